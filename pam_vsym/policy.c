@@ -1,0 +1,305 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy.h"
+
+struct component {
+	const char *s;
+	size_t n;
+};
+
+/* Splits path into its non-empty components; NULL when out of memory.
+ * Sets *dots when a "." or ".." component is seen. */
+static struct component *split_path(const char *path, size_t *count, bool *dots)
+{
+	size_t max = strlen(path) / 2 + 2, n = 0;
+	struct component *c = calloc(max, sizeof(*c));
+
+	if (c == NULL)
+		return NULL;
+	while (*path != '\0') {
+		size_t len;
+
+		path += strspn(path, "/");
+		len = strcspn(path, "/");
+		if (len == 0)
+			break;
+		if ((len == 1 && path[0] == '.') || (len == 2 && path[0] == '.' && path[1] == '.'))
+			*dots = true;
+		c[n++] = (struct component){ path, len };
+		path += len;
+	}
+	*count = n;
+	return c;
+}
+
+/* Glob within one component, "*" the only special character. Greedy with one
+ * backtrack point, so linear in practice and never exponential. */
+static bool component_match(struct component p, struct component s)
+{
+	size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
+
+	while (si < s.n) {
+		if (pi < p.n && p.s[pi] == '*') {
+			star = pi++;
+			mark = si;
+		} else if (pi < p.n && p.s[pi] == s.s[si]) {
+			pi++;
+			si++;
+		} else if (star != (size_t)-1) {
+			pi = star + 1;
+			si = ++mark;
+		} else {
+			return false;
+		}
+	}
+	while (pi < p.n && p.s[pi] == '*')
+		pi++;
+	return pi == p.n;
+}
+
+static bool is_globstar(struct component c)
+{
+	return c.n == 2 && c.s[0] == '*' && c.s[1] == '*';
+}
+
+/* The same greedy algorithm one level up: "**" components are the stars. */
+static bool components_match(const struct component *p, size_t pn,
+			     const struct component *s, size_t sn)
+{
+	size_t pi = 0, si = 0, star = (size_t)-1, mark = 0;
+
+	while (si < sn) {
+		if (pi < pn && is_globstar(p[pi])) {
+			star = pi++;
+			mark = si;
+		} else if (pi < pn && component_match(p[pi], s[si])) {
+			pi++;
+			si++;
+		} else if (star != (size_t)-1) {
+			pi = star + 1;
+			si = ++mark;
+		} else {
+			return false;
+		}
+	}
+	while (pi < pn && is_globstar(p[pi]))
+		pi++;
+	return pi == pn;
+}
+
+bool vsym_pattern_match(const char *pattern, const char *path)
+{
+	struct component *p, *s;
+	size_t pn, sn;
+	bool dots = false, pattern_dots = false, match = false;
+
+	if (pattern[0] != '/' || path[0] != '/')
+		return false;
+	p = split_path(pattern, &pn, &pattern_dots);
+	s = split_path(path, &sn, &dots);
+	if (p != NULL && s != NULL && !dots && !pattern_dots) {
+		/* A final "**" stands for something inside: at least one
+		 * component. Dropping the path's last component and letting
+		 * "**" match zero or more is the same test. */
+		if (pn > 0 && is_globstar(p[pn - 1]))
+			match = sn > 0 && components_match(p, pn, s, sn - 1);
+		else
+			match = components_match(p, pn, s, sn);
+	}
+	free(p);
+	free(s);
+	return match;
+}
+
+static bool list_has(char *const *list, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (name != NULL && strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+bool vsym_policy_applies_to(const struct vsym_policy *policy,
+			    const struct vsym_user *user)
+{
+	if (list_has(policy->exclude, policy->nexclude, user->name))
+		return false;
+	if (policy->ngroups == 0)
+		return true;
+	for (size_t i = 0; i < user->ngids; i++)
+		if (list_has(policy->groups, policy->ngroups, user->group_names[i]))
+			return true;
+	return false;
+}
+
+static bool any_match(char *const *patterns, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vsym_pattern_match(patterns[i], path))
+			return true;
+	return false;
+}
+
+void vsym_policy_decide(const struct vsym_policy *policy, const char *target,
+			const char *source, struct vsym_verdict *verdict)
+{
+	const struct vsym_rule *target_rule = NULL;
+	const char *file = policy->label[VSYM_ORIGIN_SYSTEM];
+
+	memset(verdict, 0, sizeof(*verdict));
+	for (size_t i = 0; i < policy->nrules; i++) {
+		const struct vsym_rule *rule = &policy->rules[i];
+
+		if (!any_match(rule->targets, rule->ntargets, target))
+			continue;
+		if (target_rule == NULL)
+			target_rule = rule;
+		if (any_match(rule->sources, rule->nsources, source)) {
+			verdict->allowed = true;
+			verdict->readonly = rule->readonly;
+			verdict->rule = rule;
+			snprintf(verdict->reason, sizeof(verdict->reason),
+				 "allowed by %s:%u", file, rule->line);
+			return;
+		}
+	}
+	if (target_rule == NULL)
+		snprintf(verdict->reason, sizeof(verdict->reason),
+			 "no allow rule in %s names target %s", file, target);
+	else
+		snprintf(verdict->reason, sizeof(verdict->reason),
+			 "source %s is not allowed for target %s (see %s:%u)",
+			 source, target, file, target_rule->line);
+}
+
+char *vsym_variant_source(const struct vsym_variant *variant, const char *value)
+{
+	char ref[80];
+	size_t reflen, vlen = strlen(value), n = 0;
+	const char *p = variant->source;
+	char *out;
+
+	snprintf(ref, sizeof(ref), "${%s}", variant->name);
+	reflen = strlen(ref);
+	/* Worst case: every byte of the template starts a reference. */
+	out = malloc(strlen(p) * (vlen + 1) + 1);
+	if (out == NULL)
+		return NULL;
+	while (*p != '\0') {
+		if (strncmp(p, ref, reflen) == 0) {
+			memcpy(out + n, value, vlen);
+			n += vlen;
+			p += reflen;
+		} else {
+			out[n++] = *p++;
+		}
+	}
+	out[n] = '\0';
+	return out;
+}
+
+struct vsym_variant *vsym_policy_variant(const struct vsym_policy *policy,
+					 const char *name)
+{
+	for (size_t i = 0; i < policy->nvariants; i++)
+		if (strcmp(policy->variants[i].name, name) == 0)
+			return &policy->variants[i];
+	return NULL;
+}
+
+static void bind_free(struct vsym_bind *bind)
+{
+	free(bind->target);
+	free(bind->source);
+}
+
+/* Adds bind to list, replacing the entry for the same target in place:
+ * the last setting for a target wins. Takes ownership of the strings. */
+static void list_put(struct vsym_bind_list *list, struct vsym_bind bind)
+{
+	for (size_t i = 0; i < list->n; i++) {
+		if (strcmp(list->binds[i].target, bind.target) == 0) {
+			bind_free(&list->binds[i]);
+			list->binds[i] = bind;
+			return;
+		}
+	}
+	list->binds[list->n++] = bind;
+}
+
+static int put_bind(struct vsym_bind_list *list, const struct vsym_bind *bind)
+{
+	struct vsym_bind copy = *bind;
+
+	copy.target = strdup(bind->target);
+	copy.source = strdup(bind->source);
+	if (copy.target == NULL || copy.source == NULL) {
+		bind_free(&copy);
+		return -1;
+	}
+	list_put(list, copy);
+	return 0;
+}
+
+static int put_variant(struct vsym_bind_list *list, const struct vsym_variant *v)
+{
+	struct vsym_bind bind = {
+		.readonly = v->readonly, .optional = false, .variant = v->name,
+		.origin = v->value_origin, .line = v->value_line,
+	};
+
+	bind.target = strdup(v->target);
+	bind.source = vsym_variant_source(v, v->value);
+	if (bind.target == NULL || bind.source == NULL) {
+		bind_free(&bind);
+		return -1;
+	}
+	list_put(list, bind);
+	return 0;
+}
+
+static int put_origin(struct vsym_bind_list *list, const struct vsym_policy *policy,
+		      enum vsym_origin origin)
+{
+	for (size_t i = 0; i < policy->nbinds; i++)
+		if (policy->binds[i].origin == origin && put_bind(list, &policy->binds[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < policy->nvariants; i++) {
+		const struct vsym_variant *v = &policy->variants[i];
+
+		if (v->value != NULL && v->value_origin == origin && put_variant(list, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vsym_session_defaults(const struct vsym_policy *policy,
+			  struct vsym_bind_list *list, struct vsym_error *err)
+{
+	memset(list, 0, sizeof(*list));
+	list->binds = calloc(policy->nbinds + policy->nvariants + 1, sizeof(*list->binds));
+	if (list->binds == NULL)
+		return vsym_error_set(err, "out of memory");
+	if (put_origin(list, policy, VSYM_ORIGIN_SYSTEM) < 0 ||
+	    put_origin(list, policy, VSYM_ORIGIN_USER) < 0) {
+		vsym_bind_list_free(list);
+		return vsym_error_set(err, "out of memory");
+	}
+	while (list->n > policy->max_binds) {
+		bind_free(&list->binds[--list->n]);
+		list->dropped++;
+	}
+	return 0;
+}
+
+void vsym_bind_list_free(struct vsym_bind_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		bind_free(&list->binds[i]);
+	free(list->binds);
+	memset(list, 0, sizeof(*list));
+}

@@ -1,0 +1,120 @@
+/* The policy: a plain struct filled by the loader (config.c) and judged by
+ * pure functions (policy.c): no I/O, no uid calls, so every decision can be
+ * tested on its own.
+ *
+ * Rule order: allow rules are tried in file order and the first rule that
+ * matches both target and source decides (its readonly flag applies). */
+#ifndef VSYM_POLICY_H
+#define VSYM_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "user.h"
+
+#define VSYM_DEFAULT_MAX_BINDS 64
+#define VSYM_MAX_BINDS_LIMIT 1024
+
+enum vsym_origin { VSYM_ORIGIN_SYSTEM = 0, VSYM_ORIGIN_USER = 1 };
+enum vsym_on_error { VSYM_ON_ERROR_WARN, VSYM_ON_ERROR_DENY };
+
+struct vsym_rule {
+	char **targets;   /* patterns, expanded and normalised */
+	size_t ntargets;
+	char **sources;
+	size_t nsources;
+	bool readonly;
+	unsigned line;
+};
+
+struct vsym_bind {
+	char *target;     /* expanded, normalised absolute path */
+	char *source;
+	bool readonly;
+	bool optional;    /* a missing source is skipped silently */
+	const char *variant; /* name of the variant it came from, or NULL */
+	enum vsym_origin origin;
+	unsigned line;
+};
+
+struct vsym_variant {
+	char *name;
+	char *target;
+	char *source;     /* template holding ${name} */
+	char *value;      /* default or the user's pick; NULL: no bind */
+	bool readonly;
+	enum vsym_origin origin;       /* where it was defined */
+	unsigned line;
+	enum vsym_origin value_origin; /* where value was set */
+	unsigned value_line;
+};
+
+struct vsym_policy {
+	char *label[2];   /* file names for messages, by enum vsym_origin */
+	char **exclude;   /* user names the module does not act for */
+	size_t nexclude;
+	char **groups;    /* non-empty: only members of these groups */
+	size_t ngroups;
+	struct vsym_rule *rules;
+	size_t nrules;
+	struct vsym_variant *variants;
+	size_t nvariants;
+	struct vsym_bind *binds; /* system binds, then the user's */
+	size_t nbinds;
+	bool user_config;
+	unsigned max_binds;
+	enum vsym_on_error on_error;
+	bool user_loaded;
+};
+
+struct vsym_verdict {
+	bool allowed;
+	bool readonly;                 /* forced by the deciding rule */
+	const struct vsym_rule *rule;  /* deciding rule, or NULL */
+	char reason[VSYM_ERROR_MAX];   /* why, naming the rule's line */
+};
+
+/* The session's binds, one per target, in application order. */
+struct vsym_bind_list {
+	struct vsym_bind *binds;  /* each owns its target and source */
+	size_t n;
+	size_t dropped;           /* binds beyond max_binds, not applied */
+};
+
+/* Matches an absolute path against a pattern: "*" matches within one
+ * component, a "**" component any number of whole components, at least one
+ * when it ends the pattern (a final "**" means what is inside the directory
+ * before it, not the directory itself). Empty components are ignored; a
+ * path with "." or ".." never matches. */
+bool vsym_pattern_match(const char *pattern, const char *path);
+
+/* True when the module acts for user: not excluded, and a member of one of
+ * the listed groups when the list is non-empty. */
+bool vsym_policy_applies_to(const struct vsym_policy *policy,
+			    const struct vsym_user *user);
+
+/* Decides whether source may be bound onto target (both canonical absolute
+ * paths). Fills verdict; never fails. */
+void vsym_policy_decide(const struct vsym_policy *policy, const char *target,
+			const char *source, struct vsym_verdict *verdict);
+
+/* Returns the source path of variant for value (a valid value), newly
+ * allocated, or NULL when out of memory. */
+char *vsym_variant_source(const struct vsym_variant *variant, const char *value);
+
+/* Looks a variant up by name; NULL when the policy defines none such. */
+struct vsym_variant *vsym_policy_variant(const struct vsym_policy *policy,
+					 const char *name);
+
+/* Computes the session defaults: system binds, system variant defaults,
+ * user binds, user variant values; the last one for a target wins; binds
+ * past max_binds are counted in list->dropped. Returns 0 or -1 (out of
+ * memory) with err set. */
+int vsym_session_defaults(const struct vsym_policy *policy,
+			  struct vsym_bind_list *list, struct vsym_error *err);
+
+/* Frees a list filled by vsym_session_defaults. */
+void vsym_bind_list_free(struct vsym_bind_list *list);
+
+#endif

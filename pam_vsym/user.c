@@ -1,0 +1,108 @@
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "user.h"
+
+/* Upper bound on supplementary groups; the kernel's NGROUPS_MAX is 65536. */
+#define VSYM_MAX_GROUPS 65536
+
+static int lookup_passwd(struct vsym_user *user, const char *name, uid_t uid,
+			 struct vsym_error *err)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = name != NULL ? getpwnam(name) : getpwuid(uid);
+	if (pw == NULL) {
+		if (name != NULL)
+			return vsym_error_set(err, "user '%s' not found in the password database", name);
+		return vsym_error_set(err, "uid %u not found in the password database", (unsigned)uid);
+	}
+	user->name = strdup(pw->pw_name);
+	user->home = strdup(pw->pw_dir);
+	user->shell = strdup(pw->pw_shell[0] != '\0' ? pw->pw_shell : "/bin/sh");
+	user->uid = pw->pw_uid;
+	user->gid = pw->pw_gid;
+	if (user->name == NULL || user->home == NULL || user->shell == NULL)
+		return vsym_error_set(err, "out of memory");
+	return 0;
+}
+
+/* A home is spliced into patterns by "~": it must be a plain absolute path. */
+static int check_home(const struct vsym_user *user, struct vsym_error *err)
+{
+	if (user->home[0] != '/')
+		return vsym_error_set(err, "home of user '%s' is '%s', not an absolute path", user->name, user->home);
+	if (strpbrk(user->home, "*$") != NULL)
+		return vsym_error_set(err, "home of user '%s' contains '*' or '$'; vsym cannot tell it from a pattern", user->name);
+	return 0;
+}
+
+static int lookup_groups(struct vsym_user *user, struct vsym_error *err)
+{
+	int n = 64;
+
+	for (;;) {
+		gid_t *gids = realloc(user->gids, (size_t)n * sizeof(*gids));
+		int want = n;
+
+		if (gids == NULL)
+			return vsym_error_set(err, "out of memory");
+		user->gids = gids;
+		if (getgrouplist(user->name, user->gid, gids, &want) >= 0) {
+			user->ngids = (size_t)want;
+			return 0;
+		}
+		if (want <= n || want > VSYM_MAX_GROUPS)
+			return vsym_error_set(err, "cannot list the groups of user '%s'", user->name);
+		n = want;
+	}
+}
+
+static int name_groups(struct vsym_user *user, struct vsym_error *err)
+{
+	user->group_names = calloc(user->ngids ? user->ngids : 1, sizeof(char *));
+	if (user->group_names == NULL)
+		return vsym_error_set(err, "out of memory");
+	for (size_t i = 0; i < user->ngids; i++) {
+		struct group *gr = getgrgid(user->gids[i]);
+
+		if (gr == NULL)
+			continue;
+		user->group_names[i] = strdup(gr->gr_name);
+		if (user->group_names[i] == NULL)
+			return vsym_error_set(err, "out of memory");
+	}
+	return 0;
+}
+
+int vsym_user_lookup(struct vsym_user *user, const char *name, uid_t uid,
+		     struct vsym_error *err)
+{
+	memset(user, 0, sizeof(*user));
+	if (lookup_passwd(user, name, uid, err) < 0 || check_home(user, err) < 0 ||
+	    lookup_groups(user, err) < 0 || name_groups(user, err) < 0) {
+		vsym_user_free(user);
+		return -1;
+	}
+	return 0;
+}
+
+void vsym_user_free(struct vsym_user *user)
+{
+	if (user->group_names != NULL)
+		for (size_t i = 0; i < user->ngids; i++)
+			free(user->group_names[i]);
+	free(user->group_names);
+	free(user->gids);
+	free(user->name);
+	free(user->home);
+	free(user->shell);
+	memset(user, 0, sizeof(*user));
+}

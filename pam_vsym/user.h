@@ -1,0 +1,31 @@
+/* Who a session or a rebind acts for, read from the password and group
+ * databases once, so that nothing later consults the environment. */
+#ifndef VSYM_USER_H
+#define VSYM_USER_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+struct vsym_user {
+	char *name;
+	char *home;      /* from the password database, never $HOME */
+	char *shell;
+	uid_t uid;
+	gid_t gid;
+	gid_t *gids;     /* primary and supplementary groups */
+	size_t ngids;
+	char **group_names; /* names of gids, same order; NULL where unnamed */
+};
+
+/* Fills user from the password database entry of name (or of uid when name
+ * is NULL) and the groups the user is in. Refuses homes that are not
+ * absolute or contain pattern characters. Returns 0, or -1 with err set. */
+int vsym_user_lookup(struct vsym_user *user, const char *name, uid_t uid,
+		     struct vsym_error *err);
+
+/* Frees what vsym_user_lookup allocated. */
+void vsym_user_free(struct vsym_user *user);
+
+#endif
