@@ -496,8 +496,10 @@ static int load_on_error(const struct load *ld, const config_setting_t *root)
 	const char *mode;
 
 	ld->policy->on_error = VSYM_ON_ERROR_WARN;
-	if (get_string(ld, root, "on_error", &mode) < 0 || mode == NULL)
-		return mode == NULL ? 0 : -1;
+	if (get_string(ld, root, "on_error", &mode) < 0)
+		return -1;
+	if (mode == NULL)
+		return 0;
 	if (strcmp(mode, "deny") == 0)
 		ld->policy->on_error = VSYM_ON_ERROR_DENY;
 	else if (strcmp(mode, "warn") != 0)
@@ -632,10 +634,14 @@ static int merge_user(struct vsym_policy *policy, struct vsym_policy *part,
 	if (variants == NULL)
 		return -1;
 	policy->variants = variants;
-	memcpy(binds + policy->nbinds, part->binds, part->nbinds * sizeof(*binds));
+	/* An empty part holds NULL arrays, and memcpy from NULL is undefined
+	 * even for zero bytes. */
+	if (part->nbinds > 0)
+		memcpy(binds + policy->nbinds, part->binds, part->nbinds * sizeof(*binds));
 	policy->nbinds += part->nbinds;
 	part->nbinds = 0;
-	memcpy(variants + policy->nvariants, part->variants, part->nvariants * sizeof(*variants));
+	if (part->nvariants > 0)
+		memcpy(variants + policy->nvariants, part->variants, part->nvariants * sizeof(*variants));
 	policy->nvariants += part->nvariants;
 	part->nvariants = 0;
 	for (size_t i = 0; i < npicks; i++) {

@@ -1,0 +1,76 @@
+#include "config.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <unistd.h>
+
+#include "cred.h"
+
+static int save_groups(struct vsym_saved_cred *saved, struct vsym_error *err)
+{
+	int n = getgroups(0, NULL);
+
+	if (n < 0 || n > VSYM_CRED_MAX_GROUPS)
+		return vsym_error_set(err, "cannot read the supplementary groups: %s", strerror(errno));
+	saved->groups = calloc((size_t)n + 1, sizeof(gid_t));
+	if (saved->groups == NULL)
+		return vsym_error_set(err, "out of memory");
+	saved->ngroups = getgroups(n, saved->groups);
+	if (saved->ngroups < 0)
+		return vsym_error_set(err, "cannot read the supplementary groups: %s", strerror(errno));
+	return 0;
+}
+
+/* setfsuid() and setfsgid() report no errors: reading back is the check. */
+static int set_fs_ids(uid_t uid, gid_t gid, struct vsym_error *err)
+{
+	setfsgid(gid);
+	if ((gid_t)setfsgid((gid_t)-1) != gid)
+		return vsym_error_set(err, "cannot set the file-system gid to %u", (unsigned)gid);
+	setfsuid(uid);
+	if ((uid_t)setfsuid((uid_t)-1) != uid)
+		return vsym_error_set(err, "cannot set the file-system uid to %u", (unsigned)uid);
+	return 0;
+}
+
+int vsym_cred_become(struct vsym_saved_cred *saved, const struct vsym_user *user,
+		     struct vsym_error *err)
+{
+	memset(saved, 0, sizeof(*saved));
+	saved->fsuid = (uid_t)setfsuid((uid_t)-1);
+	saved->fsgid = (gid_t)setfsgid((gid_t)-1);
+	if (save_groups(saved, err) < 0) {
+		free(saved->groups);
+		return -1;
+	}
+	saved->active = 1;
+	if (setgroups(user->ngids, user->gids) < 0) {
+		vsym_error_set(err, "cannot take on the groups of %s: %s", user->name, strerror(errno));
+		vsym_cred_restore(saved, NULL);
+		return -1;
+	}
+	if (set_fs_ids(user->uid, user->gid, err) < 0) {
+		vsym_cred_restore(saved, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int vsym_cred_restore(struct vsym_saved_cred *saved, struct vsym_error *err)
+{
+	int rc = 0;
+
+	if (!saved->active)
+		return 0;
+	if (set_fs_ids(saved->fsuid, saved->fsgid, err) < 0)
+		rc = -1;
+	if (setgroups((size_t)saved->ngroups, saved->groups) < 0)
+		rc = vsym_error_set(err, "cannot restore the supplementary groups: %s", strerror(errno));
+	free(saved->groups);
+	saved->groups = NULL;
+	saved->active = 0;
+	return rc;
+}

@@ -1,0 +1,273 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <linux/nsfs.h>
+#include <linux/stat.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mount.h"
+
+/* The initial user namespace always has this inode (PROC_USER_INIT_INO). */
+#define INIT_USER_NS_INO 0xEFFFFFFDUL
+#define MARKER_FILE "session"
+#define MARKER_MAX 256
+
+/* glibc 2.36 has no wrappers for these, and its <sys/mount.h> clashes with
+ * <linux/mount.h>: call the kernel directly. */
+static int sys_mount(const char *src, const char *dst, const char *type,
+		     unsigned long flags, const void *data)
+{
+	return (int)syscall(SYS_mount, src, dst, type, flags, data);
+}
+
+static int sys_open_tree(int dfd, const char *path, unsigned int flags)
+{
+	return (int)syscall(SYS_open_tree, dfd, path, flags);
+}
+
+static int sys_move_mount(int from_dfd, const char *from, int to_dfd, const char *to,
+			  unsigned int flags)
+{
+	return (int)syscall(SYS_move_mount, from_dfd, from, to_dfd, to, flags);
+}
+
+static int sys_mount_setattr(int dfd, const char *path, unsigned int flags,
+			     struct mount_attr *attr)
+{
+	return (int)syscall(SYS_mount_setattr, dfd, path, flags, attr, sizeof(*attr));
+}
+
+static int sys_fsopen(const char *fs, unsigned int flags)
+{
+	return (int)syscall(SYS_fsopen, fs, flags);
+}
+
+static int sys_fsconfig(int fd, unsigned int cmd, const char *key, const char *value)
+{
+	return (int)syscall(SYS_fsconfig, fd, cmd, key, value, 0);
+}
+
+static int sys_fsmount(int fd, unsigned int flags, unsigned int attrs)
+{
+	return (int)syscall(SYS_fsmount, fd, flags, attrs);
+}
+
+int vsym_ns_create(struct vsym_error *err)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return vsym_error_set(err, "cannot create a mount namespace: %s", strerror(errno));
+	/* Slave, not private: the host's later mounts (automounts, media)
+	 * still reach the session, and nothing of the session leaks out. */
+	if (sys_mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return vsym_error_set(err, "cannot make / a slave mount: %s", strerror(errno));
+	return 0;
+}
+
+static int ns_inode(const char *link, unsigned long *ino)
+{
+	struct stat st;
+
+	if (stat(link, &st) < 0)
+		return -1;
+	*ino = (unsigned long)st.st_ino;
+	return 0;
+}
+
+/* /run/vsym is made once on the real /run, root-owned; /run is writable only
+ * by root, so no user can put anything else there. */
+static int open_run_dir(struct vsym_error *err)
+{
+	int fd;
+
+	if (mkdir(VSYM_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return vsym_error_set(err, "cannot create %s: %s", VSYM_RUN_DIR, strerror(errno));
+	fd = open(VSYM_RUN_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return vsym_error_set(err, "cannot open %s: %s", VSYM_RUN_DIR, strerror(errno));
+	return fd;
+}
+
+/* A new tmpfs, not yet attached anywhere: nobody can see it half-made. */
+static int make_marker_fs(struct vsym_error *err)
+{
+	int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC), mnt;
+
+	if (fs < 0)
+		return vsym_error_set(err, "cannot open tmpfs: %s", strerror(errno));
+	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", "vsym") < 0 ||
+	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755") < 0 ||
+	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "size", "64k") < 0 ||
+	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL) < 0) {
+		close(fs);
+		return vsym_error_set(err, "cannot create the session marker tmpfs: %s", strerror(errno));
+	}
+	mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	close(fs);
+	if (mnt < 0)
+		return vsym_error_set(err, "cannot mount the session marker tmpfs: %s", strerror(errno));
+	return mnt;
+}
+
+static int write_marker(int mnt, uid_t uid, struct vsym_error *err)
+{
+	char text[MARKER_MAX];
+	unsigned long ns;
+	int fd, n, ok;
+
+	if (ns_inode("/proc/self/ns/mnt", &ns) < 0)
+		return vsym_error_set(err, "cannot read this mount namespace: %s", strerror(errno));
+	n = snprintf(text, sizeof(text), "vsym-session 1\nuid %u\nmntns %lu\n", (unsigned)uid, ns);
+	fd = openat(mnt, MARKER_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+	if (fd < 0)
+		return vsym_error_set(err, "cannot write the session marker: %s", strerror(errno));
+	ok = write(fd, text, (size_t)n) == n && fchown(fd, 0, 0) == 0;
+	close(fd);
+	return ok ? 0 : vsym_error_set(err, "cannot write the session marker: %s", strerror(errno));
+}
+
+int vsym_marker_create(uid_t uid, struct vsym_error *err)
+{
+	int dir, mnt, rc;
+
+	dir = open_run_dir(err);
+	if (dir < 0)
+		return -1;
+	mnt = make_marker_fs(err);
+	if (mnt < 0) {
+		close(dir);
+		return -1;
+	}
+	rc = write_marker(mnt, uid, err);
+	if (rc == 0 && sys_move_mount(mnt, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		rc = vsym_error_set(err, "cannot attach the session marker on %s: %s", VSYM_RUN_DIR, strerror(errno));
+	close(mnt);
+	close(dir);
+	return rc;
+}
+
+/* The namespace must belong to the initial user namespace: in a user's own
+ * user namespace anybody may mount a look-alike marker. */
+static int check_ns_owner(struct vsym_error *err)
+{
+	int ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC), owner;
+	struct stat st;
+
+	if (ns < 0)
+		return vsym_error_set(err, "cannot open this mount namespace: %s", strerror(errno));
+	owner = ioctl(ns, NS_GET_USERNS);
+	close(ns);
+	if (owner < 0)
+		return vsym_error_set(err, "cannot find the owner of this mount namespace: %s", strerror(errno));
+	if (fstat(owner, &st) < 0 || (unsigned long)st.st_ino != INIT_USER_NS_INO) {
+		close(owner);
+		return vsym_error_set(err, "this mount namespace belongs to a user namespace; not a vsym session");
+	}
+	close(owner);
+	return 0;
+}
+
+static int read_marker(char *text, size_t size, struct vsym_error *err)
+{
+	int fd = open(VSYM_RUN_DIR "/" MARKER_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	ssize_t n;
+
+	if (fd < 0)
+		return vsym_error_set(err, "not in a vsym session (no session marker)");
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0222) != 0) {
+		close(fd);
+		return vsym_error_set(err, "the session marker is not a root-owned read-only file; not a vsym session");
+	}
+	n = read(fd, text, size - 1);
+	close(fd);
+	if (n <= 0)
+		return vsym_error_set(err, "cannot read the session marker");
+	text[n] = '\0';
+	return 0;
+}
+
+int vsym_marker_check(uid_t uid, struct vsym_error *err)
+{
+	char text[MARKER_MAX];
+	unsigned owner_uid, version;
+	unsigned long marker_ns, ns;
+
+	if (check_ns_owner(err) < 0 || read_marker(text, sizeof(text), err) < 0)
+		return -1;
+	if (sscanf(text, "vsym-session %u\nuid %u\nmntns %lu\n", &version, &owner_uid, &marker_ns) != 3 || version != 1)
+		return vsym_error_set(err, "the session marker is malformed; not a vsym session");
+	if (ns_inode("/proc/self/ns/mnt", &ns) < 0 || ns != marker_ns)
+		return vsym_error_set(err, "not in a vsym session (this namespace was copied from one)");
+	if (owner_uid != (unsigned)uid)
+		return vsym_error_set(err, "this vsym session belongs to uid %u, not to you", owner_uid);
+	return 0;
+}
+
+/* A detached recursive copy of the source; nothing is visible until moved. */
+static int clone_source(const struct vsym_resolved *source, struct vsym_error *err)
+{
+	int tree = sys_open_tree(source->fd, "",
+				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+
+	if (tree < 0)
+		return vsym_error_set(err, "cannot clone %s: %s", source->path, strerror(errno));
+	return tree;
+}
+
+/* nosuid,nodev on every mount of the copy, submounts included, before it is
+ * attached: a setuid binary or a device in the source gains nothing. */
+static int restrict_tree(int tree, bool readonly, const char *path, struct vsym_error *err)
+{
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | (readonly ? MOUNT_ATTR_RDONLY : 0),
+		.propagation = MS_PRIVATE,
+	};
+
+	if (sys_mount_setattr(tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr) < 0)
+		return vsym_error_set(err, "cannot make the copy of %s nosuid,nodev: %s", path, strerror(errno));
+	return 0;
+}
+
+static int mount_id_of(int fd, uint64_t *id)
+{
+	struct statx stx;
+
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID))
+		return -1;
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
+int vsym_bind_attach(const struct vsym_resolved *source, const struct vsym_resolved *target,
+		     bool readonly, uint64_t *mnt_id, struct vsym_error *err)
+{
+	int tree, rc = 0;
+
+	if (S_ISDIR(source->st.st_mode) != S_ISDIR(target->st.st_mode))
+		return vsym_error_set(err, "cannot bind %s on %s: one is a directory, the other is not",
+				      source->path, target->path);
+	tree = clone_source(source, err);
+	if (tree < 0)
+		return -1;
+	if (restrict_tree(tree, readonly, source->path, err) < 0)
+		rc = -1;
+	/* Onto the target's descriptor: the object that was checked, not
+	 * whatever its path names now. */
+	if (rc == 0 && sys_move_mount(tree, "", target->fd, "",
+				      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		rc = vsym_error_set(err, "cannot mount %s on %s: %s", source->path, target->path, strerror(errno));
+	if (rc == 0 && mount_id_of(tree, mnt_id) < 0)
+		*mnt_id = 0;
+	close(tree);
+	return rc;
+}

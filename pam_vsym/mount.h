@@ -1,0 +1,41 @@
+/* The mount layer: every privileged mount syscall of vsym lives here, each
+ * in one small named step with a comment saying why it is safe. Callers
+ * pass file descriptors from resolve.h, never paths, for anything a user
+ * controls. */
+#ifndef VSYM_MOUNT_H
+#define VSYM_MOUNT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "resolve.h"
+
+/* Where a vsym session's marker tmpfs is mounted, in the session only. */
+#define VSYM_RUN_DIR "/run/vsym"
+
+/* Moves the caller into a new mount namespace whose mounts are all slaves
+ * of the one it left: host mounts still propagate in, nothing propagates
+ * out. Returns 0 or -1 with err set (then the caller is where it was,
+ * unless the second step failed, which err says). */
+int vsym_ns_create(struct vsym_error *err);
+
+/* Marks the current namespace as a vsym session of uid: a fresh root-owned
+ * tmpfs on /run/vsym holding the file "session" (uid and the namespace's
+ * inode), attached only once complete. Only a process with CAP_SYS_ADMIN
+ * over the namespace can mount there, so a user cannot forge it. */
+int vsym_marker_create(uid_t uid, struct vsym_error *err);
+
+/* Checks that the current mount namespace is a vsym session made for uid:
+ * owned by the initial user namespace, with a marker whose namespace inode
+ * is this one's. Returns 0, or -1 with err saying why not. */
+int vsym_marker_check(uid_t uid, struct vsym_error *err);
+
+/* Mounts a recursive clone of source on target: nosuid and nodev on every
+ * mount of the clone, read-only when asked, private so nothing propagates.
+ * On success *mnt_id is the new mount's id. On failure nothing is mounted. */
+int vsym_bind_attach(const struct vsym_resolved *source, const struct vsym_resolved *target,
+		     bool readonly, uint64_t *mnt_id, struct vsym_error *err);
+
+#endif

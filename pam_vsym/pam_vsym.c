@@ -1,0 +1,247 @@
+/* pam_vsym: gives each session a private mount namespace with the user's
+ * default binds (DESIGN section 3). pam_sm_* only parse arguments and call
+ * named steps; everything else is in the shared core. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+
+#include "cfg.h"
+#include "mount.h"
+#include "session.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/vsym.conf"
+
+struct options {
+	bool debug;
+	bool quiet;
+	bool nouserconf;
+	const char *config;
+};
+
+struct module {
+	pam_handle_t *pamh;
+	struct options opt;
+	struct vsym_user user;
+	struct vsym_policy policy;
+	int rc;   /* the PAM code to return */
+};
+
+static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct options *opt)
+{
+	memset(opt, 0, sizeof(*opt));
+	opt->config = DEFAULT_CONFIG;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "debug") == 0)
+			opt->debug = true;
+		else if (strcmp(argv[i], "quiet") == 0)
+			opt->quiet = true;
+		else if (strcmp(argv[i], "nouserconf") == 0)
+			opt->nouserconf = true;
+		else if (strncmp(argv[i], "config=", 7) == 0 && argv[i][7] == '/')
+			opt->config = argv[i] + 7;
+		else
+			pam_syslog(pamh, LOG_ERR, "unknown argument '%s' ignored", argv[i]);
+	}
+}
+
+/* A short note to the user, unless the administrator asked for quiet. */
+static void tell_user(const struct module *m, const char *text)
+{
+	if (!m->opt.quiet)
+		pam_info(m->pamh, "vsym: %s", text);
+}
+
+static void report_bind(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
+			const char *detail)
+{
+	struct module *m = ctx;
+	const char *name = m->user.name;
+
+	switch (outcome) {
+	case VSYM_BOUND:
+		pam_syslog(m->pamh, LOG_INFO, "%s: bound %s on %s (%s)", name, bind->source, bind->target, detail);
+		return;
+	case VSYM_SKIPPED:
+		if (m->opt.debug)
+			pam_syslog(m->pamh, LOG_DEBUG, "%s: optional %s on %s skipped: %s", name,
+				   bind->source, bind->target, detail);
+		return;
+	case VSYM_REFUSED:
+	case VSYM_FAILED:
+		pam_syslog(m->pamh, outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE,
+			   "%s: %s bind of %s on %s: %s", name,
+			   outcome == VSYM_FAILED ? "failed" : "refused", bind->source, bind->target, detail);
+		tell_user(m, detail);
+		return;
+	}
+}
+
+static int lookup_user(struct module *m)
+{
+	struct vsym_error err;
+	const char *name = NULL;
+
+	if (pam_get_user(m->pamh, &name, NULL) != PAM_SUCCESS || name == NULL || name[0] == '\0') {
+		pam_syslog(m->pamh, LOG_ERR, "cannot determine the user name");
+		return PAM_USER_UNKNOWN;
+	}
+	if (vsym_user_lookup(&m->user, name, 0, &err) < 0) {
+		pam_syslog(m->pamh, LOG_ERR, "%s", err.text);
+		return PAM_USER_UNKNOWN;
+	}
+	return PAM_SUCCESS;
+}
+
+/* A missing or broken system file leaves sessions as they are: vsym must
+ * never lock anybody out, and without a policy there is nothing to bind. */
+static int load_system(struct module *m)
+{
+	struct vsym_error err;
+	int rc = vsym_session_load_system(&m->policy, m->opt.config, &m->user, &err);
+
+	if (rc == -ENOENT) {
+		if (m->opt.debug)
+			pam_syslog(m->pamh, LOG_DEBUG, "%s", err.text);
+		return PAM_IGNORE;
+	}
+	if (rc < 0) {
+		pam_syslog(m->pamh, LOG_ERR, "%s; vsym is off for this session", err.text);
+		return PAM_IGNORE;
+	}
+	if (!vsym_policy_applies_to(&m->policy, &m->user)) {
+		if (m->opt.debug)
+			pam_syslog(m->pamh, LOG_DEBUG, "%s: not a vsym user by %s", m->user.name, m->opt.config);
+		return PAM_IGNORE;
+	}
+	return PAM_SUCCESS;
+}
+
+/* Logs where the user file is broken but not what it says (DESIGN
+ * invariant 6); the user, who owns the file, is told the whole message. */
+static void report_user_file(const struct module *m, const struct vsym_error *err)
+{
+	unsigned line = 0;
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", m->user.home, VSYM_USER_FILE);
+	if (strncmp(err->text, path, strlen(path)) == 0 && err->text[strlen(path)] == ':')
+		sscanf(err->text + strlen(path) + 1, "%u", &line);
+	if (line > 0)
+		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s:%u is invalid; the user's part was skipped",
+			   m->user.name, path, line);
+	else
+		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s skipped: %s", m->user.name, path, err->text);
+	tell_user(m, err->text);
+	tell_user(m, "your ~/.vsymrc was skipped");
+}
+
+static int load_user_file(struct module *m)
+{
+	struct vsym_error err;
+
+	if (!m->policy.user_config || m->opt.nouserconf)
+		return PAM_SUCCESS;
+	if (vsym_session_load_user(&m->policy, &m->user, &err) == 0)
+		return PAM_SUCCESS;
+	report_user_file(m, &err);
+	return m->policy.on_error == VSYM_ON_ERROR_DENY ? PAM_SESSION_ERR : PAM_SUCCESS;
+}
+
+/* Goes back to the namespace the caller came from; the one vsym made ends
+ * with it, mounts and all. */
+static void leave_namespace(struct module *m, int old)
+{
+	if (setns(old, CLONE_NEWNS) < 0)
+		pam_syslog(m->pamh, LOG_CRIT, "%s: cannot return to the original mount namespace: %m",
+			   m->user.name);
+	close(old);
+}
+
+/* Makes the session namespace and marks it. Returns the descriptor of the
+ * namespace the caller came from, so a denied session can go back to it and
+ * leave nothing behind, or -1 when no namespace was made. */
+static int make_namespace(struct module *m)
+{
+	struct vsym_error err;
+	int old = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+
+	if (old < 0) {
+		pam_syslog(m->pamh, LOG_ERR, "cannot open /proc/self/ns/mnt: %m");
+		return -1;
+	}
+	if (vsym_ns_create(&err) == 0 && vsym_marker_create(m->user.uid, &err) == 0)
+		return old;
+	pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
+	leave_namespace(m, old);
+	return -1;
+}
+
+/* Returns the number of binds refused or failed. */
+static int apply_binds(struct module *m)
+{
+	struct vsym_reporter reporter = { .bind = report_bind, .ctx = m };
+	struct vsym_error err;
+	int bad;
+
+	vsym_error_clear(&err);
+	bad = vsym_session_apply_defaults(&m->policy, &m->user, &reporter, &err);
+	if (err.text[0] != '\0') {
+		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s", m->user.name, err.text);
+		tell_user(m, err.text);
+	}
+	return bad != 0;
+}
+
+static int open_session(struct module *m)
+{
+	bool deny;
+	int rc, old;
+
+	if ((rc = lookup_user(m)) != PAM_SUCCESS || (rc = load_system(m)) != PAM_SUCCESS ||
+	    (rc = load_user_file(m)) != PAM_SUCCESS)
+		return rc;
+	deny = m->policy.on_error == VSYM_ON_ERROR_DENY;
+	old = make_namespace(m);
+	if (old < 0)
+		return PAM_SESSION_ERR;
+	if (apply_binds(m) && deny) {
+		pam_syslog(m->pamh, LOG_NOTICE, "%s: session refused (on_error = \"deny\")", m->user.name);
+		leave_namespace(m, old);
+		return PAM_SESSION_ERR;
+	}
+	close(old);
+	return PAM_SUCCESS;
+}
+
+PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	struct module m = { .pamh = pamh };
+	int rc;
+
+	(void)flags;
+	parse_args(pamh, argc, argv, &m.opt);
+	rc = open_session(&m);
+	vsym_policy_free(&m.policy);
+	vsym_user_free(&m.user);
+	return rc;
+}
+
+/* The namespace ends with the session's last process: nothing to undo. */
+PAM_EXTERN int pam_sm_close_session(pam_handle_t *pamh, int flags, int argc, const char **argv)
+{
+	(void)pamh;
+	(void)flags;
+	(void)argc;
+	(void)argv;
+	return PAM_SUCCESS;
+}

@@ -1,0 +1,35 @@
+/* Safe path resolution (DESIGN invariants 3 and 4): each path is opened
+ * once, with the user's credentials, into an O_PATH descriptor; every later
+ * check and the mount itself use that descriptor, never the path again. */
+#ifndef VSYM_RESOLVE_H
+#define VSYM_RESOLVE_H
+
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "user.h"
+
+struct vsym_resolved {
+	int fd;                 /* O_PATH, close-on-exec; -1 when not open */
+	char path[PATH_MAX];    /* canonical path, read back from fd */
+	struct stat st;
+};
+
+/* Opens a bind source as user (its uid, gid and groups), following ordinary
+ * symlinks but no magic links (/proc/self/fd/N). It must be a directory or
+ * a regular file. Returns 0, -ENOENT when it does not exist, or -1. */
+int vsym_resolve_source(const struct vsym_user *user, const char *path,
+			struct vsym_resolved *out, struct vsym_error *err);
+
+/* Opens a bind target as user without following any symlink and without
+ * "." or ".." components. It must be a directory or regular file owned by
+ * user on an ordinary file system (not procfs, sysfs, devpts, ...).
+ * Returns 0, -ENOENT when it does not exist, or -1. */
+int vsym_resolve_target(const struct vsym_user *user, const char *path,
+			struct vsym_resolved *out, struct vsym_error *err);
+
+/* Closes what a resolve opened; safe on an unopened struct with fd -1. */
+void vsym_resolved_close(struct vsym_resolved *r);
+
+#endif

@@ -1,0 +1,56 @@
+/* Building a session: the steps both front ends share, from loading the
+ * policy for a user to applying the session defaults in a namespace. */
+#ifndef VSYM_SESSION_H
+#define VSYM_SESSION_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "policy.h"
+#include "user.h"
+
+#define VSYM_USER_FILE ".vsymrc"
+#define VSYM_USER_FILE_TIMEOUT_MS 2000
+
+/* How each bind attempt ended, for the caller's log. */
+enum vsym_outcome {
+	VSYM_BOUND,       /* mounted */
+	VSYM_SKIPPED,     /* optional and its source is missing */
+	VSYM_REFUSED,     /* policy or checks said no */
+	VSYM_FAILED,      /* a system error */
+};
+
+struct vsym_reporter {
+	/* Called once per bind; detail names the rule or the reason. */
+	void (*bind)(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
+		     const char *detail);
+	void *ctx;
+};
+
+/* Loads the system file at path (root-owned, checked) for user into a
+ * zeroed policy. Returns 0, -ENOENT when the file does not exist, or -1. */
+int vsym_session_load_system(struct vsym_policy *policy, const char *path,
+			     const struct vsym_user *user, struct vsym_error *err);
+
+/* Reads ~/.vsymrc as the user and adds it to policy (all or nothing).
+ * Returns 0 (also when the file does not exist) or -1 with err set. The
+ * message in err may quote the file; keep it out of logs. */
+int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
+			   struct vsym_error *err);
+
+/* Resolves, checks and mounts one bind for user, in the current namespace.
+ * Returns its outcome; detail gets the rule or the reason. */
+enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
+				    const struct vsym_user *user,
+				    const struct vsym_bind *bind,
+				    struct vsym_error *detail);
+
+/* Applies the session defaults of policy, reporting each bind. Returns the
+ * number of binds that were refused or failed (0: all well), or -1 when the
+ * defaults could not be computed. */
+int vsym_session_apply_defaults(const struct vsym_policy *policy,
+				const struct vsym_user *user,
+				const struct vsym_reporter *reporter,
+				struct vsym_error *err);
+
+#endif
