@@ -16,6 +16,10 @@
 
 #include "mount.h"
 
+#ifndef MOVE_MOUNT_BENEATH
+#define MOVE_MOUNT_BENEATH 0x00000200 /* Linux 6.5; Debian 12's headers lack it */
+#endif
+
 /* The initial user namespace always has this inode (PROC_USER_INIT_INO). */
 #define INIT_USER_NS_INO 0xEFFFFFFDUL
 #define MARKER_FILE "session"
@@ -23,6 +27,13 @@
 
 /* glibc 2.36 has no wrappers for these, and its <sys/mount.h> clashes with
  * <linux/mount.h>: call the kernel directly. */
+#define VSYM_MNT_DETACH 2 /* <sys/mount.h>'s MNT_DETACH */
+
+static int sys_umount2(const char *path, int flags)
+{
+	return (int)syscall(SYS_umount2, path, flags);
+}
+
 static int sys_mount(const char *src, const char *dst, const char *type,
 		     unsigned long flags, const void *data)
 {
@@ -237,7 +248,7 @@ static int restrict_tree(int tree, bool readonly, const char *path, struct vsym_
 	return 0;
 }
 
-static int mount_id_of(int fd, uint64_t *id)
+int vsym_mount_id(int fd, uint64_t *id)
 {
 	struct statx stx;
 
@@ -248,26 +259,76 @@ static int mount_id_of(int fd, uint64_t *id)
 	return 0;
 }
 
-int vsym_bind_attach(const struct vsym_resolved *source, const struct vsym_resolved *target,
-		     bool readonly, uint64_t *mnt_id, struct vsym_error *err)
+/* A clone of source, restricted, ready to be moved; or -1. */
+static int prepare_tree(const struct vsym_resolved *source, const struct vsym_resolved *target,
+			bool readonly, struct vsym_error *err)
 {
-	int tree, rc = 0;
+	int tree;
 
 	if (S_ISDIR(source->st.st_mode) != S_ISDIR(target->st.st_mode))
 		return vsym_error_set(err, "cannot bind %s on %s: one is a directory, the other is not",
 				      source->path, target->path);
 	tree = clone_source(source, err);
+	if (tree >= 0 && restrict_tree(tree, readonly, source->path, err) < 0) {
+		close(tree);
+		return -1;
+	}
+	return tree;
+}
+
+int vsym_bind_attach(const struct vsym_resolved *source, const struct vsym_resolved *target,
+		     bool readonly, uint64_t *mnt_id, struct vsym_error *err)
+{
+	int tree = prepare_tree(source, target, readonly, err), rc = 0;
+
 	if (tree < 0)
 		return -1;
-	if (restrict_tree(tree, readonly, source->path, err) < 0)
-		rc = -1;
 	/* Onto the target's descriptor: the object that was checked, not
 	 * whatever its path names now. */
-	if (rc == 0 && sys_move_mount(tree, "", target->fd, "",
-				      MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+	if (sys_move_mount(tree, "", target->fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		rc = vsym_error_set(err, "cannot mount %s on %s: %s", source->path, target->path, strerror(errno));
-	if (rc == 0 && mount_id_of(tree, mnt_id) < 0)
+	if (rc == 0 && vsym_mount_id(tree, mnt_id) < 0)
 		*mnt_id = 0;
 	close(tree);
 	return rc;
+}
+
+int vsym_bind_replace_beneath(const struct vsym_resolved *source, const struct vsym_resolved *top,
+			      bool readonly, uint64_t *mnt_id, struct vsym_error *err)
+{
+	int tree = prepare_tree(source, top, readonly, err), rc = 0;
+	uint64_t old_id;
+
+	if (tree < 0)
+		return -1;
+	if (vsym_mount_id(top->fd, &old_id) < 0) {
+		close(tree);
+		return vsym_error_set(err, "cannot read the mount on %s", top->path);
+	}
+	if (sys_move_mount(tree, "", top->fd, "",
+			   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH | MOVE_MOUNT_BENEATH) < 0) {
+		rc = errno == EINVAL ? -EINVAL : vsym_error_set(err, "cannot mount %s beneath the bind on %s: %s",
+								 source->path, top->path, strerror(errno));
+		close(tree);
+		return rc;
+	}
+	if (vsym_mount_id(tree, mnt_id) < 0)
+		*mnt_id = 0;
+	close(tree);
+	return vsym_mount_detach(top->fd, old_id, err);
+}
+
+int vsym_mount_detach(int fd, uint64_t mnt_id, struct vsym_error *err)
+{
+	char path[64];
+	uint64_t id;
+
+	if (vsym_mount_id(fd, &id) < 0 || id != mnt_id)
+		return vsym_error_set(err, "the mount there is not the one vsym made; left alone");
+	/* The magic link names exactly the mount fd is on. MNT_DETACH, not
+	 * MNT_FORCE: processes inside keep what they have open. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (sys_umount2(path, VSYM_MNT_DETACH) < 0)
+		return vsym_error_set(err, "cannot unmount the old bind: %s", strerror(errno));
+	return 0;
 }

@@ -38,4 +38,19 @@ int vsym_marker_check(uid_t uid, struct vsym_error *err);
 int vsym_bind_attach(const struct vsym_resolved *source, const struct vsym_resolved *target,
 		     bool readonly, uint64_t *mnt_id, struct vsym_error *err);
 
+/* Puts a copy of source beneath the vsym mount whose root is top (an fd from
+ * vsym_open_target), then detaches that mount: a reader of the target sees
+ * the old or the new tree, never an empty directory. Returns 0, -EINVAL
+ * when the kernel lacks MOVE_MOUNT_BENEATH (nothing changed; fall back to
+ * vsym_mount_detach then vsym_bind_attach), or -1. */
+int vsym_bind_replace_beneath(const struct vsym_resolved *source, const struct vsym_resolved *top,
+			      bool readonly, uint64_t *mnt_id, struct vsym_error *err);
+
+/* Detaches the mount whose root fd is open on, if its id is mnt_id: only a
+ * mount vsym made is ever unmounted, and never with force. */
+int vsym_mount_detach(int fd, uint64_t mnt_id, struct vsym_error *err);
+
+/* Reads the id of the mount fd is on. Returns 0 or -1. */
+int vsym_mount_id(int fd, uint64_t *mnt_id);
+
 #endif

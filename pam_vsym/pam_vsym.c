@@ -190,15 +190,21 @@ static int make_namespace(struct module *m)
 static int apply_binds(struct module *m)
 {
 	struct vsym_reporter reporter = { .bind = report_bind, .ctx = m };
+	struct vsym_state state = { NULL, 0 };
 	struct vsym_error err;
 	int bad;
 
 	vsym_error_clear(&err);
-	bad = vsym_session_apply_defaults(&m->policy, &m->user, &reporter, &err);
+	bad = vsym_session_apply_defaults(&m->policy, &m->user, &state, &reporter, &err);
 	if (err.text[0] != '\0') {
 		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s", m->user.name, err.text);
 		tell_user(m, err.text);
 	}
+	if (vsym_state_save(&state, VSYM_RUN_DIR, &err) < 0) {
+		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
+		bad++;
+	}
+	vsym_state_free(&state);
 	return bad != 0;
 }
 

@@ -130,6 +130,9 @@ bool vsym_policy_applies_to(const struct vsym_policy *policy,
 		return false;
 	if (policy->ngroups == 0)
 		return true;
+	/* A user built by hand may carry no group names: then none match. */
+	if (user->group_names == NULL)
+		return false;
 	for (size_t i = 0; i < user->ngids; i++)
 		if (list_has(policy->groups, policy->ngroups, user->group_names[i]))
 			return true;
@@ -248,7 +251,7 @@ static int put_bind(struct vsym_bind_list *list, const struct vsym_bind *bind)
 static int put_variant(struct vsym_bind_list *list, const struct vsym_variant *v)
 {
 	struct vsym_bind bind = {
-		.readonly = v->readonly, .optional = false, .variant = v->name,
+		.readonly = v->readonly, .optional = false, .variant = v->name, .value = v->value,
 		.origin = v->value_origin, .line = v->value_line,
 	};
 

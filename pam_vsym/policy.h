@@ -34,6 +34,7 @@ struct vsym_bind {
 	bool readonly;
 	bool optional;    /* a missing source is skipped silently */
 	const char *variant; /* name of the variant it came from, or NULL */
+	const char *value;   /* and the variant's value */
 	enum vsym_origin origin;
 	unsigned line;
 };

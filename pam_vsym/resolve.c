@@ -125,8 +125,8 @@ int vsym_resolve_source(const struct vsym_user *user, const char *path,
 	return resolve(user, path, RESOLVE_NO_MAGICLINKS, "source", out, err);
 }
 
-static int check_target(const struct vsym_user *user, const struct vsym_resolved *t,
-			struct vsym_error *err)
+int vsym_check_target(const struct vsym_user *user, const struct vsym_resolved *t,
+		      struct vsym_error *err)
 {
 	struct statfs fs;
 
@@ -141,19 +141,24 @@ static int check_target(const struct vsym_user *user, const struct vsym_resolved
 	return 0;
 }
 
-int vsym_resolve_target(const struct vsym_user *user, const char *path,
-			struct vsym_resolved *out, struct vsym_error *err)
+int vsym_open_target(const struct vsym_user *user, const char *path,
+		     struct vsym_resolved *out, struct vsym_error *err)
 {
-	int rc;
-
 	vsym_error_clear(err);
 	out->fd = -1;
 	if (has_dot_component(path))
 		return vsym_error_set(err, "target %s has a '.' or '..' component; name the real path", path);
-	rc = resolve(user, path, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, "target", out, err);
+	return resolve(user, path, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, "target", out, err);
+}
+
+int vsym_resolve_target(const struct vsym_user *user, const char *path,
+			struct vsym_resolved *out, struct vsym_error *err)
+{
+	int rc = vsym_open_target(user, path, out, err);
+
 	if (rc < 0)
 		return rc;
-	if (check_target(user, out, err) < 0) {
+	if (vsym_check_target(user, out, err) < 0) {
 		vsym_resolved_close(out);
 		return -1;
 	}

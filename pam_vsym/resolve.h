@@ -29,6 +29,17 @@ int vsym_resolve_source(const struct vsym_user *user, const char *path,
 int vsym_resolve_target(const struct vsym_user *user, const char *path,
 			struct vsym_resolved *out, struct vsym_error *err);
 
+/* The first half of vsym_resolve_target: opens without the owner and file
+ * system checks, for a target that already carries a vsym mount (whose
+ * root is owned by the source's owner). */
+int vsym_open_target(const struct vsym_user *user, const char *path,
+		     struct vsym_resolved *out, struct vsym_error *err);
+
+/* The second half: the target must be owned by user and on an ordinary
+ * file system. Returns 0 or -1 with err set. */
+int vsym_check_target(const struct vsym_user *user, const struct vsym_resolved *target,
+		      struct vsym_error *err);
+
 /* Closes what a resolve opened; safe on an unopened struct with fd -1. */
 void vsym_resolved_close(struct vsym_resolved *r);
 

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "policy.h"
+#include "state.h"
 #include "user.h"
 
 #define VSYM_USER_FILE ".vsymrc"
@@ -38,18 +39,28 @@ int vsym_session_load_system(struct vsym_policy *policy, const char *path,
 int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
 			   struct vsym_error *err);
 
-/* Resolves, checks and mounts one bind for user, in the current namespace.
- * Returns its outcome; detail gets the rule or the reason. */
+/* Resolves, checks and mounts one bind for user in the current namespace,
+ * replacing the vsym mount recorded in state for the same target (beneath
+ * it where the kernel can, so the target is never seen empty), and records
+ * the new mount in state. With dry_run nothing is mounted. Returns the
+ * outcome; detail gets the rule or the reason. */
 enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 				    const struct vsym_user *user,
-				    const struct vsym_bind *bind,
+				    struct vsym_state *state,
+				    const struct vsym_bind *bind, bool dry_run,
 				    struct vsym_error *detail);
 
-/* Applies the session defaults of policy, reporting each bind. Returns the
- * number of binds that were refused or failed (0: all well), or -1 when the
- * defaults could not be computed. */
+/* Removes the vsym mount recorded for target (a path the user names,
+ * resolved as the user). Returns 0, 1 when no vsym bind is there, or -1. */
+int vsym_session_unbind(const struct vsym_user *user, struct vsym_state *state,
+			const char *target, struct vsym_error *err);
+
+/* Applies the session defaults of policy, reporting each bind and recording
+ * it in state. Returns the number of binds refused or failed (0: all well),
+ * or -1 when the defaults could not be computed. */
 int vsym_session_apply_defaults(const struct vsym_policy *policy,
 				const struct vsym_user *user,
+				struct vsym_state *state,
 				const struct vsym_reporter *reporter,
 				struct vsym_error *err);
 

@@ -1,0 +1,199 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "state.h"
+
+#define STATE_MAX_LINE 16384
+#define STATE_MAX_ENTRIES 4096
+
+void vsym_fput_escaped(const char *path, FILE *out)
+{
+	for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\\')
+			fprintf(out, "\\%03o", *p);
+		else
+			fputc(*p, out);
+	}
+}
+
+/* Undoes vsym_fput_escaped in place. */
+static void unescape(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r != '\0'; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s != NULL && strcmp(s, "-") != 0 ? strdup(s) : NULL;
+}
+
+static void entry_free(struct vsym_state_entry *e)
+{
+	free(e->target);
+	free(e->source);
+	free(e->variant);
+	free(e->value);
+	memset(e, 0, sizeof(*e));
+}
+
+static int parse_line(char *line, struct vsym_state_entry *e)
+{
+	char *field[6], *save = NULL;
+	int n = 0;
+
+	for (char *f = strtok_r(line, "\t\n", &save); f != NULL && n < 6; f = strtok_r(NULL, "\t\n", &save))
+		field[n++] = f;
+	if (n != 6)
+		return -1;
+	for (int i = 1; i < 6; i++)
+		unescape(field[i]);
+	memset(e, 0, sizeof(*e));
+	e->mnt_id = strtoull(field[0], NULL, 10);
+	e->readonly = strcmp(field[3], "ro") == 0;
+	e->target = strdup(field[1]);
+	e->source = strdup(field[2]);
+	e->variant = dup_or_null(field[4]);
+	e->value = dup_or_null(field[5]);
+	return e->target && e->source ? 0 : -1;
+}
+
+int vsym_state_load(struct vsym_state *state, const char *dir, struct vsym_error *err)
+{
+	char path[256], line[STATE_MAX_LINE];
+	FILE *f;
+	int fd;
+
+	memset(state, 0, sizeof(*state));
+	snprintf(path, sizeof(path), "%s/%s", dir, VSYM_STATE_FILE);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0 || (f = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return vsym_error_set(err, "cannot read %s: %s", path, strerror(errno));
+	}
+	while (fgets(line, sizeof(line), f) != NULL && state->n < STATE_MAX_ENTRIES) {
+		struct vsym_state_entry e;
+
+		if (parse_line(line, &e) < 0 || vsym_state_put(state, &e) < 0) {
+			entry_free(&e);
+			fclose(f);
+			vsym_state_free(state);
+			return vsym_error_set(err, "%s is damaged; vsym-rebind -r rebuilds the session", path);
+		}
+		entry_free(&e);
+	}
+	fclose(f);
+	return 0;
+}
+
+static void write_entry(FILE *f, const struct vsym_state_entry *e)
+{
+	fprintf(f, "%" PRIu64 "\t", e->mnt_id);
+	vsym_fput_escaped(e->target, f);
+	fputc('\t', f);
+	vsym_fput_escaped(e->source, f);
+	fprintf(f, "\t%s\t", e->readonly ? "ro" : "rw");
+	vsym_fput_escaped(e->variant ? e->variant : "-", f);
+	fputc('\t', f);
+	vsym_fput_escaped(e->value ? e->value : "-", f);
+	fputc('\n', f);
+}
+
+int vsym_state_save(const struct vsym_state *state, const char *dir, struct vsym_error *err)
+{
+	char path[256], tmp[256];
+	FILE *f;
+	int fd, ok;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, VSYM_STATE_FILE);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, VSYM_STATE_FILE);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return vsym_error_set(err, "cannot write %s: %s", tmp, strerror(errno));
+	}
+	for (size_t i = 0; i < state->n; i++)
+		write_entry(f, &state->entries[i]);
+	ok = fflush(f) == 0 && !ferror(f);
+	ok = (fclose(f) == 0) && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		unlink(tmp);
+		return vsym_error_set(err, "cannot write %s: %s", path, strerror(errno));
+	}
+	return 0;
+}
+
+struct vsym_state_entry *vsym_state_find(struct vsym_state *state, const char *target)
+{
+	for (size_t i = 0; i < state->n; i++)
+		if (strcmp(state->entries[i].target, target) == 0)
+			return &state->entries[i];
+	return NULL;
+}
+
+int vsym_state_put(struct vsym_state *state, const struct vsym_state_entry *entry)
+{
+	struct vsym_state_entry copy = *entry, *slot = vsym_state_find(state, entry->target);
+
+	copy.target = strdup(entry->target);
+	copy.source = strdup(entry->source);
+	copy.variant = entry->variant ? strdup(entry->variant) : NULL;
+	copy.value = entry->value ? strdup(entry->value) : NULL;
+	if (copy.target == NULL || copy.source == NULL) {
+		entry_free(&copy);
+		return -1;
+	}
+	if (slot == NULL) {
+		struct vsym_state_entry *bigger = realloc(state->entries, (state->n + 1) * sizeof(*bigger));
+
+		if (bigger == NULL) {
+			entry_free(&copy);
+			return -1;
+		}
+		state->entries = bigger;
+		slot = &state->entries[state->n++];
+	} else {
+		entry_free(slot);
+	}
+	*slot = copy;
+	return 0;
+}
+
+void vsym_state_remove(struct vsym_state *state, const char *target)
+{
+	struct vsym_state_entry *e = vsym_state_find(state, target);
+
+	if (e == NULL)
+		return;
+	entry_free(e);
+	*e = state->entries[--state->n];
+}
+
+void vsym_state_free(struct vsym_state *state)
+{
+	for (size_t i = 0; i < state->n; i++)
+		entry_free(&state->entries[i]);
+	free(state->entries);
+	memset(state, 0, sizeof(*state));
+}

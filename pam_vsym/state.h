@@ -1,0 +1,53 @@
+/* The session's record of the binds vsym made, kept in the root-owned
+ * marker tmpfs (/run/vsym/binds), so that vsym-rebind lists, replaces and
+ * removes only mounts vsym made (DESIGN invariant 9). One line per bind:
+ * MNT_ID TARGET SOURCE ro|rw VARIANT VALUE, tab-separated, paths escaped as
+ * in /proc/self/mountinfo. */
+#ifndef VSYM_STATE_H
+#define VSYM_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+
+#define VSYM_STATE_FILE "binds"
+
+struct vsym_state_entry {
+	uint64_t mnt_id;
+	char *target;
+	char *source;
+	bool readonly;
+	char *variant;  /* NULL when not from a variant */
+	char *value;
+};
+
+struct vsym_state {
+	struct vsym_state_entry *entries;
+	size_t n;
+};
+
+/* Reads the record from dir (normally /run/vsym); a missing file is an
+ * empty record. Returns 0 or -1 with err set. */
+int vsym_state_load(struct vsym_state *state, const char *dir, struct vsym_error *err);
+
+/* Replaces the record in dir atomically (temporary file and rename). */
+int vsym_state_save(const struct vsym_state *state, const char *dir, struct vsym_error *err);
+
+/* Sets the entry for entry->target (copying the strings), replacing any. */
+int vsym_state_put(struct vsym_state *state, const struct vsym_state_entry *entry);
+
+/* Returns the entry for target, or NULL. */
+struct vsym_state_entry *vsym_state_find(struct vsym_state *state, const char *target);
+
+/* Drops the entry for target, if any. */
+void vsym_state_remove(struct vsym_state *state, const char *target);
+
+void vsym_state_free(struct vsym_state *state);
+
+/* Writes path escaped as /proc/self/mountinfo does (space, tab, newline,
+ * backslash as \ooo). */
+void vsym_fput_escaped(const char *path, FILE *out);
+
+#endif
