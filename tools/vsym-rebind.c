@@ -1,0 +1,694 @@
+/* vsym-rebind: changes the binds of this vsym session, or runs a command in
+ * a namespace of its own (DESIGN section 4). Installed setuid root: main()
+ * is a straight line of named steps, each of which succeeds or ends the
+ * program with the exit status of the contract. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "cred.h"
+#include "expand.h"
+#include "fileio.h"
+#include "mount.h"
+#include "mountinfo.h"
+#include "session.h"
+#include "state.h"
+
+#define SYSTEM_CONFIG SYSCONFDIR "/vsym.conf"
+
+enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
+
+enum mode { MODE_BIND, MODE_UNBIND, MODE_LIST, MODE_VARIANTS, MODE_RESET, MODE_EXEC, MODE_CHECK };
+
+struct args {
+	enum mode mode;
+	bool dry_run;
+	bool readonly;
+	const char *check_file;  /* -C FILE */
+	char **words;            /* operands */
+	int nwords;
+	char **command;          /* -x ... -- CMD ARG... */
+};
+
+/* What the tool works with once its arguments are understood. */
+struct tool {
+	struct args args;
+	struct vsym_user user;
+	struct vsym_policy policy;
+	struct vsym_state state;
+	char **environ_saved;    /* handed to the -x command only */
+	char cwd[4096];
+};
+
+extern char **environ;
+static char *empty_environ[] = { NULL };
+
+static _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static _Noreturn void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vsym-rebind: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+static void warn_user(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn_user(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("vsym-rebind: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static _Noreturn void usage(const char *problem)
+{
+	if (problem != NULL)
+		warn_user("%s", problem);
+	fputs("usage: vsym-rebind [-n] [-o ro] SRC DST | NAME=VALUE...\n"
+	      "       vsym-rebind -u DST|NAME...\n"
+	      "       vsym-rebind -l | -L | -r\n"
+	      "       vsym-rebind -x [SRC DST | NAME=VALUE]... [-- CMD [ARG...]]\n"
+	      "       vsym-rebind -C [FILE]\n"
+	      "       vsym-rebind -h | --help | --version\n",
+	      problem ? stderr : stdout);
+	exit(problem ? EXIT_USAGE : EXIT_DONE);
+}
+
+/* fds 0-2 must be open, or a file the tool opens could become stdout or
+ * stderr and receive its messages. */
+static void guarantee_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(EXIT_FAILED);
+	}
+}
+
+/* No core file and no ptrace while privileged: memory may hold what the
+ * caller must not see. */
+static void forbid_dumps(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || setrlimit(RLIMIT_CORE, &none) < 0)
+		die(EXIT_FAILED, "cannot disable core dumps: %s", strerror(errno));
+}
+
+/* The tool's own work never sees the caller's environment (LD_*, LIBMOUNT_*,
+ * locale, PATH, HOME); only the -x command gets it back. */
+static void set_environment_aside(struct tool *t)
+{
+	t->environ_saved = environ;
+	environ = empty_environ;
+}
+
+static void lookup_caller(struct tool *t)
+{
+	struct vsym_error err;
+
+	if (vsym_user_lookup(&t->user, NULL, getuid(), &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
+	if (getcwd(t->cwd, sizeof(t->cwd)) == NULL)
+		snprintf(t->cwd, sizeof(t->cwd), "%s", t->user.home);
+}
+
+static void set_mode(struct args *a, enum mode mode, bool *mode_set)
+{
+	if (*mode_set)
+		usage("use one of -u, -l, -L, -r, -x, -C at a time");
+	a->mode = mode;
+	*mode_set = true;
+}
+
+static int parse_option(struct args *a, int argc, char **argv, int i, bool *mode_set)
+{
+	const char *opt = argv[i];
+
+	if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0)
+		usage(NULL);
+	if (strcmp(opt, "--version") == 0) {
+		puts("vsym-rebind " PACKAGE_VERSION);
+		exit(EXIT_DONE);
+	}
+	if (strcmp(opt, "-n") == 0) {
+		a->dry_run = true;
+	} else if (strcmp(opt, "-o") == 0) {
+		if (i + 1 >= argc || (strcmp(argv[i + 1], "ro") != 0 && strcmp(argv[i + 1], "rw") != 0))
+			usage("-o takes ro or rw");
+		a->readonly = strcmp(argv[++i], "ro") == 0;
+	} else if (strcmp(opt, "-C") == 0) {
+		set_mode(a, MODE_CHECK, mode_set);
+		if (i + 1 < argc && argv[i + 1][0] != '-')
+			a->check_file = argv[++i];
+	} else if (strlen(opt) == 2 && strchr("ulLrx", opt[1]) != NULL) {
+		static const enum mode modes[] = { MODE_UNBIND, MODE_LIST, MODE_VARIANTS, MODE_RESET, MODE_EXEC };
+		set_mode(a, modes[strchr("ulLrx", opt[1]) - "ulLrx"], mode_set);
+	} else {
+		usage("unknown option; see vsym-rebind --help");
+	}
+	return i;
+}
+
+static void parse_args(struct args *a, int argc, char **argv)
+{
+	bool mode_set = false;
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->mode = MODE_BIND;
+	a->words = calloc((size_t)argc + 1, sizeof(char *));
+	if (a->words == NULL)
+		die(EXIT_FAILED, "out of memory");
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			a->command = &argv[i + 1];
+			break;
+		}
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			i = parse_option(a, argc, argv, i, &mode_set);
+		else
+			a->words[a->nwords++] = argv[i];
+	}
+	if (a->command != NULL && (a->mode != MODE_EXEC || a->command[0] == NULL))
+		usage("'--' and a command go only with -x");
+	if ((a->mode == MODE_LIST || a->mode == MODE_VARIANTS || a->mode == MODE_RESET ||
+	     a->mode == MODE_CHECK) && a->nwords > 0)
+		usage("-l, -L, -r and -C take no operands");
+	if ((a->mode == MODE_BIND || a->mode == MODE_UNBIND) && a->nwords == 0)
+		usage("nothing to do: name SRC DST, NAME=VALUE or, with -u, DST or NAME");
+}
+
+static void load_policy(struct tool *t)
+{
+	struct vsym_error err;
+	int rc = vsym_session_load_system(&t->policy, SYSTEM_CONFIG, &t->user, &err);
+
+	if (rc == -ENOENT)
+		die(EXIT_REFUSED, "%s; vsym is not set up on this machine", err.text);
+	if (rc < 0)
+		die(EXIT_REFUSED, "%s; ask the administrator to fix it", err.text);
+	if (!t->policy.user_config || vsym_session_load_user(&t->policy, &t->user, &err) == 0)
+		return;
+	if (t->policy.on_error == VSYM_ON_ERROR_DENY)
+		die(EXIT_REFUSED, "%s; fix ~/.vsymrc (on_error = \"deny\")", err.text);
+	warn_user("%s; ~/.vsymrc ignored", err.text);
+}
+
+/* Makes a path the caller typed absolute, relative to the caller's cwd. The
+ * result is only a spelling: resolution happens later, as the caller. */
+static char *absolute(const struct tool *t, const char *path)
+{
+	char *out;
+
+	if (path[0] == '/')
+		out = strdup(path);
+	else if (asprintf(&out, "%s/%s", t->cwd, path) < 0)
+		out = NULL;
+	if (out == NULL)
+		die(EXIT_FAILED, "out of memory");
+	return out;
+}
+
+/* NAME=VALUE when NAME could be a variant name; a path never is one. */
+static bool is_assignment(const char *word)
+{
+	const char *eq = strchr(word, '=');
+	char name[80];
+
+	if (eq == NULL || eq == word || (size_t)(eq - word) >= sizeof(name))
+		return false;
+	memcpy(name, word, (size_t)(eq - word));
+	name[eq - word] = '\0';
+	return vsym_variant_name_valid(name);
+}
+
+static void variant_bind(const struct tool *t, const char *word, struct vsym_bind *bind)
+{
+	const char *value = strchr(word, '=') + 1;
+	char name[80];
+	struct vsym_variant *v;
+
+	snprintf(name, sizeof(name), "%.*s", (int)(value - 1 - word), word);
+	v = vsym_policy_variant(&t->policy, name);
+	if (v == NULL)
+		die(EXIT_REFUSED, "no variant '%s'; vsym-rebind -L lists the variants", name);
+	if (!vsym_variant_value_valid(value))
+		die(EXIT_USAGE, "'%s' is not a valid value for %s: use letters, digits and . _ + -", value, name);
+	bind->target = strdup(v->target);
+	bind->source = vsym_variant_source(v, value);
+	bind->readonly = v->readonly || t->args.readonly;
+	bind->variant = v->name;
+	bind->value = value;
+	if (bind->target == NULL || bind->source == NULL)
+		die(EXIT_FAILED, "out of memory");
+}
+
+/* Turns the operands into binds: NAME=VALUE words and SRC DST pairs. */
+static struct vsym_bind_list requested_binds(const struct tool *t)
+{
+	struct vsym_bind_list list = { calloc((size_t)t->args.nwords + 1, sizeof(struct vsym_bind)), 0, 0 };
+
+	if (list.binds == NULL)
+		die(EXIT_FAILED, "out of memory");
+	for (int i = 0; i < t->args.nwords; i++) {
+		struct vsym_bind *bind = &list.binds[list.n++];
+
+		if (is_assignment(t->args.words[i])) {
+			variant_bind(t, t->args.words[i], bind);
+			continue;
+		}
+		if (i + 1 >= t->args.nwords || is_assignment(t->args.words[i + 1]))
+			usage("a source needs a target: vsym-rebind SRC DST");
+		bind->source = absolute(t, t->args.words[i]);
+		bind->target = absolute(t, t->args.words[++i]);
+		bind->readonly = t->args.readonly;
+	}
+	return list;
+}
+
+/* Session-wide changes: only in a vsym session made for the caller, one
+ * vsym-rebind at a time. The lock file lives in the root-owned marker
+ * tmpfs, so the caller can neither replace nor hold it. */
+static void enter_session(struct tool *t)
+{
+	struct vsym_error err;
+	int lock;
+
+	if (vsym_marker_check(t->user.uid, &err) < 0)
+		die(EXIT_REFUSED, "%s; session-wide changes need a vsym session: log in anew, or use -x", err.text);
+	lock = open(VSYM_RUN_DIR "/lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0)
+		die(EXIT_FAILED, "cannot lock the session: %s", strerror(errno));
+	if (vsym_state_load(&t->state, VSYM_RUN_DIR, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
+	/* The lock fd stays open until exit; close-on-exec keeps it from -x. */
+}
+
+static void save_session(struct tool *t)
+{
+	struct vsym_error err;
+
+	if (vsym_state_save(&t->state, VSYM_RUN_DIR, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
+}
+
+static int worse(int a, int b)
+{
+	return a == EXIT_FAILED || b == EXIT_FAILED ? EXIT_FAILED : (a > b ? a : b);
+}
+
+static int report(const struct tool *t, enum vsym_outcome outcome, const struct vsym_bind *bind,
+		  const char *detail)
+{
+	bool ok = outcome == VSYM_BOUND || outcome == VSYM_SKIPPED;
+
+	if (t->args.dry_run)
+		printf("%s\t%s\t%s\t%s\n", ok ? "allowed" : "refused", bind->target, bind->source, detail);
+	else if (!ok)
+		warn_user("%s %s on %s: %s", outcome == VSYM_FAILED ? "failed to bind" : "refused:",
+			  bind->source, bind->target, detail);
+	return ok ? EXIT_DONE : outcome == VSYM_FAILED ? EXIT_FAILED : EXIT_REFUSED;
+}
+
+static int apply_binds(struct tool *t, const struct vsym_bind_list *list)
+{
+	int status = EXIT_DONE;
+
+	for (size_t i = 0; i < list->n; i++) {
+		struct vsym_error detail;
+		enum vsym_outcome outcome = vsym_session_bind(&t->policy, &t->user, &t->state,
+							      &list->binds[i], t->args.dry_run, &detail);
+
+		status = worse(status, report(t, outcome, &list->binds[i], detail.text));
+	}
+	return status;
+}
+
+static int run_bind(struct tool *t)
+{
+	struct vsym_bind_list list = requested_binds(t);
+	struct vsym_error err;
+	int status;
+
+	if (t->args.dry_run && vsym_marker_check(t->user.uid, &err) < 0)
+		memset(&t->state, 0, sizeof(t->state)); /* judged as a fresh session */
+	else
+		enter_session(t);
+	status = apply_binds(t, &list);
+	if (!t->args.dry_run)
+		save_session(t);
+	vsym_bind_list_free(&list);
+	return status;
+}
+
+static int run_unbind(struct tool *t)
+{
+	int status = EXIT_DONE;
+
+	enter_session(t);
+	for (int i = 0; i < t->args.nwords; i++) {
+		const char *word = t->args.words[i];
+		struct vsym_variant *v = vsym_policy_variant(&t->policy, word);
+		char *target = v != NULL ? strdup(v->target) : absolute(t, word);
+		struct vsym_error err;
+		int rc = vsym_session_unbind(&t->user, &t->state, target, &err);
+
+		if (rc != 0)
+			warn_user("%s", err.text);
+		status = worse(status, rc == 0 ? EXIT_DONE : rc > 0 ? EXIT_REFUSED : EXIT_FAILED);
+		free(target);
+	}
+	save_session(t);
+	return status;
+}
+
+static bool in_list(const struct vsym_bind_list *list, const char *target)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (strcmp(list->binds[i].target, target) == 0)
+			return true;
+	return false;
+}
+
+/* Back to the session defaults: each default target is rebound in place
+ * (never seen empty), then the other vsym binds are removed. */
+static int run_reset(struct tool *t)
+{
+	struct vsym_bind_list defaults;
+	struct vsym_error err;
+	int status;
+	size_t i = 0;
+
+	enter_session(t);
+	if (vsym_session_defaults(&t->policy, &defaults, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
+	status = apply_binds(t, &defaults);
+	while (i < t->state.n) {
+		char *target = t->state.entries[i].target;
+
+		if (in_list(&defaults, target) || vsym_session_unbind(&t->user, &t->state, target, &err) != 0) {
+			i++;
+			continue;
+		}
+		/* unbind removed entry i; the next one moved into its place */
+	}
+	save_session(t);
+	vsym_bind_list_free(&defaults);
+	return status;
+}
+
+/* mountinfo's per-mount options start with ro or rw, as -l promises. */
+static int run_list(struct tool *t)
+{
+	enter_session(t);
+	for (size_t i = 0; i < t->state.n; i++) {
+		const struct vsym_state_entry *e = &t->state.entries[i];
+		struct vsym_mount_info info;
+		struct vsym_error err;
+		int found = vsym_mountinfo_lookup(e->mnt_id, &info, &err);
+
+		if (found < 0)
+			die(EXIT_FAILED, "%s", err.text);
+		if (found == 0 || strcmp(info.target, e->target) != 0)
+			continue; /* gone: unmounted by root, or the record is stale */
+		vsym_fput_escaped(e->target, stdout);
+		putchar('\t');
+		vsym_fput_escaped(e->source, stdout);
+		printf("\t%s\n", info.options);
+	}
+	return EXIT_DONE;
+}
+
+/* Prints the values found on disk for a variant: the entries of the
+ * directory holding ${NAME} whose names fit the component around it. The
+ * directory is read with the caller's credentials. */
+static void print_choices(const struct tool *t, const struct vsym_variant *v)
+{
+	char ref[80], dir[4096], prefix[256], suffix[256];
+	const char *at, *slash, *end;
+	struct vsym_saved_cred saved;
+	struct vsym_error err;
+	struct dirent **names;
+	int n, printed = 0;
+
+	snprintf(ref, sizeof(ref), "${%s}", v->name);
+	at = strstr(v->source, ref);
+	for (slash = at; slash > v->source && slash[-1] != '/'; slash--)
+		;
+	end = at + strlen(ref) + strcspn(at + strlen(ref), "/");
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - v->source), v->source);
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)(at - slash), slash);
+	snprintf(suffix, sizeof(suffix), "%.*s", (int)(end - at - (int)strlen(ref)), at + strlen(ref));
+	if (vsym_cred_become(&saved, &t->user, &err) < 0)
+		return;
+	n = scandir(dir, &names, NULL, alphasort);
+	if (vsym_cred_restore(&saved, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		size_t len = strlen(name), pl = strlen(prefix), sl = strlen(suffix);
+		char value[256];
+
+		if (len > pl + sl && strncmp(name, prefix, pl) == 0 && strcmp(name + len - sl, suffix) == 0) {
+			snprintf(value, sizeof(value), "%.*s", (int)(len - pl - sl), name + pl);
+			if (vsym_variant_value_valid(value))
+				printf("%s%s", printed++ ? "," : "", value);
+		}
+		free(names[i]);
+	}
+	if (n >= 0)
+		free(names);
+}
+
+static int run_variants(struct tool *t)
+{
+	struct vsym_error err;
+
+	if (vsym_marker_check(t->user.uid, &err) == 0)
+		enter_session(t);
+	for (size_t i = 0; i < t->policy.nvariants; i++) {
+		const struct vsym_variant *v = &t->policy.variants[i];
+		const struct vsym_state_entry *e = vsym_state_find(&t->state, v->target);
+		const char *value = e && e->variant && strcmp(e->variant, v->name) == 0 ? e->value : "-";
+
+		printf("%s\t%s\t", v->name, value ? value : "-");
+		vsym_fput_escaped(v->target, stdout);
+		putchar('\t');
+		print_choices(t, v);
+		putchar('\n');
+	}
+	return EXIT_DONE;
+}
+
+/* For good: groups, gid, uid; then proof that root cannot be regained. */
+static void drop_privileges(const struct vsym_user *user)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+
+	if (geteuid() == 0 && setgroups(user->ngids, user->gids) < 0)
+		die(EXIT_FAILED, "cannot set groups: %s", strerror(errno));
+	if (setresgid(user->gid, user->gid, user->gid) < 0 || setresuid(user->uid, user->uid, user->uid) < 0)
+		die(EXIT_FAILED, "cannot drop privileges: %s", strerror(errno));
+	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0 ||
+	    ruid != user->uid || euid != user->uid || suid != user->uid ||
+	    rgid != user->gid || egid != user->gid || sgid != user->gid)
+		die(EXIT_FAILED, "privileges were not dropped");
+	if (user->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
+		die(EXIT_FAILED, "root could be regained after dropping privileges");
+}
+
+static void print_defaults(const struct tool *t)
+{
+	struct vsym_bind_list list;
+	struct vsym_error err;
+
+	if (vsym_session_defaults(&t->policy, &list, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
+	for (size_t i = 0; i < list.n; i++) {
+		vsym_fput_escaped(list.binds[i].target, stdout);
+		putchar('\t');
+		vsym_fput_escaped(list.binds[i].source, stdout);
+		printf("\t%s%s\n", list.binds[i].readonly ? "ro" : "rw", list.binds[i].optional ? ",optional" : "");
+	}
+	if (list.dropped > 0)
+		warn_user("%zu binds beyond max_binds = %u would not be made", list.dropped, t->policy.max_binds);
+	vsym_bind_list_free(&list);
+}
+
+/* Read only after privileges are gone (run_check): the file is whatever
+ * the caller could read anyway, owned by the caller or by root. */
+static void load_named_file(struct tool *t, const char *path)
+{
+	struct vsym_error err;
+	char *text;
+	size_t len;
+
+	if (vsym_file_read_trusted(path, t->user.uid, VSYM_CFG_MAX_SIZE, &text, &len, &err) < 0 &&
+	    vsym_file_read_trusted(path, 0, VSYM_CFG_MAX_SIZE, &text, &len, &err) < 0)
+		die(EXIT_REFUSED, "%s", err.text);
+	if (vsym_cfg_load_system(&t->policy, path, text, len, &t->user, &err) < 0)
+		die(EXIT_REFUSED, "%s", err.text);
+	free(text);
+}
+
+static int run_check(struct tool *t)
+{
+	struct vsym_error err;
+	int rc;
+
+	drop_privileges(&t->user);
+	if (t->args.check_file != NULL) {
+		load_named_file(t, t->args.check_file);
+	} else {
+		rc = vsym_session_load_system(&t->policy, SYSTEM_CONFIG, &t->user, &err);
+		if (rc < 0)
+			die(EXIT_REFUSED, "%s", err.text);
+	}
+	if (t->policy.user_config && vsym_session_load_user(&t->policy, &t->user, &err) < 0)
+		die(EXIT_REFUSED, "%s", err.text);
+	print_defaults(t);
+	return EXIT_DONE;
+}
+
+/* The binds of the namespace -x leaves are copied with it but get new
+ * mount ids: record what is on top of each recorded target now. */
+static void carry_over_state(struct tool *t, const struct vsym_state *old)
+{
+	for (size_t i = 0; i < old->n; i++) {
+		struct vsym_state_entry e = old->entries[i];
+		struct vsym_resolved top;
+		struct vsym_error err;
+
+		if (vsym_open_target(&t->user, e.target, &top, &err) < 0)
+			continue;
+		if (vsym_mount_id(top.fd, &e.mnt_id) == 0 && vsym_state_put(&t->state, &e) < 0)
+			die(EXIT_FAILED, "out of memory");
+		vsym_resolved_close(&top);
+	}
+}
+
+/* The old session's record, kept only for binds still on top of their
+ * targets: anything else was changed behind vsym's back. */
+static void read_old_state(struct tool *t, struct vsym_state *old)
+{
+	struct vsym_error err;
+	struct vsym_state all;
+
+	memset(old, 0, sizeof(*old));
+	if (vsym_marker_check(t->user.uid, &err) < 0 || vsym_state_load(&all, VSYM_RUN_DIR, &err) < 0)
+		return;
+	for (size_t i = 0; i < all.n; i++) {
+		struct vsym_resolved top;
+		uint64_t id;
+
+		if (vsym_open_target(&t->user, all.entries[i].target, &top, &err) < 0)
+			continue;
+		if (vsym_mount_id(top.fd, &id) == 0 && id == all.entries[i].mnt_id)
+			vsym_state_put(old, &all.entries[i]);
+		vsym_resolved_close(&top);
+	}
+	vsym_state_free(&all);
+}
+
+static void make_own_namespace(struct tool *t)
+{
+	struct vsym_state old;
+	struct vsym_error err;
+
+	read_old_state(t, &old);
+	if (vsym_ns_create(&err) < 0 || vsym_marker_create(t->user.uid, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
+	carry_over_state(t, &old);
+	vsym_state_free(&old);
+}
+
+static _Noreturn void exec_command(struct tool *t)
+{
+	char *shell[] = { t->user.shell, NULL };
+	char **argv = t->args.command != NULL ? t->args.command : shell;
+
+	drop_privileges(&t->user);
+	/* Descriptors beyond 0-2 stay behind: the command gets a clean slate. */
+	syscall(SYS_close_range, 3U, ~0U, 0U);
+	environ = t->environ_saved;
+	if (chdir(t->cwd) < 0 && chdir(t->user.home) < 0)
+		warn_user("cannot change to %s: %s", t->cwd, strerror(errno));
+	execvp(argv[0], argv);
+	die(errno == ENOENT ? 127 : 126, "cannot run %s: %s", argv[0], strerror(errno));
+}
+
+static int run_exec(struct tool *t)
+{
+	struct vsym_bind_list list;
+	int status;
+
+	if (!vsym_policy_applies_to(&t->policy, &t->user))
+		die(EXIT_REFUSED, "vsym is not enabled for %s by %s", t->user.name, SYSTEM_CONFIG);
+	list = requested_binds(t);
+	make_own_namespace(t);
+	status = apply_binds(t, &list);
+	vsym_bind_list_free(&list);
+	if (status != EXIT_DONE)
+		die(status, "command not run: a bind was not made");
+	save_session(t);
+	exec_command(t);
+}
+
+int main(int argc, char **argv)
+{
+	struct tool t;
+
+	memset(&t, 0, sizeof(t));
+	guarantee_std_fds();
+	forbid_dumps();
+	set_environment_aside(&t);
+	if (argc < 1 || argv[0] == NULL)
+		die(EXIT_USAGE, "called without arguments, not even a name");
+	parse_args(&t.args, argc, argv);
+	lookup_caller(&t);
+	if (t.args.mode == MODE_CHECK)
+		return run_check(&t);
+	load_policy(&t);
+	switch (t.args.mode) {
+	case MODE_BIND:
+		return run_bind(&t);
+	case MODE_UNBIND:
+		return run_unbind(&t);
+	case MODE_LIST:
+		return run_list(&t);
+	case MODE_VARIANTS:
+		return run_variants(&t);
+	case MODE_RESET:
+		return run_reset(&t);
+	case MODE_EXEC:
+		return run_exec(&t);
+	case MODE_CHECK:
+		break;
+	}
+	return EXIT_USAGE;
+}
