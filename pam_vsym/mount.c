@@ -259,9 +259,8 @@ int vsym_mount_id(int fd, uint64_t *id)
 	return 0;
 }
 
-/* A clone of source, restricted, ready to be moved; or -1. */
-static int prepare_tree(const struct vsym_resolved *source, const struct vsym_resolved *target,
-			bool readonly, struct vsym_error *err)
+int vsym_tree_prepare(const struct vsym_resolved *source, const struct vsym_resolved *target,
+		      bool readonly, uint64_t *mnt_id, struct vsym_error *err)
 {
 	int tree;
 
@@ -269,53 +268,34 @@ static int prepare_tree(const struct vsym_resolved *source, const struct vsym_re
 		return vsym_error_set(err, "cannot bind %s on %s: one is a directory, the other is not",
 				      source->path, target->path);
 	tree = clone_source(source, err);
-	if (tree >= 0 && restrict_tree(tree, readonly, source->path, err) < 0) {
+	if (tree < 0)
+		return -1;
+	if (restrict_tree(tree, readonly, source->path, err) < 0 || vsym_mount_id(tree, mnt_id) < 0) {
+		if (err != NULL && err->text[0] == '\0')
+			vsym_error_set(err, "cannot read the id of the copy of %s", source->path);
 		close(tree);
 		return -1;
 	}
 	return tree;
 }
 
-int vsym_bind_attach(const struct vsym_resolved *source, const struct vsym_resolved *target,
-		     bool readonly, uint64_t *mnt_id, struct vsym_error *err)
+int vsym_tree_attach(int tree, const struct vsym_resolved *target, struct vsym_error *err)
 {
-	int tree = prepare_tree(source, target, readonly, err), rc = 0;
-
-	if (tree < 0)
-		return -1;
 	/* Onto the target's descriptor: the object that was checked, not
 	 * whatever its path names now. */
 	if (sys_move_mount(tree, "", target->fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		rc = vsym_error_set(err, "cannot mount %s on %s: %s", source->path, target->path, strerror(errno));
-	if (rc == 0 && vsym_mount_id(tree, mnt_id) < 0)
-		*mnt_id = 0;
-	close(tree);
-	return rc;
+		return vsym_error_set(err, "cannot mount on %s: %s", target->path, strerror(errno));
+	return 0;
 }
 
-int vsym_bind_replace_beneath(const struct vsym_resolved *source, const struct vsym_resolved *top,
-			      bool readonly, uint64_t *mnt_id, struct vsym_error *err)
+int vsym_tree_attach_beneath(int tree, const struct vsym_resolved *top, struct vsym_error *err)
 {
-	int tree = prepare_tree(source, top, readonly, err), rc = 0;
-	uint64_t old_id;
-
-	if (tree < 0)
-		return -1;
-	if (vsym_mount_id(top->fd, &old_id) < 0) {
-		close(tree);
-		return vsym_error_set(err, "cannot read the mount on %s", top->path);
-	}
 	if (sys_move_mount(tree, "", top->fd, "",
-			   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH | MOVE_MOUNT_BENEATH) < 0) {
-		rc = errno == EINVAL ? -EINVAL : vsym_error_set(err, "cannot mount %s beneath the bind on %s: %s",
-								 source->path, top->path, strerror(errno));
-		close(tree);
-		return rc;
-	}
-	if (vsym_mount_id(tree, mnt_id) < 0)
-		*mnt_id = 0;
-	close(tree);
-	return vsym_mount_detach(top->fd, old_id, err);
+			   MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH | MOVE_MOUNT_BENEATH) == 0)
+		return 0;
+	if (errno == EINVAL)
+		return -EINVAL;
+	return vsym_error_set(err, "cannot mount beneath the bind on %s: %s", top->path, strerror(errno));
 }
 
 int vsym_mount_detach(int fd, uint64_t mnt_id, struct vsym_error *err)

@@ -32,19 +32,21 @@ int vsym_marker_create(uid_t uid, struct vsym_error *err);
  * is this one's. Returns 0, or -1 with err saying why not. */
 int vsym_marker_check(uid_t uid, struct vsym_error *err);
 
-/* Mounts a recursive clone of source on target: nosuid and nodev on every
- * mount of the clone, read-only when asked, private so nothing propagates.
- * On success *mnt_id is the new mount's id. On failure nothing is mounted. */
-int vsym_bind_attach(const struct vsym_resolved *source, const struct vsym_resolved *target,
-		     bool readonly, uint64_t *mnt_id, struct vsym_error *err);
+/* Makes a detached recursive clone of source, ready to go on target:
+ * nosuid and nodev on every mount of it, read-only when asked, private so
+ * nothing propagates. Returns its fd (*mnt_id its mount id, known before
+ * it is attached, for the journal), or -1. Nothing is visible yet. */
+int vsym_tree_prepare(const struct vsym_resolved *source, const struct vsym_resolved *target,
+		      bool readonly, uint64_t *mnt_id, struct vsym_error *err);
 
-/* Puts a copy of source beneath the vsym mount whose root is top (an fd from
- * vsym_open_target), then detaches that mount: a reader of the target sees
- * the old or the new tree, never an empty directory. Returns 0, -EINVAL
- * when the kernel lacks MOVE_MOUNT_BENEATH (nothing changed; fall back to
- * vsym_mount_detach then vsym_bind_attach), or -1. */
-int vsym_bind_replace_beneath(const struct vsym_resolved *source, const struct vsym_resolved *top,
-			      bool readonly, uint64_t *mnt_id, struct vsym_error *err);
+/* Attaches a prepared tree on target's descriptor. Returns 0 or -1. */
+int vsym_tree_attach(int tree, const struct vsym_resolved *target, struct vsym_error *err);
+
+/* Attaches a prepared tree beneath the mount whose root is top, so that a
+ * reader of the target sees the old tree until that mount is detached.
+ * Returns 0, -EINVAL when the kernel lacks MOVE_MOUNT_BENEATH (Linux < 6.5;
+ * nothing changed), or -1. */
+int vsym_tree_attach_beneath(int tree, const struct vsym_resolved *top, struct vsym_error *err);
 
 /* Detaches the mount whose root fd is open on, if its id is mnt_id: only a
  * mount vsym made is ever unmounted, and never with force. */

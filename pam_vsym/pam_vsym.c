@@ -190,7 +190,7 @@ static int make_namespace(struct module *m)
 static int apply_binds(struct module *m)
 {
 	struct vsym_reporter reporter = { .bind = report_bind, .ctx = m };
-	struct vsym_state state = { NULL, 0 };
+	struct vsym_state state = { NULL, 0, VSYM_RUN_DIR };
 	struct vsym_error err;
 	int bad;
 
@@ -200,7 +200,7 @@ static int apply_binds(struct module *m)
 		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s", m->user.name, err.text);
 		tell_user(m, err.text);
 	}
-	if (vsym_state_save(&state, VSYM_RUN_DIR, &err) < 0) {
+	if (vsym_state_save(&state, VSYM_STATE_FILE, &err) < 0) {
 		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
 		bad++;
 	}

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "fileio.h"
+#include "mountinfo.h"
 #include "mount.h"
 #include "resolve.h"
 #include "session.h"
@@ -74,63 +76,82 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 	return VSYM_BOUND;
 }
 
-/* Replaces the vsym mount on target; without MOVE_MOUNT_BENEATH (Linux
- * before 6.5), detaches it and mounts on what is beneath, checked anew. */
-static int replace(const struct vsym_user *user, const struct vsym_resolved *source,
-		   struct vsym_resolved *target, const struct vsym_state_entry *old,
-		   bool readonly, uint64_t *mnt_id, struct vsym_error *detail)
+/* The journal: before a mount changes, the new bind is written to
+ * /run/vsym/pending, so a vsym-rebind killed between two steps leaves a
+ * record of which mounts are its own (vsym_session_recover). */
+static int journal_begin(const struct vsym_state *state, const struct vsym_state_entry *entry,
+			 struct vsym_error *err)
+{
+	struct vsym_state journal = { NULL, 0, state->dir };
+	int rc = vsym_state_put(&journal, entry) < 0 ? vsym_error_set(err, "out of memory")
+						      : vsym_state_save(&journal, VSYM_JOURNAL_FILE, err);
+
+	vsym_state_free(&journal);
+	return rc;
+}
+
+static int journal_end(const struct vsym_state *state, struct vsym_error *err)
+{
+	struct vsym_state empty = { NULL, 0, state->dir };
+
+	return vsym_state_save(&empty, VSYM_JOURNAL_FILE, err);
+}
+
+/* Swaps the prepared tree in for the vsym mount on target: beneath it, then
+ * the old one detached, so the target is never seen empty. Without
+ * MOVE_MOUNT_BENEATH (Linux < 6.5, or asked for by flags), detaches first
+ * and mounts on what is beneath, checked anew as a fresh target. */
+static int swap_in(const struct vsym_user *user, int tree, struct vsym_resolved *target,
+		   uint64_t old_id, unsigned flags, struct vsym_error *detail)
 {
 	char path[sizeof(target->path)];
-	int rc = vsym_bind_replace_beneath(source, target, readonly, mnt_id, detail);
+	int rc = -EINVAL;
 
-	if (rc != -EINVAL)
-		return rc;
-	if (vsym_mount_detach(target->fd, old->mnt_id, detail) < 0)
+	if (!(flags & VSYM_BIND_NO_BENEATH))
+		rc = vsym_tree_attach_beneath(tree, target, detail);
+	if (rc == 0)
+		return vsym_mount_detach(target->fd, old_id, detail);
+	if (rc != -EINVAL || vsym_mount_detach(target->fd, old_id, detail) < 0)
 		return -1;
 	memcpy(path, target->path, sizeof(path));
 	vsym_resolved_close(target);
 	if (vsym_resolve_target(user, path, target, detail) < 0)
 		return -1;
-	return vsym_bind_attach(source, target, readonly, mnt_id, detail);
-}
-
-static int record(struct vsym_state *state, const struct vsym_bind *bind, const char *target,
-		  const char *source, bool readonly, uint64_t mnt_id, struct vsym_error *detail)
-{
-	struct vsym_state_entry entry = {
-		.mnt_id = mnt_id, .target = (char *)(uintptr_t)target,
-		.source = (char *)(uintptr_t)source, .readonly = readonly,
-		.variant = (char *)(uintptr_t)bind->variant, .value = (char *)(uintptr_t)bind->value,
-	};
-
-	if (vsym_state_put(state, &entry) < 0)
-		return vsym_error_set(detail, "out of memory");
-	return 0;
+	return vsym_tree_attach(tree, target, detail);
 }
 
 static enum vsym_outcome mount_checked(const struct vsym_user *user, struct vsym_state *state,
 				       const struct vsym_bind *bind, struct vsym_resolved *source,
 				       struct vsym_resolved *target, bool replacing,
-				       bool readonly, struct vsym_error *detail)
+				       bool readonly, unsigned flags, struct vsym_error *detail)
 {
-	uint64_t mnt_id = 0;
-	int rc;
+	struct vsym_state_entry entry = {
+		.target = target->path, .source = source->path, .readonly = readonly,
+		.variant = (char *)(uintptr_t)bind->variant, .value = (char *)(uintptr_t)bind->value,
+	};
+	uint64_t old_id = replacing ? vsym_state_find(state, target->path)->mnt_id : 0;
+	int tree = vsym_tree_prepare(source, target, readonly, &entry.mnt_id, detail), rc;
 
-	if (replacing)
-		rc = replace(user, source, target, vsym_state_find(state, target->path), readonly, &mnt_id, detail);
-	else
-		rc = vsym_bind_attach(source, target, readonly, &mnt_id, detail);
-	if (rc < 0)
+	if (tree < 0)
 		return VSYM_FAILED;
-	if (record(state, bind, target->path, source->path, readonly, mnt_id, detail) < 0)
-		return VSYM_FAILED;
-	return VSYM_BOUND;
+	rc = journal_begin(state, &entry, detail);
+	if (rc == 0)
+		rc = replacing ? swap_in(user, tree, target, old_id, flags, detail)
+			       : vsym_tree_attach(tree, target, detail);
+	close(tree);
+	if (rc == 0 && vsym_state_put(state, &entry) < 0)
+		rc = vsym_error_set(detail, "out of memory");
+	if (rc == 0)
+		rc = vsym_state_save(state, VSYM_STATE_FILE, detail);
+	if (rc == 0)
+		rc = journal_end(state, detail);
+	return rc == 0 ? VSYM_BOUND : VSYM_FAILED;
 }
 
 enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 				    const struct vsym_user *user,
 				    struct vsym_state *state,
-				    const struct vsym_bind *bind, bool dry_run,
+				    const struct vsym_bind *bind, unsigned flags,
 				    struct vsym_error *detail)
 {
 	struct vsym_resolved source = { .fd = -1 }, target = { .fd = -1 };
@@ -158,8 +179,8 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 	} else if (!replacing && state->n >= policy->max_binds) {
 		vsym_error_set(detail, "this session has max_binds = %u binds already", policy->max_binds);
 		outcome = VSYM_REFUSED;
-	} else if (!dry_run) {
-		outcome = mount_checked(user, state, bind, &source, &target, replacing, readonly, detail);
+	} else if (!(flags & VSYM_BIND_DRY_RUN)) {
+		outcome = mount_checked(user, state, bind, &source, &target, replacing, readonly, flags, detail);
 	}
 	if (outcome == VSYM_BOUND)
 		vsym_error_set(detail, "%s, %s", readonly ? "ro" : "rw", verdict.reason);
@@ -185,8 +206,10 @@ int vsym_session_unbind(const struct vsym_user *user, struct vsym_state *state,
 		return 1;
 	}
 	rc = vsym_mount_detach(top.fd, entry->mnt_id, err);
-	if (rc == 0)
+	if (rc == 0) {
 		vsym_state_remove(state, top.path);
+		rc = vsym_state_save(state, VSYM_STATE_FILE, err);
+	}
 	vsym_resolved_close(&top);
 	return rc;
 }
@@ -204,7 +227,7 @@ int vsym_session_apply_defaults(const struct vsym_policy *policy,
 		return -1;
 	for (size_t i = 0; i < list.n; i++) {
 		struct vsym_error detail;
-		enum vsym_outcome outcome = vsym_session_bind(policy, user, state, &list.binds[i], false, &detail);
+		enum vsym_outcome outcome = vsym_session_bind(policy, user, state, &list.binds[i], 0, &detail);
 
 		if (outcome == VSYM_REFUSED || outcome == VSYM_FAILED)
 			bad++;
@@ -217,4 +240,47 @@ int vsym_session_apply_defaults(const struct vsym_policy *policy,
 	}
 	vsym_bind_list_free(&list);
 	return bad;
+}
+
+static void recover_one(const struct vsym_user *user, struct vsym_state *state,
+			const struct vsym_state_entry *pending)
+{
+	const struct vsym_state_entry *old = vsym_state_find(state, pending->target);
+	struct vsym_resolved top = { .fd = -1 };
+	struct vsym_mount_info info;
+	struct vsym_error err;
+	uint64_t top_id;
+
+	if (vsym_open_target(user, pending->target, &top, &err) < 0)
+		return;
+	if (vsym_mount_id(top.fd, &top_id) < 0) {
+		vsym_resolved_close(&top);
+		return;
+	}
+	if (top_id == pending->mnt_id) {
+		vsym_state_put(state, pending);           /* killed before the record */
+	} else if (old != NULL && top_id == old->mnt_id &&
+		   vsym_mountinfo_lookup(pending->mnt_id, &info, &err) == 1 &&
+		   strcmp(info.target, pending->target) == 0 &&
+		   vsym_mount_detach(top.fd, old->mnt_id, &err) == 0) {
+		vsym_state_put(state, pending);           /* killed between beneath and detach */
+	}
+	vsym_resolved_close(&top);
+}
+
+int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
+			 struct vsym_error *err)
+{
+	struct vsym_state journal;
+
+	if (vsym_state_load(&journal, state->dir, VSYM_JOURNAL_FILE, err) < 0)
+		return -1;
+	if (journal.n == 0)
+		return 0;
+	for (size_t i = 0; i < journal.n; i++)
+		recover_one(user, state, &journal.entries[i]);
+	vsym_state_free(&journal);
+	if (vsym_state_save(state, VSYM_STATE_FILE, err) < 0)
+		return -1;
+	return journal_end(state, err);
 }

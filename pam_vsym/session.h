@@ -39,16 +39,28 @@ int vsym_session_load_system(struct vsym_policy *policy, const char *path,
 int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
 			   struct vsym_error *err);
 
+/* Flags of vsym_session_bind. */
+#define VSYM_BIND_DRY_RUN 1u     /* judge only; mount nothing */
+#define VSYM_BIND_NO_BENEATH 2u  /* use the detach-then-mount fallback (tests) */
+
 /* Resolves, checks and mounts one bind for user in the current namespace,
  * replacing the vsym mount recorded in state for the same target (beneath
  * it where the kernel can, so the target is never seen empty), and records
- * the new mount in state. With dry_run nothing is mounted. Returns the
- * outcome; detail gets the rule or the reason. */
+ * the new mount in state (saved when state->dir is set, with a journal
+ * around each change). Returns the outcome; detail gets the rule or the
+ * reason. */
 enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 				    const struct vsym_user *user,
 				    struct vsym_state *state,
-				    const struct vsym_bind *bind, bool dry_run,
+				    const struct vsym_bind *bind, unsigned flags,
 				    struct vsym_error *detail);
+
+/* Finishes what a killed vsym-rebind left half-done, from the journal in
+ * state->dir: a new mount that made it onto its target is recorded, and an
+ * old one still stacked over it is detached, so each target ends with one
+ * vsym mount. Call with the session lock held. Returns 0 or -1. */
+int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
+			 struct vsym_error *err);
 
 /* Removes the vsym mount recorded for target (a path the user names,
  * resolved as the user). Returns 0, 1 when no vsym bind is there, or -1. */

@@ -74,14 +74,16 @@ static int parse_line(char *line, struct vsym_state_entry *e)
 	return e->target && e->source ? 0 : -1;
 }
 
-int vsym_state_load(struct vsym_state *state, const char *dir, struct vsym_error *err)
+int vsym_state_load(struct vsym_state *state, const char *dir, const char *file,
+		    struct vsym_error *err)
 {
 	char path[256], line[STATE_MAX_LINE];
 	FILE *f;
 	int fd;
 
 	memset(state, 0, sizeof(*state));
-	snprintf(path, sizeof(path), "%s/%s", dir, VSYM_STATE_FILE);
+	state->dir = dir;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return 0;
@@ -118,14 +120,16 @@ static void write_entry(FILE *f, const struct vsym_state_entry *e)
 	fputc('\n', f);
 }
 
-int vsym_state_save(const struct vsym_state *state, const char *dir, struct vsym_error *err)
+int vsym_state_save(const struct vsym_state *state, const char *file, struct vsym_error *err)
 {
 	char path[256], tmp[256];
 	FILE *f;
 	int fd, ok;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, VSYM_STATE_FILE);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, VSYM_STATE_FILE);
+	if (state->dir == NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", state->dir, file);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.new", state->dir, file);
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
@@ -195,5 +199,6 @@ void vsym_state_free(struct vsym_state *state)
 	for (size_t i = 0; i < state->n; i++)
 		entry_free(&state->entries[i]);
 	free(state->entries);
-	memset(state, 0, sizeof(*state));
+	state->entries = NULL;
+	state->n = 0;
 }

@@ -13,6 +13,7 @@
 #include "error.h"
 
 #define VSYM_STATE_FILE "binds"
+#define VSYM_JOURNAL_FILE "pending"
 
 struct vsym_state_entry {
 	uint64_t mnt_id;
@@ -26,14 +27,18 @@ struct vsym_state_entry {
 struct vsym_state {
 	struct vsym_state_entry *entries;
 	size_t n;
+	const char *dir;  /* where it is kept (/run/vsym), or NULL: memory only */
 };
 
-/* Reads the record from dir (normally /run/vsym); a missing file is an
- * empty record. Returns 0 or -1 with err set. */
-int vsym_state_load(struct vsym_state *state, const char *dir, struct vsym_error *err);
+/* Reads the record file (VSYM_STATE_FILE or VSYM_JOURNAL_FILE) from dir;
+ * a missing file is an empty record. Sets state->dir = dir. Returns 0 or -1
+ * with err set. */
+int vsym_state_load(struct vsym_state *state, const char *dir, const char *file,
+		    struct vsym_error *err);
 
-/* Replaces the record in dir atomically (temporary file and rename). */
-int vsym_state_save(const struct vsym_state *state, const char *dir, struct vsym_error *err);
+/* Replaces the record file in state->dir atomically (temporary file and
+ * rename); does nothing for a memory-only state. Returns 0 or -1. */
+int vsym_state_save(const struct vsym_state *state, const char *file, struct vsym_error *err);
 
 /* Sets the entry for entry->target (copying the strings), replacing any. */
 int vsym_state_put(struct vsym_state *state, const struct vsym_state_entry *entry);

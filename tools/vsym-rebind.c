@@ -303,7 +303,8 @@ static void enter_session(struct tool *t)
 	lock = open(VSYM_RUN_DIR "/lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (lock < 0 || flock(lock, LOCK_EX) < 0)
 		die(EXIT_FAILED, "cannot lock the session: %s", strerror(errno));
-	if (vsym_state_load(&t->state, VSYM_RUN_DIR, &err) < 0)
+	if (vsym_state_load(&t->state, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0 ||
+	    vsym_session_recover(&t->user, &t->state, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 	/* The lock fd stays open until exit; close-on-exec keeps it from -x. */
 }
@@ -312,7 +313,7 @@ static void save_session(struct tool *t)
 {
 	struct vsym_error err;
 
-	if (vsym_state_save(&t->state, VSYM_RUN_DIR, &err) < 0)
+	if (vsym_state_save(&t->state, VSYM_STATE_FILE, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 }
 
@@ -341,7 +342,7 @@ static int apply_binds(struct tool *t, const struct vsym_bind_list *list)
 	for (size_t i = 0; i < list->n; i++) {
 		struct vsym_error detail;
 		enum vsym_outcome outcome = vsym_session_bind(&t->policy, &t->user, &t->state,
-							      &list->binds[i], t->args.dry_run, &detail);
+							      &list->binds[i], t->args.dry_run ? VSYM_BIND_DRY_RUN : 0, &detail);
 
 		status = worse(status, report(t, outcome, &list->binds[i], detail.text));
 	}
@@ -600,7 +601,8 @@ static void read_old_state(struct tool *t, struct vsym_state *old)
 	struct vsym_state all;
 
 	memset(old, 0, sizeof(*old));
-	if (vsym_marker_check(t->user.uid, &err) < 0 || vsym_state_load(&all, VSYM_RUN_DIR, &err) < 0)
+	if (vsym_marker_check(t->user.uid, &err) < 0 ||
+	    vsym_state_load(&all, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0)
 		return;
 	for (size_t i = 0; i < all.n; i++) {
 		struct vsym_resolved top;
@@ -623,6 +625,7 @@ static void make_own_namespace(struct tool *t)
 	read_old_state(t, &old);
 	if (vsym_ns_create(&err) < 0 || vsym_marker_create(t->user.uid, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
+	t->state.dir = VSYM_RUN_DIR;
 	carry_over_state(t, &old);
 	vsym_state_free(&old);
 }
