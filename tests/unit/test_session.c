@@ -1,0 +1,303 @@
+/* session.c: binds made, replaced (beneath, and with the detach-then-mount
+ * fallback), refused, and recovered from the journal, for real, in a
+ * throwaway namespace. */
+#include "config.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+#include "testns.h"
+
+#include "cfg.h"
+#include "mount.h"
+#include "session.h"
+#include "state.h"
+
+struct fixture {
+	struct test_user alice;
+	struct vsym_policy policy;
+	struct vsym_state state;
+	char home[128], run[128], target[160];
+};
+
+static void make_dir(const char *path, uid_t owner, mode_t mode)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", path, strerror(errno));
+	if (chown(path, owner, owner) < 0 || chmod(path, mode) < 0)
+		fail_msg("chown/chmod %s: %s", path, strerror(errno));
+}
+
+/* A version directory holding a file named after it. */
+static void make_version(const struct fixture *f, const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.v/%s", f->home, name);
+	make_dir(path, 1000, 0755);
+	snprintf(path, sizeof(path), "%s/.v/%s/%s", f->home, name, name);
+	fd = open(path, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static void load_policy(struct fixture *f, const char *text)
+{
+	struct vsym_error err;
+
+	vsym_policy_free(&f->policy);
+	if (vsym_cfg_load_system(&f->policy, "/etc/vsym.conf", text, strlen(text), &f->alice.user, &err) < 0)
+		fail_msg("%s", err.text);
+}
+
+static int setup(void **state)
+{
+	static int n;
+	struct fixture *f = calloc(1, sizeof(*f));
+	const char *scratch;
+
+	if (geteuid() != 0) {
+		*state = f;
+		return 0; /* each test says skip or fail */
+	}
+	scratch = testns_scratch();
+	if (scratch == NULL)
+		return -1;
+	test_user_alice(&f->alice);
+	snprintf(f->home, sizeof(f->home), "%s/home%d", scratch, ++n);
+	snprintf(f->run, sizeof(f->run), "%s/run%d", scratch, n);
+	snprintf(f->target, sizeof(f->target), "%s/gos", f->home);
+	f->alice.user.home = f->home;
+	make_dir(f->home, 1000, 0755);
+	make_dir(f->run, 0, 0755);
+	make_dir(f->target, 1000, 0755);
+	{
+		char v[256];
+
+		snprintf(v, sizeof(v), "%s/.v", f->home);
+		make_dir(v, 1000, 0755);
+	}
+	make_version(f, "1.0");
+	make_version(f, "2.0");
+	load_policy(f, "allow = ( { target = \"~/gos\"; source = \"~/.v/*\"; } );\n"
+		       "variants: { go = { target = \"~/gos\"; source = \"~/.v/${go}\"; }; };\n"
+		       "max_binds = 2;\n");
+	f->state.dir = f->run;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	vsym_state_free(&f->state);
+	vsym_policy_free(&f->policy);
+	free(f);
+	return 0;
+}
+
+static enum vsym_outcome bind(struct fixture *f, const char *version, unsigned flags)
+{
+	struct vsym_bind b = { .target = f->target, .readonly = false };
+	struct vsym_error detail;
+	char source[256];
+	enum vsym_outcome outcome;
+
+	snprintf(source, sizeof(source), "%s/.v/%s", f->home, version);
+	b.source = source;
+	outcome = vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, flags, &detail);
+	if (outcome != VSYM_BOUND)
+		print_message("bind %s: %s\n", version, detail.text);
+	return outcome;
+}
+
+static bool target_shows(const struct fixture *f, const char *version)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", f->target, version);
+	return access(path, F_OK) == 0;
+}
+
+static void test_bind_and_record(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_state saved;
+	struct vsym_error err;
+
+	REQUIRE_ROOT();
+	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
+	assert_true(target_shows(f, "1.0"));
+	assert_int_equal(testns_mounts_on(f->target), 1);
+	assert_contains(testns_options_of(f->target), "nosuid,nodev");
+	assert_int_equal(vsym_state_load(&saved, f->run, VSYM_STATE_FILE, &err), 0);
+	assert_int_equal(saved.n, 1);
+	assert_string_equal(saved.entries[0].target, f->target);
+	assert_true(saved.entries[0].mnt_id != 0);
+	vsym_state_free(&saved);
+}
+
+/* However many times it runs, one vsym mount stays on the target. */
+static void replace_many(struct fixture *f, unsigned flags)
+{
+	assert_int_equal(bind(f, "1.0", flags), VSYM_BOUND);
+	for (int i = 0; i < 20; i++) {
+		const char *v = i % 2 ? "1.0" : "2.0";
+
+		assert_int_equal(bind(f, v, flags), VSYM_BOUND);
+		assert_true(target_shows(f, v));
+		assert_int_equal(testns_mounts_on(f->target), 1);
+	}
+}
+
+static void test_replace_beneath(void **state)
+{
+	REQUIRE_ROOT();
+	replace_many(*state, 0);
+}
+
+/* The fallback for kernels before 6.5 (Debian 12's 6.1), forced here. */
+static void test_replace_fallback(void **state)
+{
+	REQUIRE_ROOT();
+	replace_many(*state, VSYM_BIND_NO_BENEATH);
+}
+
+static void test_refusals_leave_nothing(void **state)
+{
+	struct fixture *f = *state;
+	char etc[] = "/etc";
+	struct vsym_bind b = { .target = f->target, .source = etc };
+	struct vsym_error detail;
+
+	REQUIRE_ROOT();
+	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
+	assert_contains(detail.text, "source /etc is not allowed");
+	assert_int_equal(testns_mounts_on(f->target), 0);
+	/* a target owned by root */
+	assert_int_equal(chown(f->target, 0, 0), 0);
+	assert_int_equal(bind(f, "1.0", 0), VSYM_REFUSED);
+	assert_int_equal(testns_mounts_on(f->target), 0);
+	assert_int_equal(f->state.n, 0);
+}
+
+static void test_dry_run_mounts_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	REQUIRE_ROOT();
+	assert_int_equal(bind(f, "1.0", VSYM_BIND_DRY_RUN), VSYM_BOUND);
+	assert_int_equal(testns_mounts_on(f->target), 0);
+	assert_int_equal(f->state.n, 0);
+}
+
+/* A journal left by a rebind killed between "beneath" and "detach": the
+ * next run detaches the old mount and records the new one. */
+static void test_recover_between_beneath_and_detach(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_resolved source, top;
+	struct vsym_state journal = { NULL, 0, f->run };
+	struct vsym_state_entry pending = { .target = f->target, .readonly = false };
+	struct vsym_error err;
+	char path[256];
+	int tree;
+
+	REQUIRE_ROOT();
+	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
+	snprintf(path, sizeof(path), "%s/.v/2.0", f->home);
+	assert_int_equal(vsym_resolve_source(&f->alice.user, path, &source, &err), 0);
+	assert_int_equal(vsym_open_target(&f->alice.user, f->target, &top, &err), 0);
+	tree = vsym_tree_prepare(&source, &top, false, &pending.mnt_id, &err);
+	assert_true(tree >= 0);
+	pending.source = source.path;
+	assert_int_equal(vsym_state_put(&journal, &pending), 0);
+	assert_int_equal(vsym_state_save(&journal, VSYM_JOURNAL_FILE, &err), 0);
+	if (vsym_tree_attach_beneath(tree, &top, &err) == -EINVAL)
+		skip(); /* kernel without MOVE_MOUNT_BENEATH: no such window */
+	close(tree);
+	assert_int_equal(testns_mounts_on(f->target), 2);
+
+	assert_int_equal(vsym_session_recover(&f->alice.user, &f->state, &err), 0);
+	assert_int_equal(testns_mounts_on(f->target), 1);
+	assert_true(target_shows(f, "2.0"));
+	assert_int_equal(vsym_state_find(&f->state, f->target)->mnt_id, pending.mnt_id);
+	vsym_state_free(&journal);
+	vsym_resolved_close(&source);
+	vsym_resolved_close(&top);
+}
+
+/* A mount the journal does not name is never touched by recovery. */
+static void test_recover_leaves_foreign_mounts(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_state journal = { NULL, 0, f->run };
+	char source[] = "/x";
+	struct vsym_state_entry pending = { .target = f->target, .source = source, .mnt_id = 999999 };
+	struct vsym_error err;
+
+	REQUIRE_ROOT();
+	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
+	assert_int_equal(mount("foreign", f->target, "tmpfs", 0, NULL), 0);
+	assert_int_equal(vsym_state_put(&journal, &pending), 0);
+	assert_int_equal(vsym_state_save(&journal, VSYM_JOURNAL_FILE, &err), 0);
+	assert_int_equal(vsym_session_recover(&f->alice.user, &f->state, &err), 0);
+	assert_int_equal(testns_mounts_on(f->target), 2);
+	assert_int_equal(umount(f->target), 0);
+	vsym_state_free(&journal);
+}
+
+static void test_max_binds(void **state)
+{
+	struct fixture *f = *state;
+	char other[200], source[256];
+	struct vsym_bind b = { .target = other };
+	struct vsym_error detail;
+
+	REQUIRE_ROOT();
+	load_policy(f, "allow = ( { target = \"~/t*\"; source = \"~/.v/*\"; } );\nmax_binds = 2;\n");
+	snprintf(source, sizeof(source), "%s/.v/1.0", f->home);
+	b.source = source;
+	for (int i = 1; i <= 3; i++) {
+		snprintf(other, sizeof(other), "%s/t%d", f->home, i);
+		make_dir(other, 1000, 0755);
+		assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail),
+				 i <= 2 ? VSYM_BOUND : VSYM_REFUSED);
+	}
+	assert_contains(detail.text, "max_binds = 2");
+	assert_int_equal(testns_mounts_on(other), 0);
+}
+
+static void test_unbind(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_error err;
+
+	REQUIRE_ROOT();
+	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
+	assert_int_equal(vsym_session_unbind(&f->alice.user, &f->state, f->target, &err), 0);
+	assert_int_equal(testns_mounts_on(f->target), 0);
+	assert_int_equal(f->state.n, 0);
+	assert_int_equal(vsym_session_unbind(&f->alice.user, &f->state, f->target, &err), 1);
+	assert_contains(err.text, "no vsym bind on");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_bind_and_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_beneath, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_replace_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_leave_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dry_run_mounts_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_between_beneath_and_detach, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_leaves_foreign_mounts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_max_binds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
