@@ -1,4 +1,549 @@
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
 #include "testutil.h"
-static void t(void **s){(void)s;}
-int main(void){const struct CMUnitTest tests[]={cmocka_unit_test(t)};return cmocka_run_group_tests(tests,NULL,NULL);}
+
+#include "cfg.h"
+#include "fileio.h"
+
+#define NOBODY 65534
+#define OTHER_GID 4242
+/* A test that hangs (a FIFO opened blocking) fails after this long. */
+#define HANG_GUARD_SECONDS 30
+
+struct fixture {
+	char dir[64];
+	char path[160];
+	int ngroups;          /* the caller's groups, put back after a test */
+	gid_t groups[64];
+};
+
+static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	alarm(0);
+	if (fx == NULL)
+		return 0;
+	if (geteuid() == 0 && fx->ngroups >= 0)
+		setgroups((size_t)fx->ngroups, fx->groups);
+	if (fx->dir[0] != '\0')
+		nftw(fx->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+/* Fails the hung test from the signal handler, as cmocka does for a crash,
+ * so that its teardown still removes what it made. */
+static void hang_alarm(int sig)
+{
+	(void)sig;
+	fail_msg("hung for %d s (a blocking open or read?)", HANG_GUARD_SECONDS);
+}
+
+/* A fresh directory under /tmp that the unprivileged reader may search. */
+static int setup(void **state)
+{
+	/* SA_NODEFER: the handler leaves by longjmp, which would otherwise
+	 * leave SIGALRM blocked for every later test. */
+	struct sigaction guard = { .sa_handler = hang_alarm, .sa_flags = SA_NODEFER };
+	struct fixture *fx = calloc(1, sizeof(*fx));
+
+	*state = fx;
+	if (fx == NULL)
+		return -1;
+	fx->ngroups = getgroups(64, fx->groups);
+	strcpy(fx->dir, "/tmp/vsym-test-fileio-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL) {
+		fx->dir[0] = '\0';
+		return teardown(state), -1;
+	}
+	if (chmod(fx->dir, 0755) < 0)
+		return teardown(state), -1;
+	sigaction(SIGALRM, &guard, NULL);
+	alarm(HANG_GUARD_SECONDS);
+	return 0;
+}
+
+/* Returns fx->path for name under the fixture directory. */
+static const char *at(struct fixture *fx, const char *name)
+{
+	snprintf(fx->path, sizeof(fx->path), "%s/%s", fx->dir, name);
+	return fx->path;
+}
+
+static const char *make_file(struct fixture *fx, const char *name, const char *content,
+			     mode_t mode, uid_t owner)
+{
+	const char *path = at(fx, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	size_t len = strlen(content);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, content, len), (ssize_t)len);
+	if (owner != geteuid())
+		assert_int_equal(fchown(fd, owner, owner), 0);
+	/* fchmod, not the open mode, so the umask does not decide. */
+	assert_int_equal(fchmod(fd, mode), 0);
+	assert_int_equal(close(fd), 0);
+	return path;
+}
+
+static const char *make_dir(struct fixture *fx, const char *name, mode_t mode, uid_t owner, gid_t group)
+{
+	const char *path = at(fx, name);
+
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(chown(path, owner, group), 0);
+	assert_int_equal(chmod(path, mode), 0);
+	return path;
+}
+
+static int read_trusted(const char *path, size_t max, char **buf, size_t *len, struct vsym_error *err)
+{
+	return vsym_file_read_trusted(path, geteuid(), max, buf, len, err);
+}
+
+static void expect_trusted_content(const char *path, size_t max, const char *want)
+{
+	struct vsym_error err = { "stale" };
+	char *buf = NULL;
+	size_t len = 12345;
+
+	if (read_trusted(path, max, &buf, &len, &err) != 0)
+		fail_msg("%s refused: %s", path, err.text);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(buf, want, len);
+	assert_int_equal(buf[len], '\0');
+	free(buf);
+}
+
+/* Refused with exactly msg (after the path), and nothing handed out. */
+static void expect_trusted_refused(const char *path, uid_t owner, size_t max, int rc, const char *msg)
+{
+	struct vsym_error err = { "" };
+	char *buf = NULL;
+	size_t len = 12345;
+	char want[VSYM_ERROR_MAX];
+
+	assert_int_equal(vsym_file_read_trusted(path, owner, max, &buf, &len, &err), rc);
+	assert_null(buf);
+	assert_int_equal(len, 12345);
+	snprintf(want, sizeof(want), "%s%s", path, msg);
+	assert_string_equal(err.text, want);
+}
+
+#define NOT_REGULAR " is not a regular file; vsym reads only regular files"
+#define SYMLINK " is a symbolic link; vsym reads only a regular file"
+#define WRITABLE " is writable by group or others; chmod go-w it"
+
+static void test_regular_file(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_trusted_content(make_file(fx, "vsym.conf", "version = 1;\n", 0644, geteuid()),
+			       VSYM_CFG_MAX_SIZE, "version = 1;\n");
+	expect_trusted_content(make_file(fx, "ro", "x", 0400, geteuid()), 10, "x");
+	expect_trusted_content(make_file(fx, "empty", "", 0600, geteuid()), 10, "");
+	expect_trusted_content(make_file(fx, "empty0", "", 0600, geteuid()), 0, "");
+}
+
+static void test_missing(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_trusted_refused(at(fx, "nothing"), geteuid(), 100, -ENOENT, " does not exist");
+	expect_trusted_refused(at(fx, "no/thing"), geteuid(), 100, -ENOENT, " does not exist");
+}
+
+static void test_symlinks(void **state)
+{
+	struct fixture *fx = *state;
+	char good[160], link[160];
+
+	strcpy(good, make_file(fx, "good", "version = 1;\n", 0644, geteuid()));
+	strcpy(link, at(fx, "to-good"));
+	assert_int_equal(symlink(good, link), 0);
+	expect_trusted_refused(link, geteuid(), 100, -1, SYMLINK);
+	strcpy(link, at(fx, "to-shadow"));
+	assert_int_equal(symlink("/etc/shadow", link), 0);
+	expect_trusted_refused(link, 0, 1 << 20, -1, SYMLINK);
+	/* Dangling: refused as a link, not reported missing. */
+	strcpy(link, at(fx, "dangling"));
+	assert_int_equal(symlink("/nonexistent/vsym.conf", link), 0);
+	expect_trusted_refused(link, geteuid(), 100, -1, SYMLINK);
+}
+
+static void test_not_regular(void **state)
+{
+	struct fixture *fx = *state;
+	const char *fifo = at(fx, "fifo");
+
+	/* No writer ever opens it: a blocking open would hang here. */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	expect_trusted_refused(fifo, geteuid(), 100, -1, NOT_REGULAR);
+	expect_trusted_refused("/dev/zero", 0, 100, -1, NOT_REGULAR);
+	expect_trusted_refused("/dev/null", 0, 100, -1, NOT_REGULAR);
+	expect_trusted_refused(fx->dir, geteuid(), 100, -1, NOT_REGULAR);
+	expect_trusted_refused("/", 0, 100, -1, NOT_REGULAR);
+}
+
+static void test_wrong_owner(void **state)
+{
+	struct fixture *fx = *state;
+	const char *path = make_file(fx, "mine", "version = 1;\n", 0644, geteuid());
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), " is owned by uid %u, not %u; chown it",
+		 (unsigned)geteuid(), (unsigned)geteuid() + 1);
+	expect_trusted_refused(path, geteuid() + 1, 100, -1, msg);
+}
+
+static void test_writable_by_others(void **state)
+{
+	struct fixture *fx = *state;
+
+	expect_trusted_refused(make_file(fx, "g", "x", 0620, geteuid()), geteuid(), 100, -1, WRITABLE);
+	expect_trusted_refused(make_file(fx, "o", "x", 0602, geteuid()), geteuid(), 100, -1, WRITABLE);
+	expect_trusted_refused(make_file(fx, "go", "x", 0666, geteuid()), geteuid(), 100, -1, WRITABLE);
+	expect_trusted_refused(make_file(fx, "gro", "x", 0420, geteuid()), geteuid(), 100, -1, WRITABLE);
+}
+
+/* Refused on its size before a byte is read. */
+static void test_over_size(void **state)
+{
+	struct fixture *fx = *state;
+	const char *path = make_file(fx, "huge", "", 0644, geteuid());
+	char msg[64];
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 100 * 1024 * 1024), 0);
+	close(fd);
+	snprintf(msg, sizeof(msg), " is larger than %d bytes", VSYM_CFG_MAX_SIZE);
+	expect_trusted_refused(path, geteuid(), VSYM_CFG_MAX_SIZE, -1, msg);
+}
+
+static char *filled(size_t n)
+{
+	char *s = malloc(n + 1);
+
+	assert_non_null(s);
+	memset(s, '#', n);
+	s[n] = '\0';
+	return s;
+}
+
+static void test_size_cap_boundary(void **state)
+{
+	struct fixture *fx = *state;
+	char *at_cap = filled(VSYM_CFG_MAX_SIZE), *past_cap = filled(VSYM_CFG_MAX_SIZE + 1);
+	char msg[64];
+
+	expect_trusted_content(make_file(fx, "at-cap", at_cap, 0644, geteuid()), VSYM_CFG_MAX_SIZE, at_cap);
+	snprintf(msg, sizeof(msg), " is larger than %d bytes", VSYM_CFG_MAX_SIZE);
+	expect_trusted_refused(make_file(fx, "past-cap", past_cap, 0644, geteuid()), geteuid(),
+			       VSYM_CFG_MAX_SIZE, -1, msg);
+	expect_trusted_content(make_file(fx, "ten", "0123456789", 0644, geteuid()), 10, "0123456789");
+	expect_trusted_refused(at(fx, "ten"), geteuid(), 9, -1, " is larger than 9 bytes");
+	free(at_cap);
+	free(past_cap);
+}
+
+/* A procfs file claims size 0 and then yields more: the read is capped
+ * too, not only the size check. */
+static void test_cap_while_reading(void **state)
+{
+	(void)state;
+	expect_trusted_refused("/proc/self/status", geteuid(), 16, -1, " grew past 16 bytes while being read");
+}
+
+/* nobody, built by hand as the module would see it. */
+struct nobody {
+	struct vsym_user user;
+	char name[16], home[16], shell[16];
+	gid_t gids[2];
+};
+
+static void nobody_init(struct nobody *n)
+{
+	memset(n, 0, sizeof(*n));
+	strcpy(n->name, "nobody");
+	strcpy(n->home, "/nonexistent");
+	strcpy(n->shell, "/bin/false");
+	n->gids[0] = NOBODY;
+	n->gids[1] = OTHER_GID;
+	n->user = (struct vsym_user){
+		.name = n->name, .home = n->home, .shell = n->shell,
+		.uid = NOBODY, .gid = NOBODY, .gids = n->gids, .ngids = 1,
+	};
+}
+
+static int read_as(const struct vsym_user *user, const char *path, size_t max,
+		   char **buf, size_t *len, struct vsym_error *err)
+{
+	return vsym_file_read_as_user(path, user, max, 5000, buf, len, err);
+}
+
+static void expect_user_content(const struct vsym_user *user, const char *path, const char *want)
+{
+	struct vsym_error err = { "stale" };
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (read_as(user, path, VSYM_CFG_MAX_SIZE, &buf, &len, &err) != 0)
+		fail_msg("%s refused: %s", path, err.text);
+	assert_int_equal(len, strlen(want));
+	assert_string_equal(buf, want);
+	free(buf);
+}
+
+static void expect_user_message(const struct vsym_user *user, const char *path, int rc, const char *want)
+{
+	struct vsym_error err = { "" };
+	char *buf = NULL;
+	size_t len = 12345;
+
+	assert_int_equal(read_as(user, path, VSYM_CFG_MAX_SIZE, &buf, &len, &err), rc);
+	assert_null(buf);
+	assert_int_equal(len, 12345);
+	assert_string_equal(err.text, want);
+}
+
+/* Refused with exactly msg after the path. */
+static void expect_user_refused(const struct vsym_user *user, const char *path, int rc, const char *msg)
+{
+	char want[VSYM_ERROR_MAX];
+
+	snprintf(want, sizeof(want), "%s%s", path, msg);
+	expect_user_message(user, path, rc, want);
+}
+
+/* Refused because the open itself failed with permission denied. */
+static void expect_user_denied(const struct vsym_user *user, const char *path)
+{
+	char want[VSYM_ERROR_MAX];
+
+	snprintf(want, sizeof(want), "cannot open %s: %s", path, strerror(EACCES));
+	expect_user_message(user, path, -1, want);
+}
+
+static void test_as_user_reads(void **state)
+{
+	struct fixture *fx = *state;
+	struct nobody n;
+
+	REQUIRE_ROOT();
+	nobody_init(&n);
+	expect_user_content(&n.user, make_file(fx, "vsymrc", "binds = ( );\n", 0644, NOBODY), "binds = ( );\n");
+	expect_user_content(&n.user, make_file(fx, "private", "x", 0600, NOBODY), "x");
+	expect_user_content(&n.user, make_file(fx, "empty", "", 0400, NOBODY), "");
+}
+
+static void test_as_user_refusals(void **state)
+{
+	struct fixture *fx = *state;
+	struct nobody n;
+	char link[160], msg[64];
+	const char *huge;
+	int fd;
+
+	REQUIRE_ROOT();
+	nobody_init(&n);
+	expect_user_refused(&n.user, at(fx, "missing"), -ENOENT, " does not exist");
+	expect_user_refused(&n.user, make_file(fx, "roots", "x", 0644, 0), -1,
+			    " is owned by uid 0, not 65534; chown it");
+	expect_user_refused(&n.user, make_file(fx, "gw", "x", 0660, NOBODY), -1, WRITABLE);
+	strcpy(link, at(fx, "link"));
+	assert_int_equal(symlink("/etc/shadow", link), 0);
+	assert_int_equal(lchown(link, NOBODY, NOBODY), 0);
+	expect_user_refused(&n.user, link, -1, SYMLINK);
+	huge = make_file(fx, "huge", "", 0644, NOBODY);
+	fd = open(huge, O_WRONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 100 * 1024 * 1024), 0);
+	close(fd);
+	snprintf(msg, sizeof(msg), " is larger than %d bytes", VSYM_CFG_MAX_SIZE);
+	expect_user_refused(&n.user, huge, -1, msg);
+}
+
+static void test_as_user_fifo(void **state)
+{
+	struct fixture *fx = *state;
+	const char *fifo = at(fx, "fifo");
+	struct nobody n;
+
+	REQUIRE_ROOT();
+	nobody_init(&n);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(chown(fifo, NOBODY, NOBODY), 0);
+	expect_user_refused(&n.user, fifo, -1, NOT_REGULAR);
+}
+
+static void expect_root_reads(const char *path, uid_t owner)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct vsym_error err = { "" };
+
+	if (vsym_file_read_trusted(path, owner, 100, &buf, &len, &err) != 0)
+		fail_msg("root cannot read %s either: %s", path, err.text);
+	free(buf);
+}
+
+/* Refusals root would never meet: the child really is nobody. */
+static void test_as_user_permissions(void **state)
+{
+	struct fixture *fx = *state;
+	char hidden[160], unreadable[160], root_only[160];
+	struct nobody n;
+
+	REQUIRE_ROOT();
+	nobody_init(&n);
+	make_dir(fx, "locked", 0700, 0, 0);
+	strcpy(hidden, make_file(fx, "locked/vsymrc", "x", 0644, NOBODY));
+	strcpy(unreadable, make_file(fx, "unreadable", "x", 0000, NOBODY));
+	strcpy(root_only, make_file(fx, "root-only", "secret", 0600, 0));
+	expect_root_reads(hidden, NOBODY);
+	expect_root_reads(unreadable, NOBODY);
+	expect_root_reads(root_only, 0);
+	expect_user_denied(&n.user, hidden);
+	expect_user_denied(&n.user, unreadable);
+	/* Denied at the open, before any owner check could speak. */
+	expect_user_denied(&n.user, root_only);
+}
+
+/* The child takes the user's supplementary groups, and only those. */
+static void test_as_user_groups(void **state)
+{
+	struct fixture *fx = *state;
+	char path[160];
+	struct nobody n;
+
+	REQUIRE_ROOT();
+	nobody_init(&n);
+	make_dir(fx, "team", 0750, 0, OTHER_GID);
+	strcpy(path, make_file(fx, "team/vsymrc", "x", 0644, NOBODY));
+	expect_user_denied(&n.user, path);
+	n.user.ngids = 2;
+	expect_user_content(&n.user, path, "x");
+	/* Root's own groups must not leak into the child. */
+	assert_int_equal(setgroups(1, &(gid_t){ OTHER_GID }), 0);
+	n.user.ngids = 1;
+	expect_user_denied(&n.user, path);
+}
+
+struct credentials {
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+	int ngroups;
+	gid_t groups[64];
+	int dumpable;
+};
+
+static void credentials_get(struct credentials *c)
+{
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(getresuid(&c->ruid, &c->euid, &c->suid), 0);
+	assert_int_equal(getresgid(&c->rgid, &c->egid, &c->sgid), 0);
+	c->ngroups = getgroups(64, c->groups);
+	assert_true(c->ngroups >= 0);
+	c->dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+}
+
+static void test_as_user_credentials_kept(void **state)
+{
+	struct fixture *fx = *state;
+	struct credentials before, after;
+	struct nobody n;
+	gid_t groups[2] = { 7, OTHER_GID };
+
+	REQUIRE_ROOT();
+	nobody_init(&n);
+	n.user.ngids = 2;
+	assert_int_equal(setgroups(2, groups), 0);
+	credentials_get(&before);
+	expect_user_content(&n.user, make_file(fx, "vsymrc", "x", 0644, NOBODY), "x");
+	expect_user_refused(&n.user, at(fx, "missing"), -ENOENT, " does not exist");
+	credentials_get(&after);
+	assert_memory_equal(&before, &after, sizeof(before));
+	assert_int_equal(after.euid, 0);
+	assert_int_equal(after.ngroups, 2);
+}
+
+static void test_as_user_sigchld_ignored(void **state)
+{
+	struct fixture *fx = *state;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old, now;
+	struct nobody n;
+
+	REQUIRE_ROOT();
+	nobody_init(&n);
+	assert_int_equal(sigaction(SIGCHLD, &ign, &old), 0);
+	expect_user_content(&n.user, make_file(fx, "vsymrc", "binds = ( );\n", 0644, NOBODY), "binds = ( );\n");
+	expect_user_refused(&n.user, at(fx, "missing"), -ENOENT, " does not exist");
+	/* The caller's choice is given back. */
+	assert_int_equal(sigaction(SIGCHLD, &old, &now), 0);
+	assert_ptr_equal(now.sa_handler, SIG_IGN);
+	/* No zombie was left behind. */
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	assert_int_equal(errno, ECHILD);
+}
+
+/* Called as the user itself, as vsym-rebind may be: nothing to drop. */
+static void test_as_self(void **state)
+{
+	struct fixture *fx = *state;
+	struct test_user self;
+
+	test_user_alice(&self);
+	self.user.uid = geteuid();
+	self.user.gid = getegid();
+	self.gids[0] = getegid();
+	self.user.ngids = 1;
+	expect_user_content(&self.user, make_file(fx, "vsymrc", "binds = ( );\n", 0644, geteuid()),
+			    "binds = ( );\n");
+	expect_user_refused(&self.user, make_file(fx, "gw", "x", 0620, geteuid()), -1, WRITABLE);
+	expect_user_refused(&self.user, at(fx, "missing"), -ENOENT, " does not exist");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_regular_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_symlinks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_regular, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_writable_by_others, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_over_size, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_cap_boundary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cap_while_reading, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_user_reads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_user_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_user_fifo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_user_permissions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_user_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_user_credentials_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_user_sigchld_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_self, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,4 +1,613 @@
 #include "config.h"
+
+#include <stdio.h>
+
 #include "testutil.h"
-static void t(void **s){(void)s;}
-int main(void){const struct CMUnitTest tests[]={cmocka_unit_test(t)};return cmocka_run_group_tests(tests,NULL,NULL);}
+
+#include "cfg.h"
+#include "policy.h"
+
+#define SYS "/etc/vsym.conf"
+#define USR "/home/alice/.vsymrc"
+
+/* Builds a policy the way the module does, from text, so the tests judge
+ * what a real configuration produces. */
+static void load_system(struct vsym_policy *p, const struct vsym_user *user, const char *text)
+{
+	struct vsym_error err = { "" };
+
+	memset(p, 0, sizeof(*p));
+	if (vsym_cfg_load_system(p, SYS, text, strlen(text), user, &err) < 0)
+		fail_msg("system file refused: %s", err.text);
+}
+
+static void load_user(struct vsym_policy *p, const struct vsym_user *user, const char *text)
+{
+	struct vsym_error err = { "" };
+
+	if (vsym_cfg_load_user(p, USR, text, strlen(text), user, &err) < 0)
+		fail_msg("user file refused: %s", err.text);
+}
+
+#define expect_match(pattern, path) expect_pattern(pattern, path, true)
+#define expect_no_match(pattern, path) expect_pattern(pattern, path, false)
+
+static void expect_pattern(const char *pattern, const char *path, bool want)
+{
+	if (vsym_pattern_match(pattern, path) != want)
+		fail_msg("pattern '%s' %s path '%s'", pattern,
+			 want ? "does not match" : "wrongly matches", path);
+}
+
+static void test_star_stays_in_component(void **state)
+{
+	(void)state;
+	expect_match("/home/alice/.gos/*", "/home/alice/.gos/go1.22");
+	expect_match("/a/go*", "/a/go");
+	expect_match("/a/*.tar", "/a/x.tar");
+	expect_match("/a/*x*y*", "/a/axbyc");
+	expect_no_match("/home/alice/.gos/*", "/home/alice/.gos/go1/bin");
+	expect_no_match("/a/*", "/a");
+	expect_no_match("/a/*.tar", "/a/b/x.tar");
+	expect_no_match("/a*b", "/a/b");
+	expect_no_match("/a/x**", "/a/x/y");
+	expect_no_match("/a/*x*y*", "/a/ax/yc");
+	expect_match("/a/b", "/a/b");
+	expect_no_match("/a/b", "/a/bc");
+	expect_no_match("/a/b", "/a/b/c");
+	/* Pattern left over once the name is used up. */
+	expect_no_match("/a/bc", "/a/b");
+	expect_no_match("/a/*x", "/a/ab");
+	expect_match("/a/b**", "/a/b");
+}
+
+static void test_globstar_middle(void **state)
+{
+	(void)state;
+	expect_match("/opt/**/bin", "/opt/bin");
+	expect_match("/opt/**/bin", "/opt/a/bin");
+	expect_match("/opt/**/bin", "/opt/a/b/c/bin");
+	expect_match("/opt/**/bin", "/opt/bin/bin");
+	expect_no_match("/opt/**/bin", "/opt/a/b/bi");
+	expect_no_match("/opt/**/bin", "/opt/bin/x");
+	expect_no_match("/opt/**/bin", "/srv/bin");
+	expect_match("/**/bin", "/bin");
+	expect_match("/**/bin", "/usr/local/bin");
+}
+
+static void test_globstar_final(void **state)
+{
+	(void)state;
+	expect_match("/a/**", "/a/b");
+	expect_match("/a/**", "/a/b/c/d");
+	expect_no_match("/a/**", "/a");
+	expect_no_match("/a/**", "/a/");
+	expect_no_match("/a/**", "/b/c");
+	expect_match("/**", "/x");
+	expect_no_match("/**", "/");
+	expect_match("/a/*/**", "/a/b/c");
+	expect_no_match("/a/*/**", "/a/b");
+	expect_match("/a/**/**", "/a/b");
+	expect_no_match("/a/**/**", "/a");
+}
+
+static void test_globstar_many(void **state)
+{
+	(void)state;
+	expect_match("/a/**/b/**/c", "/a/b/c");
+	expect_match("/a/**/b/**/c", "/a/x/b/y/z/c");
+	expect_match("/a/**/b/**/c", "/a/b/b/c");
+	expect_no_match("/a/**/b/**/c", "/a/x/y/c");
+	expect_no_match("/a/**/b/**/c", "/a/b/c/d");
+	expect_match("/**/x/**", "/x/y");
+	expect_match("/**/x/**", "/p/q/x/y");
+	expect_no_match("/**/x/**", "/x");
+	expect_no_match("/**/x/**", "/p/x");
+	expect_match("/**/*.d/**/conf", "/etc/a.d/conf");
+}
+
+static void test_slashes(void **state)
+{
+	(void)state;
+	expect_match("/a/*", "/a/b/");
+	expect_match("/a//b", "/a/b");
+	expect_match("/a/b", "//a///b//");
+	expect_match("/a/b/", "/a/b");
+	expect_match("/a/**", "/a//b");
+	expect_no_match("/a/**", "/a//");
+	expect_match("/", "/");
+	expect_match("/", "//");
+	expect_no_match("/", "/a");
+}
+
+static void test_dots_never_match(void **state)
+{
+	(void)state;
+	expect_no_match("/a/*", "/a/.");
+	expect_no_match("/a/*", "/a/..");
+	expect_no_match("/a/**", "/a/../etc/passwd");
+	expect_no_match("/home/alice/**", "/home/alice/../bob/x");
+	expect_no_match("/a/*/c", "/a/./c");
+	expect_no_match("/a/b", "/a/./b");
+	expect_no_match("/a/./b", "/a/b");
+	expect_no_match("/a/./b", "/a/./b");
+	expect_no_match("/**", "/..");
+	/* Names that merely start with dots are ordinary. */
+	expect_match("/a/*", "/a/.hidden");
+	expect_match("/a/*", "/a/..x");
+	expect_match("/a/...", "/a/...");
+}
+
+static void test_relative_never_match(void **state)
+{
+	(void)state;
+	expect_no_match("/a/b", "a/b");
+	expect_no_match("a/b", "a/b");
+	expect_no_match("a/b", "/a/b");
+	expect_no_match("*", "x");
+	expect_no_match("**", "x/y");
+	expect_no_match("/a", "");
+	expect_no_match("", "");
+	expect_no_match("/**", "");
+}
+
+static char *repeat(const char *unit, size_t times, const char *prefix, const char *suffix)
+{
+	size_t ulen = strlen(unit), plen = strlen(prefix), slen = strlen(suffix);
+	char *s = malloc(plen + ulen * times + slen + 1);
+
+	assert_non_null(s);
+	memcpy(s, prefix, plen);
+	for (size_t i = 0; i < times; i++)
+		memcpy(s + plen + i * ulen, unit, ulen);
+	memcpy(s + plen + ulen * times, suffix, slen + 1);
+	return s;
+}
+
+/* Backtracking globs blow up on these; the matcher must finish (a hang
+ * here is the failure, caught by the test harness's timeout). */
+static void test_pathological_patterns(void **state)
+{
+	char *path = repeat("/aaaaaaaaaaaaaaaa", 2000, "", "");
+	char *long_comp = repeat("a", 4000, "/", "");
+	char *globstars = repeat("/**/a", 200, "", "/b");
+	char *stars = repeat("*a", 60, "/", "*b");
+	char *both = repeat("/**/*a*a*a*", 100, "", "/**/x");
+
+	(void)state;
+	expect_no_match(globstars, path);
+	expect_no_match(stars, long_comp);
+	expect_no_match(both, path);
+	expect_no_match("/**/**/**/**/**/**/**/**/**/**/**/**/b", path);
+	expect_match("/**/**/**/**/**/**/**/**/**/**/**/**/a*", path);
+	expect_match("/*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a", long_comp);
+	free(path);
+	free(long_comp);
+	free(globstars);
+	free(stars);
+	free(both);
+}
+
+static const char *const groups_conf =
+	"users: { exclude = [ \"bob\", \"carol\" ]; groups = [ \"staff\", \"wheel\" ]; };\n";
+
+static void test_applies_to_exclude(void **state)
+{
+	struct test_user alice, root;
+	struct vsym_policy p;
+
+	(void)state;
+	test_user_alice(&alice);
+	test_user_alice(&root);
+	strcpy(root.name, "root");
+	load_system(&p, &alice.user, "version = 1;\n");
+	assert_true(vsym_policy_applies_to(&p, &alice.user));
+	assert_false(vsym_policy_applies_to(&p, &root.user));
+	vsym_policy_free(&p);
+	load_system(&p, &alice.user, "users: { exclude = [ \"alice\" ]; };\n");
+	assert_false(vsym_policy_applies_to(&p, &alice.user));
+	assert_true(vsym_policy_applies_to(&p, &root.user));
+	vsym_policy_free(&p);
+}
+
+static void test_applies_to_groups(void **state)
+{
+	struct test_user alice, bob;
+	struct vsym_policy p;
+
+	(void)state;
+	test_user_alice(&alice);
+	test_user_alice(&bob);
+	strcpy(bob.name, "bob");
+	load_system(&p, &alice.user, groups_conf);
+	assert_true(vsym_policy_applies_to(&p, &alice.user));
+	/* Excluded by name even though a member of staff. */
+	assert_false(vsym_policy_applies_to(&p, &bob.user));
+	/* Not a member of any listed group. */
+	strcpy(alice.group[1], "users");
+	assert_false(vsym_policy_applies_to(&p, &alice.user));
+	/* The primary group counts like any other. */
+	strcpy(alice.group[0], "wheel");
+	assert_true(vsym_policy_applies_to(&p, &alice.user));
+	vsym_policy_free(&p);
+}
+
+static void test_applies_to_unnamed_groups(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, groups_conf);
+	/* A gid without a name in the group database matches no name. */
+	alice.group_names[1] = NULL;
+	assert_false(vsym_policy_applies_to(&p, &alice.user));
+	alice.group_names[0] = NULL;
+	assert_false(vsym_policy_applies_to(&p, &alice.user));
+	/* A hand-built user may carry no names at all. */
+	alice.user.group_names = NULL;
+	assert_false(vsym_policy_applies_to(&p, &alice.user));
+	vsym_policy_free(&p);
+	/* Without a groups list the names are never looked at. */
+	load_system(&p, &alice.user, "version = 1;\n");
+	assert_true(vsym_policy_applies_to(&p, &alice.user));
+	vsym_policy_free(&p);
+}
+
+static const char *const rules_conf =
+	"version = 1;\n"
+	"allow = (\n"
+	"  { target = \"~/gos\"; source = [ \"~/.gos/*\", \"/opt/go/*\" ]; },\n"
+	"  { target = \"~/opt/*\"; source = \"~/.versions/**\"; readonly = true; },\n"
+	"  { target = \"~/opt/*\"; source = \"/srv/**\"; },\n"
+	"  { target = \"~/gos\"; source = \"/opt/go/*\"; readonly = true; },\n"
+	"  { target = [ \"~/data\", \"~/x/**\" ]; source = \"/srv/data\"; readonly = true; }\n"
+	");\n";
+
+static void expect_allowed(const struct vsym_policy *p, const char *target, const char *source,
+			   size_t rule, bool readonly, const char *reason)
+{
+	struct vsym_verdict v;
+
+	vsym_policy_decide(p, target, source, &v);
+	if (!v.allowed)
+		fail_msg("%s onto %s refused: %s", source, target, v.reason);
+	assert_ptr_equal(v.rule, &p->rules[rule]);
+	assert_int_equal(v.readonly, readonly);
+	assert_string_equal(v.reason, reason);
+}
+
+static void expect_refused(const struct vsym_policy *p, const char *target, const char *source,
+			   const char *reason)
+{
+	struct vsym_verdict v;
+
+	vsym_policy_decide(p, target, source, &v);
+	if (v.allowed)
+		fail_msg("%s onto %s allowed: %s", source, target, v.reason);
+	assert_null(v.rule);
+	assert_false(v.readonly);
+	assert_string_equal(v.reason, reason);
+}
+
+static void test_decide_first_rule_wins(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, rules_conf);
+	expect_allowed(&p, "/home/alice/gos", "/home/alice/.gos/go1.22", 0, false, "allowed by " SYS ":3");
+	/* Rule 4 would force read-only, but rule 1 matches first. */
+	expect_allowed(&p, "/home/alice/gos", "/opt/go/1.22", 0, false, "allowed by " SYS ":3");
+	expect_allowed(&p, "/home/alice/opt/node", "/home/alice/.versions/node/18", 1, true,
+		       "allowed by " SYS ":4");
+	/* Rule 2 names the target but not the source: rule 3 decides. */
+	expect_allowed(&p, "/home/alice/opt/node", "/srv/node", 2, false, "allowed by " SYS ":5");
+	expect_allowed(&p, "/home/alice/x/y/z", "/srv/data", 4, true, "allowed by " SYS ":7");
+	expect_allowed(&p, "/home/alice/data", "/srv/data", 4, true, "allowed by " SYS ":7");
+	vsym_policy_free(&p);
+}
+
+static void test_decide_refusals(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, rules_conf);
+	expect_refused(&p, "/home/alice/gos", "/etc",
+		       "source /etc is not allowed for target /home/alice/gos (see " SYS ":3)");
+	expect_refused(&p, "/home/alice/opt/node", "/home/alice/.versions",
+		       "source /home/alice/.versions is not allowed for target /home/alice/opt/node (see " SYS ":4)");
+	expect_refused(&p, "/etc/passwd", "/home/alice/.gos/go1",
+		       "no allow rule in " SYS " names target /etc/passwd");
+	expect_refused(&p, "/home/alice/opt", "/srv/x",
+		       "no allow rule in " SYS " names target /home/alice/opt");
+	expect_refused(&p, "/home/alice/opt/../../bob/opt/x", "/srv/x",
+		       "no allow rule in " SYS " names target /home/alice/opt/../../bob/opt/x");
+	expect_refused(&p, "/home/alice/gos", "/home/alice/.gos/../../bob/.gos/x",
+		       "source /home/alice/.gos/../../bob/.gos/x is not allowed for target /home/alice/gos (see " SYS ":3)");
+	vsym_policy_free(&p);
+	load_system(&p, &alice.user, "version = 1;\n");
+	expect_refused(&p, "/home/alice/gos", "/opt/go/1",
+		       "no allow rule in " SYS " names target /home/alice/gos");
+	vsym_policy_free(&p);
+}
+
+static void test_variant_source(void **state)
+{
+	char name[] = "go", source[] = "/v/${go}/x/go${go}/${goo}/${g}";
+	struct vsym_variant v = { .name = name, .source = source };
+	char *s;
+
+	(void)state;
+	s = vsym_variant_source(&v, "1.22.0");
+	assert_non_null(s);
+	assert_string_equal(s, "/v/1.22.0/x/go1.22.0/${goo}/${g}");
+	free(s);
+	s = vsym_variant_source(&v, "a");
+	assert_non_null(s);
+	assert_string_equal(s, "/v/a/x/goa/${goo}/${g}");
+	free(s);
+}
+
+static void test_variant_source_from_config(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	struct vsym_variant *v;
+	char *s;
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user,
+		    "variants: { go = { target = \"~/gos\"; source = \"~/.gos/go${go}\"; }; };\n");
+	assert_null(vsym_policy_variant(&p, "node"));
+	assert_null(vsym_policy_variant(&p, "g"));
+	v = vsym_policy_variant(&p, "go");
+	assert_non_null(v);
+	s = vsym_variant_source(v, "1.21.5");
+	assert_string_equal(s, "/home/alice/.gos/go1.21.5");
+	free(s);
+	vsym_policy_free(&p);
+}
+
+static const char *const defaults_system =
+	"version = 1;\n"
+	"variants: {\n"
+	"  go = { target = \"~/gos\"; source = \"~/.gos/go${go}\"; default = \"1.22.0\"; };\n"
+	"  node = { target = \"~/node\"; source = \"/opt/node/${node}\"; default = \"18\"; readonly = true; };\n"
+	"  ruby = { target = \"~/ruby\"; source = \"/opt/ruby/${ruby}\"; };\n"
+	"};\n"
+	"binds = (\n"
+	"  { source = \"/opt/go/1.21\"; target = \"~/gos\"; optional = true; },\n"
+	"  { source = \"/srv/data\"; target = \"~/data\"; readonly = true; optional = true; },\n"
+	"  { source = \"/srv/tools\"; target = \"~/tools\"; }\n"
+	");\n";
+
+static const char *const defaults_user =
+	"binds = (\n"
+	"  { source = \"~/.gos/mine\"; target = \"~/gos\"; },\n"
+	"  { source = \"/srv/node-old\"; target = \"~/node\"; },\n"
+	"  { source = \"~/mydata\"; target = \"~/data\"; }\n"
+	");\n"
+	"variants: {\n"
+	"  node = \"20\";\n"
+	"  ruby = \"3.2\";\n"
+	"  py = { target = \"~/py\"; source = \"~/.pys/${py}\"; default = \"3.12\"; };\n"
+	"};\n";
+
+struct want_bind {
+	const char *target, *source;
+	bool readonly, optional;
+	const char *variant;
+	enum vsym_origin origin;
+	unsigned line;
+};
+
+static void expect_binds(const struct vsym_bind_list *list, const struct want_bind *want, size_t n)
+{
+	assert_int_equal(list->n, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct vsym_bind *b = &list->binds[i];
+
+		assert_string_equal(b->target, want[i].target);
+		assert_string_equal(b->source, want[i].source);
+		assert_int_equal(b->readonly, want[i].readonly);
+		assert_int_equal(b->optional, want[i].optional);
+		if (want[i].variant == NULL)
+			assert_null(b->variant);
+		else
+			assert_string_equal(b->variant, want[i].variant);
+		assert_int_equal(b->origin, want[i].origin);
+		assert_int_equal(b->line, want[i].line);
+	}
+}
+
+static void test_session_defaults_system(void **state)
+{
+	static const struct want_bind want[] = {
+		{ "/home/alice/gos", "/home/alice/.gos/go1.22.0", false, false, "go", VSYM_ORIGIN_SYSTEM, 3 },
+		{ "/home/alice/data", "/srv/data", true, true, NULL, VSYM_ORIGIN_SYSTEM, 9 },
+		{ "/home/alice/tools", "/srv/tools", false, false, NULL, VSYM_ORIGIN_SYSTEM, 10 },
+		{ "/home/alice/node", "/opt/node/18", true, false, "node", VSYM_ORIGIN_SYSTEM, 4 },
+	};
+	struct test_user alice;
+	struct vsym_policy p;
+	struct vsym_bind_list list;
+	struct vsym_error err = { "" };
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, defaults_system);
+	assert_int_equal(vsym_session_defaults(&p, &list, &err), 0);
+	expect_binds(&list, want, 4);
+	assert_int_equal(list.dropped, 0);
+	vsym_bind_list_free(&list);
+	assert_null(list.binds);
+	vsym_policy_free(&p);
+}
+
+/* System binds, system defaults, user binds, user values: each later one
+ * takes the target over, in the place where the target first appeared. */
+static void test_session_defaults_order(void **state)
+{
+	static const struct want_bind want[] = {
+		{ "/home/alice/gos", "/home/alice/.gos/mine", false, false, NULL, VSYM_ORIGIN_USER, 2 },
+		{ "/home/alice/data", "/home/alice/mydata", false, false, NULL, VSYM_ORIGIN_USER, 4 },
+		{ "/home/alice/tools", "/srv/tools", false, false, NULL, VSYM_ORIGIN_SYSTEM, 10 },
+		{ "/home/alice/node", "/opt/node/20", true, false, "node", VSYM_ORIGIN_USER, 7 },
+		{ "/home/alice/ruby", "/opt/ruby/3.2", false, false, "ruby", VSYM_ORIGIN_USER, 8 },
+		{ "/home/alice/py", "/home/alice/.pys/3.12", false, false, "py", VSYM_ORIGIN_USER, 9 },
+	};
+	struct test_user alice;
+	struct vsym_policy p;
+	struct vsym_bind_list list;
+	struct vsym_error err = { "" };
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, defaults_system);
+	load_user(&p, &alice.user, defaults_user);
+	assert_int_equal(vsym_session_defaults(&p, &list, &err), 0);
+	expect_binds(&list, want, 6);
+	assert_int_equal(list.dropped, 0);
+	vsym_bind_list_free(&list);
+	vsym_policy_free(&p);
+}
+
+/* A system variant default beats a system bind on its target; a user pick
+ * beats the system default. */
+static void test_session_defaults_variant_over_bind(void **state)
+{
+	static const struct want_bind want[] = {
+		{ "/home/alice/gos", "/home/alice/.gos/go1.21.5", false, false, "go", VSYM_ORIGIN_USER, 1 },
+		{ "/home/alice/data", "/srv/data", true, true, NULL, VSYM_ORIGIN_SYSTEM, 9 },
+		{ "/home/alice/tools", "/srv/tools", false, false, NULL, VSYM_ORIGIN_SYSTEM, 10 },
+		{ "/home/alice/node", "/opt/node/18", true, false, "node", VSYM_ORIGIN_SYSTEM, 4 },
+	};
+	struct test_user alice;
+	struct vsym_policy p;
+	struct vsym_bind_list list;
+	struct vsym_error err = { "" };
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, defaults_system);
+	load_user(&p, &alice.user, "variants: { go = \"1.21.5\"; };\n");
+	assert_int_equal(vsym_session_defaults(&p, &list, &err), 0);
+	expect_binds(&list, want, 4);
+	vsym_bind_list_free(&list);
+	vsym_policy_free(&p);
+}
+
+static void expect_truncation(const char *conf, size_t n, size_t dropped, const char *last_target)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	struct vsym_bind_list list;
+	struct vsym_error err = { "" };
+
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, conf);
+	assert_int_equal(vsym_session_defaults(&p, &list, &err), 0);
+	assert_int_equal(list.n, n);
+	assert_int_equal(list.dropped, dropped);
+	if (last_target != NULL)
+		assert_string_equal(list.binds[n - 1].target, last_target);
+	vsym_bind_list_free(&list);
+	vsym_policy_free(&p);
+}
+
+#define FOUR_BINDS                                                          \
+	"binds = ( { source = \"/s/1\"; target = \"/t/1\"; },\n"            \
+	"  { source = \"/s/2\"; target = \"/t/2\"; },\n"                    \
+	"  { source = \"/s/3\"; target = \"/t/3\"; },\n"                    \
+	"  { source = \"/s/4\"; target = \"/t/4\"; } );\n"
+
+static void test_session_defaults_max_binds(void **state)
+{
+	(void)state;
+	expect_truncation(FOUR_BINDS, 4, 0, "/t/4");
+	expect_truncation(FOUR_BINDS "max_binds = 4;\n", 4, 0, "/t/4");
+	expect_truncation(FOUR_BINDS "max_binds = 3;\n", 3, 1, "/t/3");
+	expect_truncation(FOUR_BINDS "max_binds = 1;\n", 1, 3, "/t/1");
+	expect_truncation(FOUR_BINDS "max_binds = 0;\n", 0, 4, NULL);
+	/* Binds that replace one another count once. */
+	expect_truncation("max_binds = 2;\n"
+			  "binds = ( { source = \"/s/1\"; target = \"/t/1\"; },\n"
+			  "  { source = \"/s/2\"; target = \"/t/1\"; },\n"
+			  "  { source = \"/s/3\"; target = \"/t/3\"; } );\n", 2, 0, "/t/3");
+}
+
+static void test_session_defaults_user_binds_count(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	struct vsym_bind_list list;
+	struct vsym_error err = { "" };
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, "max_binds = 2;\nbinds = ( { source = \"/s/1\"; target = \"/t/1\"; } );\n");
+	load_user(&p, &alice.user,
+		  "binds = ( { source = \"/s/2\"; target = \"/t/2\"; }, { source = \"/s/3\"; target = \"/t/3\"; } );\n");
+	assert_int_equal(vsym_session_defaults(&p, &list, &err), 0);
+	assert_int_equal(list.n, 2);
+	assert_int_equal(list.dropped, 1);
+	assert_string_equal(list.binds[0].target, "/t/1");
+	assert_string_equal(list.binds[1].target, "/t/2");
+	vsym_bind_list_free(&list);
+	vsym_policy_free(&p);
+}
+
+static void test_session_defaults_empty(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	struct vsym_bind_list list;
+	struct vsym_error err = { "" };
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, "version = 1;\n");
+	load_user(&p, &alice.user, "");
+	assert_int_equal(vsym_session_defaults(&p, &list, &err), 0);
+	assert_int_equal(list.n, 0);
+	assert_int_equal(list.dropped, 0);
+	vsym_bind_list_free(&list);
+	vsym_policy_free(&p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_star_stays_in_component),
+		cmocka_unit_test(test_globstar_middle),
+		cmocka_unit_test(test_globstar_final),
+		cmocka_unit_test(test_globstar_many),
+		cmocka_unit_test(test_slashes),
+		cmocka_unit_test(test_dots_never_match),
+		cmocka_unit_test(test_relative_never_match),
+		cmocka_unit_test(test_pathological_patterns),
+		cmocka_unit_test(test_applies_to_exclude),
+		cmocka_unit_test(test_applies_to_groups),
+		cmocka_unit_test(test_applies_to_unnamed_groups),
+		cmocka_unit_test(test_decide_first_rule_wins),
+		cmocka_unit_test(test_decide_refusals),
+		cmocka_unit_test(test_variant_source),
+		cmocka_unit_test(test_variant_source_from_config),
+		cmocka_unit_test(test_session_defaults_system),
+		cmocka_unit_test(test_session_defaults_order),
+		cmocka_unit_test(test_session_defaults_variant_over_bind),
+		cmocka_unit_test(test_session_defaults_max_binds),
+		cmocka_unit_test(test_session_defaults_user_binds_count),
+		cmocka_unit_test(test_session_defaults_empty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

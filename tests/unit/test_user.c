@@ -1,4 +1,180 @@
 #include "config.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "testutil.h"
-static void t(void **s){(void)s;}
-int main(void){const struct CMUnitTest tests[]={cmocka_unit_test(t)};return cmocka_run_group_tests(tests,NULL,NULL);}
+
+#include "user.h"
+
+/* An entry every Debian-like system has, read straight from the database
+ * to compare with what vsym_user_lookup made of it. */
+static struct passwd *expect_passwd(const char *name)
+{
+	struct passwd *pw = getpwnam(name);
+
+	if (pw == NULL) {
+		print_message("skipped: no user '%s' in the password database\n", name);
+		skip();
+	}
+	return pw;
+}
+
+static bool has_gid(const struct vsym_user *user, gid_t gid)
+{
+	for (size_t i = 0; i < user->ngids; i++)
+		if (user->gids[i] == gid)
+			return true;
+	return false;
+}
+
+/* Checks user against the database entry pw as a whole. */
+static void expect_user_is(const struct vsym_user *user, const struct passwd *pw)
+{
+	struct group *gr = getgrgid(pw->pw_gid);
+	char primary[256] = "";
+
+	/* getgrgid reuses one buffer: keep the primary group's name. */
+	if (gr != NULL)
+		snprintf(primary, sizeof(primary), "%s", gr->gr_name);
+	assert_string_equal(user->name, pw->pw_name);
+	assert_string_equal(user->home, pw->pw_dir);
+	assert_string_equal(user->shell, pw->pw_shell[0] != '\0' ? pw->pw_shell : "/bin/sh");
+	assert_int_equal(user->uid, pw->pw_uid);
+	assert_int_equal(user->gid, pw->pw_gid);
+	assert_true(user->ngids >= 1);
+	assert_non_null(user->gids);
+	assert_non_null(user->group_names);
+	assert_true(has_gid(user, pw->pw_gid));
+	for (size_t i = 0; i < user->ngids; i++) {
+		struct group *g = getgrgid(user->gids[i]);
+
+		if (g == NULL)
+			assert_null(user->group_names[i]);
+		else
+			assert_string_equal(user->group_names[i], g->gr_name);
+	}
+	if (primary[0] != '\0') {
+		bool named = false;
+
+		for (size_t i = 0; i < user->ngids; i++)
+			named |= user->group_names[i] != NULL && strcmp(user->group_names[i], primary) == 0;
+		assert_true(named);
+	}
+}
+
+static void lookup_ok(struct vsym_user *user, const char *name, uid_t uid)
+{
+	struct vsym_error err = { "" };
+
+	if (vsym_user_lookup(user, name, uid, &err) != 0)
+		fail_msg("lookup of %s failed: %s", name ? name : "(uid)", err.text);
+}
+
+static void test_root_by_name(void **state)
+{
+	struct vsym_user user;
+
+	(void)state;
+	lookup_ok(&user, "root", 12345);
+	assert_int_equal(user.uid, 0);
+	assert_int_equal(user.gid, 0);
+	assert_string_equal(user.home, "/root");
+	assert_true(has_gid(&user, 0));
+	expect_user_is(&user, expect_passwd("root"));
+	vsym_user_free(&user);
+	assert_null(user.name);
+	assert_null(user.gids);
+	assert_int_equal(user.ngids, 0);
+}
+
+static void test_root_by_uid(void **state)
+{
+	struct vsym_user user;
+
+	(void)state;
+	lookup_ok(&user, NULL, 0);
+	assert_string_equal(user.name, "root");
+	expect_user_is(&user, expect_passwd("root"));
+	vsym_user_free(&user);
+}
+
+static void test_nobody(void **state)
+{
+	struct passwd *pw = expect_passwd("nobody");
+	uid_t uid = pw->pw_uid;
+	struct vsym_user by_name, by_uid;
+
+	(void)state;
+	lookup_ok(&by_name, "nobody", 0);
+	expect_user_is(&by_name, expect_passwd("nobody"));
+	assert_int_equal(by_name.uid, uid);
+	lookup_ok(&by_uid, NULL, uid);
+	expect_user_is(&by_uid, expect_passwd("nobody"));
+	assert_string_equal(by_uid.name, "nobody");
+	assert_int_equal(by_uid.ngids, by_name.ngids);
+	assert_memory_equal(by_uid.gids, by_name.gids, by_name.ngids * sizeof(gid_t));
+	vsym_user_free(&by_name);
+	vsym_user_free(&by_uid);
+}
+
+/* The groups come from the group database, not from the caller's own. */
+static void test_groups_are_the_users(void **state)
+{
+	struct passwd *pw = expect_passwd("nobody");
+	gid_t gid = pw->pw_gid;
+	struct vsym_user user;
+	int n;
+	gid_t groups[64];
+
+	(void)state;
+	lookup_ok(&user, "nobody", 0);
+	n = getgrouplist("nobody", gid, groups, &(int){ 64 });
+	assert_true(n >= 1);
+	assert_int_equal(user.ngids, (size_t)n);
+	assert_memory_equal(user.gids, groups, (size_t)n * sizeof(gid_t));
+	if (gid != 0)
+		assert_false(has_gid(&user, 0));
+	vsym_user_free(&user);
+}
+
+static void expect_lookup_error(const char *name, uid_t uid, const char *msg)
+{
+	struct vsym_error err = { "" };
+	struct vsym_user user;
+
+	assert_int_equal(vsym_user_lookup(&user, name, uid, &err), -1);
+	assert_string_equal(err.text, msg);
+	/* Nothing is left to free, and freeing again is harmless. */
+	assert_null(user.name);
+	assert_null(user.home);
+	assert_null(user.gids);
+	assert_null(user.group_names);
+	vsym_user_free(&user);
+}
+
+static void test_unknown_user(void **state)
+{
+	(void)state;
+	if (getpwnam("vsym-no-such-user") != NULL || getpwuid(4000000000u) != NULL)
+		skip();
+	expect_lookup_error("vsym-no-such-user", 0,
+			    "user 'vsym-no-such-user' not found in the password database");
+	expect_lookup_error(NULL, 4000000000u, "uid 4000000000 not found in the password database");
+	expect_lookup_error("", 0, "user '' not found in the password database");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_root_by_name),
+		cmocka_unit_test(test_root_by_uid),
+		cmocka_unit_test(test_nobody),
+		cmocka_unit_test(test_groups_are_the_users),
+		cmocka_unit_test(test_unknown_user),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "user.h"
+
 /* A test that needs root skips outside CI with a reason, and fails in CI,
  * where everything runs as root and a skip would hide a broken test. */
 #define REQUIRE_ROOT()                                                        \
@@ -31,5 +33,37 @@
 		if (h_ == NULL || strstr(h_, n_) == NULL)                     \
 			fail_msg("'%s' does not contain '%s'", h_ ? h_ : "(null)", n_); \
 	} while (0)
+
+/* A user made up for the test, so that policy and configuration tests need
+ * no password database entry. Holds its own strings: do not copy it. */
+struct test_user {
+	struct vsym_user user;
+	char name[32];
+	char home[64];
+	char shell[16];
+	gid_t gids[2];
+	char group[2][16];
+	char *group_names[2];
+};
+
+/* alice, uid and gid 1000, home /home/alice, in groups "alice" and "staff". */
+static inline void test_user_alice(struct test_user *t)
+{
+	memset(t, 0, sizeof(*t));
+	strcpy(t->name, "alice");
+	strcpy(t->home, "/home/alice");
+	strcpy(t->shell, "/bin/sh");
+	strcpy(t->group[0], "alice");
+	strcpy(t->group[1], "staff");
+	t->gids[0] = 1000;
+	t->gids[1] = 50;
+	t->group_names[0] = t->group[0];
+	t->group_names[1] = t->group[1];
+	t->user = (struct vsym_user){
+		.name = t->name, .home = t->home, .shell = t->shell,
+		.uid = 1000, .gid = 1000, .gids = t->gids, .ngids = 2,
+		.group_names = t->group_names,
+	};
+}
 
 #endif
