@@ -198,6 +198,8 @@ static void parse_args(struct args *a, int argc, char **argv)
 	if ((a->mode == MODE_LIST || a->mode == MODE_VARIANTS || a->mode == MODE_RESET ||
 	     a->mode == MODE_CHECK) && a->nwords > 0)
 		usage("-l, -L, -r and -C take no operands");
+	if (a->dry_run && a->mode != MODE_BIND)
+		usage("-n goes with SRC DST or NAME=VALUE only");
 	if ((a->mode == MODE_BIND || a->mode == MODE_UNBIND) && a->nwords == 0)
 		usage("nothing to do: name SRC DST, NAME=VALUE or, with -u, DST or NAME");
 }
@@ -531,10 +533,17 @@ static void print_defaults(const struct tool *t)
 	if (vsym_session_defaults(&t->policy, &list, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 	for (size_t i = 0; i < list.n; i++) {
-		vsym_fput_escaped(list.binds[i].target, stdout);
+		const struct vsym_bind *b = &list.binds[i];
+		struct vsym_verdict verdict;
+
+		/* Judged on the paths as written: the real check, on the
+		 * resolved paths, happens when the bind is made. */
+		vsym_policy_decide(&t->policy, b->target, b->source, &verdict);
+		vsym_fput_escaped(b->target, stdout);
 		putchar('\t');
-		vsym_fput_escaped(list.binds[i].source, stdout);
-		printf("\t%s%s\n", list.binds[i].readonly ? "ro" : "rw", list.binds[i].optional ? ",optional" : "");
+		vsym_fput_escaped(b->source, stdout);
+		printf("\t%s%s\t%s%s\n", b->readonly || verdict.readonly ? "ro" : "rw",
+		       b->optional ? ",optional" : "", verdict.allowed ? "" : "refused: ", verdict.reason);
 	}
 	if (list.dropped > 0)
 		warn_user("%zu binds beyond max_binds = %u would not be made", list.dropped, t->policy.max_binds);

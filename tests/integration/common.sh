@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# What the vsym integration tests share: the installed build, a toolchain
+# layout for alice and bob, the policy, and PAM services with pam_vsym.
+# Sourced after sandbox_enter.
+
+# A fake toolchain: ~/.gos/goVERSION/bin/go prints its version.
+make_go() { # USER VERSION
+	write_user_file "$1" "/home/$1/.gos/go$2/bin/go" "#!/bin/sh
+echo go version go$2
+" 0755
+	write_user_file "$1" "/home/$1/.gos/go$2/VERSION" "$2
+"
+}
+
+vsym_setup() {
+	sandbox_install
+	local u
+	for u in alice bob carol; do
+		make_go "$u" 1.22.0
+		make_go "$u" 1.21.5
+		as_user "$u" mkdir -p "/home/$u/gos"
+	done
+	sandbox_vsym_conf 'version = 1;
+users: { exclude = [ "root" ]; groups = [ "vsymusers" ]; };
+allow = ( { target = "~/gos"; source = [ "~/.gos/*" ]; } );
+variants: { go = { target = "~/gos"; source = "~/.gos/go${go}"; default = "1.22.0"; }; };'
+	vsym_enable_in sshd login su-l runuser-l su runuser
+	# pam_exec runs in the namespace the module just made: it shows what
+	# the session sees.
+	printf '#!/bin/sh\ncat "/home/$PAM_USER/gos/VERSION"; echo\ntest -f /run/vsym/session && echo marker\n' \
+		>"$SANDBOX/show-session"
+	chmod 0755 "$SANDBOX/show-session"
+	sandbox_pam_service vsymtest "session required $SANDBOX_PAM_MODULE
+session optional pam_exec.so stdout $SANDBOX/show-session"
+}
+
+# Adds pam_vsym at the end of the session stack of each PAM service.
+vsym_enable_in() {
+	local service
+	for service in "$@"; do
+		[ -f "/etc/pam.d/$service" ] || continue
+		echo "session optional $SANDBOX_PAM_MODULE" >>"/etc/pam.d/$service"
+	done
+}
+
+# The sandbox's own mount table: sessions must never change it.
+sandbox_table() { sandbox_mountinfo_of $$ | sort; }
