@@ -259,6 +259,18 @@ int vsym_mount_id(int fd, uint64_t *id)
 	return 0;
 }
 
+int vsym_mount_root_id(int fd, uint64_t *id)
+{
+	struct statx stx;
+
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID) || !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+	    !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		return -1;
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
 int vsym_tree_prepare(const struct vsym_resolved *source, const struct vsym_resolved *target,
 		      bool readonly, uint64_t *mnt_id, struct vsym_error *err)
 {

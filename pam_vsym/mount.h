@@ -52,6 +52,10 @@ int vsym_tree_attach_beneath(int tree, const struct vsym_resolved *top, struct v
  * mount vsym made is ever unmounted, and never with force. */
 int vsym_mount_detach(int fd, uint64_t mnt_id, struct vsym_error *err);
 
+/* Reads the id of the mount whose root fd is open on. Returns 0, or -1
+ * when fd is not the root of a mount. */
+int vsym_mount_root_id(int fd, uint64_t *mnt_id);
+
 /* Reads the id of the mount fd is on. Returns 0 or -1. */
 int vsym_mount_id(int fd, uint64_t *mnt_id);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -54,6 +55,36 @@ int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *u
 	return rc;
 }
 
+bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry)
+{
+	struct stat st;
+	uint64_t id;
+
+	return vsym_mount_root_id(fd, &id) == 0 && id == entry->mnt_id && fstat(fd, &st) == 0 &&
+	       st.st_dev == entry->root_dev && st.st_ino == entry->root_ino;
+}
+
+bool vsym_session_adopt(int fd, struct vsym_state_entry *entry)
+{
+	struct stat st;
+	uint64_t id;
+
+	if (vsym_mount_root_id(fd, &id) < 0 || fstat(fd, &st) < 0 ||
+	    st.st_dev != entry->root_dev || st.st_ino != entry->root_ino)
+		return false;
+	entry->mnt_id = id;
+	return true;
+}
+
+/* True when the mount with this id is still somewhere in the namespace. */
+static bool still_mounted(uint64_t id)
+{
+	struct vsym_mount_info info;
+	struct vsym_error err;
+
+	return vsym_mountinfo_lookup(id, &info, &err) == 1;
+}
+
 /* Opens the target; tells whether a vsym mount recorded in state is on top
  * of it, and if not, makes the checks a fresh target needs. */
 static enum vsym_outcome open_target(const struct vsym_user *user, const char *path,
@@ -61,12 +92,19 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 				     bool *replacing, struct vsym_error *detail)
 {
 	struct vsym_state_entry *entry;
-	uint64_t id;
 
 	if (vsym_open_target(user, path, target, detail) < 0)
 		return VSYM_REFUSED;
 	entry = vsym_state_find(state, target->path);
-	*replacing = entry != NULL && vsym_mount_id(target->fd, &id) == 0 && id == entry->mnt_id;
+	*replacing = entry != NULL && vsym_session_is_recorded(target->fd, entry);
+	/* A bind moved away (mv of a parent) still counts against max_binds
+	 * under its old path: its record must not be given to a new one. */
+	if (entry != NULL && !*replacing && still_mounted(entry->mnt_id)) {
+		vsym_error_set(detail, "the vsym bind made on %s was moved or covered; vsym-rebind -r removes it",
+			       target->path);
+		vsym_resolved_close(target);
+		return VSYM_REFUSED;
+	}
 	/* A recorded vsym mount was checked when it was made; its root is
 	 * the source's, owned by whoever owns the source. */
 	if (!*replacing && vsym_check_target(user, target, detail) < 0) {
@@ -126,6 +164,7 @@ static enum vsym_outcome mount_checked(const struct vsym_user *user, struct vsym
 				       bool readonly, unsigned flags, struct vsym_error *detail)
 {
 	struct vsym_state_entry entry = {
+		.root_dev = source->st.st_dev, .root_ino = source->st.st_ino,
 		.target = target->path, .source = source->path, .readonly = readonly,
 		.variant = (char *)(uintptr_t)bind->variant, .value = (char *)(uintptr_t)bind->value,
 	};
@@ -189,29 +228,77 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 	return outcome;
 }
 
+/* Detaches the recorded mount whose root fd is open on; drops the record. */
+static int detach_recorded(struct vsym_state *state, int fd, const char *target,
+			   struct vsym_error *err)
+{
+	struct vsym_state_entry *entry = vsym_state_find(state, target);
+
+	if (vsym_mount_detach(fd, entry->mnt_id, err) < 0)
+		return -1;
+	vsym_state_remove(state, target);
+	return vsym_state_save(state, VSYM_STATE_FILE, err);
+}
+
 int vsym_session_unbind(const struct vsym_user *user, struct vsym_state *state,
 			const char *target, struct vsym_error *err)
 {
 	struct vsym_resolved top = { .fd = -1 };
 	struct vsym_state_entry *entry;
-	uint64_t id;
-	int rc;
+	int rc = 1;
 
 	if (vsym_open_target(user, target, &top, err) < 0)
 		return -1;
 	entry = vsym_state_find(state, top.path);
-	if (entry == NULL || vsym_mount_id(top.fd, &id) < 0 || id != entry->mnt_id) {
+	if (entry != NULL && vsym_session_is_recorded(top.fd, entry))
+		rc = detach_recorded(state, top.fd, top.path, err);
+	else
 		vsym_error_set(err, "no vsym bind on %s", top.path);
-		vsym_resolved_close(&top);
-		return 1;
-	}
-	rc = vsym_mount_detach(top.fd, entry->mnt_id, err);
-	if (rc == 0) {
-		vsym_state_remove(state, top.path);
-		rc = vsym_state_save(state, VSYM_STATE_FILE, err);
-	}
 	vsym_resolved_close(&top);
 	return rc;
+}
+
+int vsym_session_remove_moved(const struct vsym_user *user, struct vsym_state *state,
+			      struct vsym_error *err)
+{
+	size_t i = 0;
+
+	while (i < state->n) {
+		struct vsym_state_entry *e = &state->entries[i];
+		struct vsym_resolved top = { .fd = -1 };
+		struct vsym_mount_info info;
+		char target[sizeof(top.path)];
+		bool removed = false;
+
+		/* Found where it is now, opened there as the user, and
+		 * detached only if it is still the very mount vsym made. */
+		snprintf(target, sizeof(target), "%s", e->target);
+		if (vsym_mountinfo_lookup(e->mnt_id, &info, err) == 1 && strcmp(info.target, e->target) != 0 &&
+		    vsym_open_target(user, info.target, &top, err) == 0 && vsym_session_is_recorded(top.fd, e)) {
+			if (vsym_mount_detach(top.fd, e->mnt_id, err) < 0) {
+				vsym_resolved_close(&top);
+				return -1;
+			}
+			vsym_state_remove(state, target);
+			removed = true;
+		}
+		vsym_resolved_close(&top);
+		if (!removed)
+			i++;
+	}
+	return vsym_state_save(state, VSYM_STATE_FILE, err);
+}
+
+void vsym_session_prune(struct vsym_state *state)
+{
+	size_t i = 0;
+
+	while (i < state->n) {
+		if (still_mounted(state->entries[i].mnt_id))
+			i++;
+		else
+			vsym_state_remove(state, state->entries[i].target);
+	}
 }
 
 int vsym_session_apply_defaults(const struct vsym_policy *policy,
@@ -249,21 +336,23 @@ static void recover_one(const struct vsym_user *user, struct vsym_state *state,
 	struct vsym_resolved top = { .fd = -1 };
 	struct vsym_mount_info info;
 	struct vsym_error err;
-	uint64_t top_id;
 
 	if (vsym_open_target(user, pending->target, &top, &err) < 0)
 		return;
-	if (vsym_mount_id(top.fd, &top_id) < 0) {
-		vsym_resolved_close(&top);
-		return;
-	}
-	if (top_id == pending->mnt_id) {
+	if (vsym_session_is_recorded(top.fd, pending)) {
 		vsym_state_put(state, pending);           /* killed before the record */
-	} else if (old != NULL && top_id == old->mnt_id &&
+	} else if (old != NULL && vsym_session_is_recorded(top.fd, old) &&
 		   vsym_mountinfo_lookup(pending->mnt_id, &info, &err) == 1 &&
 		   strcmp(info.target, pending->target) == 0 &&
 		   vsym_mount_detach(top.fd, old->mnt_id, &err) == 0) {
-		vsym_state_put(state, pending);           /* killed between beneath and detach */
+		/* Killed between beneath and detach: the new mount is the
+		 * one under the old, now on top. */
+		vsym_resolved_close(&top);
+		if (vsym_open_target(user, pending->target, &top, &err) == 0 &&
+		    vsym_session_is_recorded(top.fd, pending))
+			vsym_state_put(state, pending);
+		else
+			vsym_state_remove(state, pending->target);
 	}
 	vsym_resolved_close(&top);
 }

@@ -67,6 +67,25 @@ int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
 int vsym_session_unbind(const struct vsym_user *user, struct vsym_state *state,
 			const char *target, struct vsym_error *err);
 
+/* Detaches the vsym mounts of state that were moved away from their
+ * targets (a parent renamed), found through mountinfo and checked to be
+ * the very mounts vsym made. Returns 0 or -1. */
+int vsym_session_remove_moved(const struct vsym_user *user, struct vsym_state *state,
+			      struct vsym_error *err);
+
+/* Drops records whose mount is gone (unmounted by root, or the namespace
+ * was copied). */
+void vsym_session_prune(struct vsym_state *state);
+
+/* True when fd is the root of the very mount entry records: same mount id
+ * and the same directory at its root. */
+bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry);
+
+/* For a namespace copied from a session (-x): when fd is the root of a
+ * mount with entry's root directory, takes its (new) mount id into entry
+ * and returns true. */
+bool vsym_session_adopt(int fd, struct vsym_state_entry *entry);
+
 /* Applies the session defaults of policy, reporting each bind and recording
  * it in state. Returns the number of binds refused or failed (0: all well),
  * or -1 when the defaults could not be computed. */

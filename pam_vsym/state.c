@@ -3,13 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "state.h"
 
-#define STATE_MAX_LINE 16384
 #define STATE_MAX_ENTRIES 4096
 
 void vsym_fput_escaped(const char *path, FILE *out)
@@ -55,29 +55,30 @@ static void entry_free(struct vsym_state_entry *e)
 
 static int parse_line(char *line, struct vsym_state_entry *e)
 {
-	char *field[6], *save = NULL;
+	char *field[7], *save = NULL;
 	int n = 0;
 
-	for (char *f = strtok_r(line, "\t\n", &save); f != NULL && n < 6; f = strtok_r(NULL, "\t\n", &save))
-		field[n++] = f;
-	if (n != 6)
-		return -1;
-	for (int i = 1; i < 6; i++)
-		unescape(field[i]);
 	memset(e, 0, sizeof(*e));
+	for (char *f = strtok_r(line, "\t\n", &save); f != NULL && n < 7; f = strtok_r(NULL, "\t\n", &save))
+		field[n++] = f;
+	if (n != 7 || sscanf(field[1], "%" SCNu64 ":%" SCNu64, &e->root_dev, &e->root_ino) != 2)
+		return -1;
+	for (int i = 2; i < 7; i++)
+		unescape(field[i]);
 	e->mnt_id = strtoull(field[0], NULL, 10);
-	e->readonly = strcmp(field[3], "ro") == 0;
-	e->target = strdup(field[1]);
-	e->source = strdup(field[2]);
-	e->variant = dup_or_null(field[4]);
-	e->value = dup_or_null(field[5]);
+	e->readonly = strcmp(field[4], "ro") == 0;
+	e->target = strdup(field[2]);
+	e->source = strdup(field[3]);
+	e->variant = dup_or_null(field[5]);
+	e->value = dup_or_null(field[6]);
 	return e->target && e->source ? 0 : -1;
 }
 
 int vsym_state_load(struct vsym_state *state, const char *dir, const char *file,
 		    struct vsym_error *err)
 {
-	char path[256], line[STATE_MAX_LINE];
+	char path[256], *line = NULL;
+	size_t size = 0;
 	FILE *f;
 	int fd;
 
@@ -92,24 +93,27 @@ int vsym_state_load(struct vsym_state *state, const char *dir, const char *file,
 			close(fd);
 		return vsym_error_set(err, "cannot read %s: %s", path, strerror(errno));
 	}
-	while (fgets(line, sizeof(line), f) != NULL && state->n < STATE_MAX_ENTRIES) {
+	/* getline: an escaped entry can be four times PATH_MAX long. */
+	while (getline(&line, &size, f) > 0 && state->n < STATE_MAX_ENTRIES) {
 		struct vsym_state_entry e;
 
 		if (parse_line(line, &e) < 0 || vsym_state_put(state, &e) < 0) {
 			entry_free(&e);
+			free(line);
 			fclose(f);
 			vsym_state_free(state);
-			return vsym_error_set(err, "%s is damaged; vsym-rebind -r rebuilds the session", path);
+			return vsym_error_set(err, "%s is damaged; log in anew for a fresh session", path);
 		}
 		entry_free(&e);
 	}
+	free(line);
 	fclose(f);
 	return 0;
 }
 
 static void write_entry(FILE *f, const struct vsym_state_entry *e)
 {
-	fprintf(f, "%" PRIu64 "\t", e->mnt_id);
+	fprintf(f, "%" PRIu64 "\t%" PRIu64 ":%" PRIu64 "\t", e->mnt_id, e->root_dev, e->root_ino);
 	vsym_fput_escaped(e->target, f);
 	fputc('\t', f);
 	vsym_fput_escaped(e->source, f);

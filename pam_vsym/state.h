@@ -1,8 +1,10 @@
 /* The session's record of the binds vsym made, kept in the root-owned
  * marker tmpfs (/run/vsym/binds), so that vsym-rebind lists, replaces and
  * removes only mounts vsym made (DESIGN invariant 9). One line per bind:
- * MNT_ID TARGET SOURCE ro|rw VARIANT VALUE, tab-separated, paths escaped as
- * in /proc/self/mountinfo. */
+ * MNT_ID DEV:INO TARGET SOURCE ro|rw VARIANT VALUE, tab-separated, paths
+ * escaped as in /proc/self/mountinfo. DEV:INO names the directory at the
+ * root of the mount: with the mount id it tells vsym's mount from another
+ * that took a reused id or a swapped path. */
 #ifndef VSYM_STATE_H
 #define VSYM_STATE_H
 
@@ -17,6 +19,8 @@
 
 struct vsym_state_entry {
 	uint64_t mnt_id;
+	uint64_t root_dev;
+	uint64_t root_ino;
 	char *target;
 	char *source;
 	bool readonly;

@@ -11,21 +11,7 @@ cd "$(dirname "$0")/.."
 top=$PWD
 fuzz_seconds=${FUZZ_SECONDS:-60}
 
-build_deps="autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev
-	libpam0g-dev libmount-dev libconfig-dev libcmocka-dev"
-test_deps="pamtester openssh-server openssh-client util-linux login passwd procps
-	libpam-modules libpam-runtime groff-base man-db"
-
 step() { printf '\n=== %s\n' "$*"; }
-
-install_deps() {
-	[ "${SKIP_APT:-}" = 1 ] && return
-	step "installing dependencies"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $build_deps $test_deps >/dev/null
-}
 
 # One configured build per flavour, out of tree, so the source stays clean.
 configure_build() {
@@ -45,7 +31,8 @@ summary() {
 	printf '\n%d passed, %d failed, %d skipped\n' "$pass" "$fail" "$skip"
 }
 
-install_deps
+. tests/lib/deps.sh
+vsym_install_deps
 step "autogen"
 ./autogen.sh >/dev/null 2>&1
 

@@ -108,13 +108,17 @@ static void guarantee_std_fds(void)
 	}
 }
 
+/* The caller's core limit, given back to the -x command. */
+static struct rlimit caller_core_limit;
+
 /* No core file and no ptrace while privileged: memory may hold what the
  * caller must not see. */
 static void forbid_dumps(void)
 {
 	struct rlimit none = { 0, 0 };
 
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || setrlimit(RLIMIT_CORE, &none) < 0)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || getrlimit(RLIMIT_CORE, &caller_core_limit) < 0 ||
+	    setrlimit(RLIMIT_CORE, &none) < 0)
 		die(EXIT_FAILED, "cannot disable core dumps: %s", strerror(errno));
 }
 
@@ -126,12 +130,29 @@ static void set_environment_aside(struct tool *t)
 	environ = empty_environ;
 }
 
+/* The caller's own gid and groups, not the database's: a process that
+ * dropped a group must not get it back through vsym (paths are resolved,
+ * files read and -x run with these). */
+static void adopt_caller_groups(struct vsym_user *user)
+{
+	int n = getgroups(0, NULL);
+	gid_t *gids = n >= 0 ? calloc((size_t)n + 1, sizeof(gid_t)) : NULL;
+
+	if (gids == NULL || (n = getgroups(n, gids)) < 0)
+		die(EXIT_FAILED, "cannot read your groups: %s", strerror(errno));
+	free(user->gids);
+	user->gids = gids;
+	user->ngids = (size_t)n;
+	user->gid = getgid();
+}
+
 static void lookup_caller(struct tool *t)
 {
 	struct vsym_error err;
 
 	if (vsym_user_lookup(&t->user, NULL, getuid(), &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
+	adopt_caller_groups(&t->user);
 	if (getcwd(t->cwd, sizeof(t->cwd)) == NULL)
 		snprintf(t->cwd, sizeof(t->cwd), "%s", t->user.home);
 }
@@ -308,6 +329,7 @@ static void enter_session(struct tool *t)
 	if (vsym_state_load(&t->state, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0 ||
 	    vsym_session_recover(&t->user, &t->state, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
+	vsym_session_prune(&t->state);
 	/* The lock fd stays open until exit; close-on-exec keeps it from -x. */
 }
 
@@ -407,6 +429,8 @@ static int run_reset(struct tool *t)
 	size_t i = 0;
 
 	enter_session(t);
+	if (vsym_session_remove_moved(&t->user, &t->state, &err) < 0)
+		warn_user("%s", err.text);
 	if (vsym_session_defaults(&t->policy, &defaults, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 	status = apply_binds(t, &defaults);
@@ -586,7 +610,9 @@ static int run_check(struct tool *t)
 }
 
 /* The binds of the namespace -x leaves are copied with it but get new
- * mount ids: record what is on top of each recorded target now. */
+ * mount ids. A record is carried over only when the mount now on top of
+ * its target is a mount root with the same directory at its root: a path
+ * swapped in between cannot pass another mount off as vsym's. */
 static void carry_over_state(struct tool *t, const struct vsym_state *old)
 {
 	for (size_t i = 0; i < old->n; i++) {
@@ -596,7 +622,8 @@ static void carry_over_state(struct tool *t, const struct vsym_state *old)
 
 		if (vsym_open_target(&t->user, e.target, &top, &err) < 0)
 			continue;
-		if (vsym_mount_id(top.fd, &e.mnt_id) == 0 && vsym_state_put(&t->state, &e) < 0)
+		if (strcmp(top.path, e.target) == 0 && vsym_session_adopt(top.fd, &e) &&
+		    vsym_state_put(&t->state, &e) < 0)
 			die(EXIT_FAILED, "out of memory");
 		vsym_resolved_close(&top);
 	}
@@ -615,11 +642,10 @@ static void read_old_state(struct tool *t, struct vsym_state *old)
 		return;
 	for (size_t i = 0; i < all.n; i++) {
 		struct vsym_resolved top;
-		uint64_t id;
 
 		if (vsym_open_target(&t->user, all.entries[i].target, &top, &err) < 0)
 			continue;
-		if (vsym_mount_id(top.fd, &id) == 0 && id == all.entries[i].mnt_id)
+		if (vsym_session_is_recorded(top.fd, &all.entries[i]))
 			vsym_state_put(old, &all.entries[i]);
 		vsym_resolved_close(&top);
 	}
@@ -648,6 +674,7 @@ static _Noreturn void exec_command(struct tool *t)
 	/* Descriptors beyond 0-2 stay behind: the command gets a clean slate. */
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	environ = t->environ_saved;
+	setrlimit(RLIMIT_CORE, &caller_core_limit);
 	if (chdir(t->cwd) < 0 && chdir(t->user.home) < 0)
 		warn_user("cannot change to %s: %s", t->cwd, strerror(errno));
 	execvp(argv[0], argv);

@@ -16,6 +16,11 @@ vsym_setup() {
 	sandbox_install
 	local u
 	for u in alice bob carol; do
+		# ~/gos/bin on PATH once; vsym decides what it holds.
+		write_user_file "$u" "/home/$u/.profile" "PATH=\$HOME/gos/bin:$SANDBOX_BINDIR:\$PATH
+"
+		write_user_file "$u" "/home/$u/.bashrc" "PATH=\$HOME/gos/bin:$SANDBOX_BINDIR:\$PATH
+"
 		make_go "$u" 1.22.0
 		make_go "$u" 1.21.5
 		as_user "$u" mkdir -p "/home/$u/gos"
