@@ -214,6 +214,8 @@ static void test_recover_between_beneath_and_detach(void **state)
 	tree = vsym_tree_prepare(&source, &top, false, &pending.mnt_id, &err);
 	assert_true(tree >= 0);
 	pending.source = source.path;
+	pending.root_dev = source.st.st_dev;
+	pending.root_ino = source.st.st_ino;
 	assert_int_equal(vsym_state_put(&journal, &pending), 0);
 	assert_int_equal(vsym_state_save(&journal, VSYM_JOURNAL_FILE, &err), 0);
 	if (vsym_tree_attach_beneath(tree, &top, &err) == -EINVAL)
@@ -224,6 +226,7 @@ static void test_recover_between_beneath_and_detach(void **state)
 	assert_int_equal(vsym_session_recover(&f->alice.user, &f->state, &err), 0);
 	assert_int_equal(testns_mounts_on(f->target), 1);
 	assert_true(target_shows(f, "2.0"));
+	assert_non_null(vsym_state_find(&f->state, f->target));
 	assert_int_equal(vsym_state_find(&f->state, f->target)->mnt_id, pending.mnt_id);
 	vsym_state_free(&journal);
 	vsym_resolved_close(&source);
