@@ -156,6 +156,15 @@ static int check_globstars(const struct load *ld, const config_setting_t *s,
 	return 0;
 }
 
+/* Paths end up in logs: a newline in one could forge a log line. */
+static bool has_control_char(const char *path)
+{
+	for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}
+
 /* Expands one path word of setting s and checks it suits kind; var names
  * the variant for a template. Returns the new string or NULL. */
 static char *path_word(const struct load *ld, const config_setting_t *s,
@@ -171,7 +180,9 @@ static char *path_word(const struct load *ld, const config_setting_t *s,
 		fail(ld, s, "%s", e.text);
 		return NULL;
 	}
-	if (vsym_path_normalize(path, &e) < 0) {
+	if (has_control_char(path)) {
+		fail(ld, s, "a path holds a control character; write it without one");
+	} else if (vsym_path_normalize(path, &e) < 0) {
 		fail(ld, s, "%s", e.text);
 	} else if (kind != WORD_PATTERN && strchr(path, '*') != NULL) {
 		fail(ld, s, "'%s': a bind names one path; patterns belong in allow rules", word);

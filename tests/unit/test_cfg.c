@@ -560,6 +560,11 @@ static void test_pattern_errors(void **state)
 		  SYS ":2: source of variant 'go' must use ${go}, as in \"~/.gos/${go}\"" },
 		{ "variants: { go = { target = \"/g\"; source = \"/g/${go\"; }; };\n",
 		  SYS ":1: '/g/${go': malformed variable reference; write $USER, $HOME, ${NAME} or $$ for a '$'" },
+		/* a newline in a logged path could forge a log line */
+		{ "binds = ( { target = \"/a\\nsshd[1]: Accepted\"; source = \"/b\"; } );\n",
+		  SYS ":1: a path holds a control character; write it without one" },
+		{ "allow = ( { target = \"/a\"; source = \"/b\\tc\"; } );\n",
+		  SYS ":1: a path holds a control character; write it without one" },
 	};
 	struct vsym_policy p;
 
