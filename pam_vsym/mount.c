@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -18,6 +20,10 @@
 
 #ifndef MOVE_MOUNT_BENEATH
 #define MOVE_MOUNT_BENEATH 0x00000200 /* Linux 6.5; Debian 12's headers lack it */
+#endif
+
+#ifndef NS_GET_MNTNS_ID
+#define NS_GET_MNTNS_ID _IOR(0xb7, 0x5, uint64_t) /* Linux 6.11 */
 #endif
 
 /* The initial user namespace always has this inode (PROC_USER_INIT_INO). */
@@ -128,6 +134,20 @@ static int make_marker_fs(struct vsym_error *err)
 	return mnt;
 }
 
+/* Inode numbers of namespaces are reused; the 64-bit id (Linux 6.11) is
+ * not. 0 where the kernel has no such id. */
+static uint64_t mntns_id(void)
+{
+	int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	uint64_t id = 0;
+
+	if (fd >= 0 && ioctl(fd, NS_GET_MNTNS_ID, &id) < 0)
+		id = 0;
+	if (fd >= 0)
+		close(fd);
+	return id;
+}
+
 static int write_marker(int mnt, uid_t uid, struct vsym_error *err)
 {
 	char text[MARKER_MAX];
@@ -136,7 +156,8 @@ static int write_marker(int mnt, uid_t uid, struct vsym_error *err)
 
 	if (ns_inode("/proc/self/ns/mnt", &ns) < 0)
 		return vsym_error_set(err, "cannot read this mount namespace: %s", strerror(errno));
-	n = snprintf(text, sizeof(text), "vsym-session 1\nuid %u\nmntns %lu\n", (unsigned)uid, ns);
+	n = snprintf(text, sizeof(text), "vsym-session 1\nuid %u\nmntns %lu\nmntns_id %llu\n",
+		     (unsigned)uid, ns, (unsigned long long)mntns_id());
 	fd = openat(mnt, MARKER_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
 	if (fd < 0)
 		return vsym_error_set(err, "cannot write the session marker: %s", strerror(errno));
@@ -186,14 +207,35 @@ static int check_ns_owner(struct vsym_error *err)
 	return 0;
 }
 
+/* The marker counts only on a tmpfs mounted on /run/vsym, read through
+ * the descriptor of that mount: a file that merely sits there does not. */
+static int open_marker(struct vsym_error *err)
+{
+	int dir = open(VSYM_RUN_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), fd;
+	struct statfs fs;
+	uint64_t id;
+
+	if (dir < 0)
+		return vsym_error_set(err, "not in a vsym session (no session marker)");
+	if (vsym_mount_root_id(dir, &id) < 0 || fstatfs(dir, &fs) < 0 || fs.f_type != TMPFS_MAGIC) {
+		close(dir);
+		return vsym_error_set(err, "not in a vsym session (no session marker)");
+	}
+	fd = openat(dir, MARKER_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	close(dir);
+	if (fd < 0)
+		return vsym_error_set(err, "not in a vsym session (no session marker)");
+	return fd;
+}
+
 static int read_marker(char *text, size_t size, struct vsym_error *err)
 {
-	int fd = open(VSYM_RUN_DIR "/" MARKER_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int fd = open_marker(err);
 	struct stat st;
 	ssize_t n;
 
 	if (fd < 0)
-		return vsym_error_set(err, "not in a vsym session (no session marker)");
+		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0222) != 0) {
 		close(fd);
 		return vsym_error_set(err, "the session marker is not a root-owned read-only file; not a vsym session");
@@ -211,12 +253,15 @@ int vsym_marker_check(uid_t uid, struct vsym_error *err)
 	char text[MARKER_MAX];
 	unsigned owner_uid, version;
 	unsigned long marker_ns, ns;
+	unsigned long long marker_id;
 
 	if (check_ns_owner(err) < 0 || read_marker(text, sizeof(text), err) < 0)
 		return -1;
-	if (sscanf(text, "vsym-session %u\nuid %u\nmntns %lu\n", &version, &owner_uid, &marker_ns) != 3 || version != 1)
+	if (sscanf(text, "vsym-session %u\nuid %u\nmntns %lu\nmntns_id %llu\n", &version, &owner_uid,
+		   &marker_ns, &marker_id) != 4 || version != 1)
 		return vsym_error_set(err, "the session marker is malformed; not a vsym session");
-	if (ns_inode("/proc/self/ns/mnt", &ns) < 0 || ns != marker_ns)
+	if (ns_inode("/proc/self/ns/mnt", &ns) < 0 || ns != marker_ns ||
+	    (marker_id != 0 && marker_id != mntns_id()))
 		return vsym_error_set(err, "not in a vsym session (this namespace was copied from one)");
 	if (owner_uid != (unsigned)uid)
 		return vsym_error_set(err, "this vsym session belongs to uid %u, not to you", owner_uid);
