@@ -78,10 +78,30 @@ static int sys_fsmount(int fd, unsigned int flags, unsigned int attrs)
 	return (int)syscall(SYS_fsmount, fd, flags, attrs);
 }
 
+/* strerror, but ENOSPC from a mount call means the namespace would pass the
+ * kernel's fs.mount-max: say so, with the limit, so the log names it. */
+static const char *mount_strerror(int e)
+{
+	static char text[160];
+	long limit = -1;
+	FILE *f;
+
+	if (e != ENOSPC)
+		return strerror(e);
+	f = fopen("/proc/sys/fs/mount-max", "re");
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &limit) != 1)
+			limit = -1;
+		fclose(f);
+	}
+	snprintf(text, sizeof(text), "too many mounts: the kernel's fs.mount-max limit (%ld) is reached", limit);
+	return text;
+}
+
 int vsym_ns_create(struct vsym_error *err)
 {
 	if (unshare(CLONE_NEWNS) < 0)
-		return vsym_error_set(err, "cannot create a mount namespace: %s", strerror(errno));
+		return vsym_error_set(err, "cannot create a mount namespace: %s", mount_strerror(errno));
 	/* Slave, not private: the host's later mounts (automounts, media)
 	 * still reach the session, and nothing of the session leaks out. */
 	if (sys_mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
@@ -180,7 +200,8 @@ int vsym_marker_create(uid_t uid, struct vsym_error *err)
 	}
 	rc = write_marker(mnt, uid, err);
 	if (rc == 0 && sys_move_mount(mnt, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		rc = vsym_error_set(err, "cannot attach the session marker on %s: %s", VSYM_RUN_DIR, strerror(errno));
+		rc = vsym_error_set(err, "cannot attach the session marker on %s: %s", VSYM_RUN_DIR,
+				    mount_strerror(errno));
 	close(mnt);
 	close(dir);
 	return rc;
@@ -275,7 +296,7 @@ static int clone_source(const struct vsym_resolved *source, struct vsym_error *e
 				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 
 	if (tree < 0)
-		return vsym_error_set(err, "cannot clone %s: %s", source->path, strerror(errno));
+		return vsym_error_set(err, "cannot clone %s: %s", source->path, mount_strerror(errno));
 	return tree;
 }
 
@@ -341,7 +362,7 @@ int vsym_tree_attach(int tree, const struct vsym_resolved *target, struct vsym_e
 	/* Onto the target's descriptor: the object that was checked, not
 	 * whatever its path names now. */
 	if (sys_move_mount(tree, "", target->fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return vsym_error_set(err, "cannot mount on %s: %s", target->path, strerror(errno));
+		return vsym_error_set(err, "cannot mount on %s: %s", target->path, mount_strerror(errno));
 	return 0;
 }
 
@@ -352,7 +373,7 @@ int vsym_tree_attach_beneath(int tree, const struct vsym_resolved *top, struct v
 		return 0;
 	if (errno == EINVAL)
 		return -EINVAL;
-	return vsym_error_set(err, "cannot mount beneath the bind on %s: %s", top->path, strerror(errno));
+	return vsym_error_set(err, "cannot mount beneath the bind on %s: %s", top->path, mount_strerror(errno));
 }
 
 int vsym_mount_detach(int fd, uint64_t mnt_id, struct vsym_error *err)
