@@ -36,10 +36,16 @@ static int set_fs_ids(uid_t uid, gid_t gid, struct vsym_error *err)
 	return 0;
 }
 
+/* Credentials held across many steps by vsym_cred_hold. */
+static struct vsym_saved_cred held;
+static uid_t held_uid;
+
 int vsym_cred_become(struct vsym_saved_cred *saved, const struct vsym_user *user,
 		     struct vsym_error *err)
 {
 	memset(saved, 0, sizeof(*saved));
+	if (held.active && held_uid == user->uid)
+		return 0; /* already this user; restore is then a no-op */
 	saved->fsuid = (uid_t)setfsuid((uid_t)-1);
 	saved->fsgid = (gid_t)setfsgid((gid_t)-1);
 	if (save_groups(saved, err) < 0) {
@@ -73,4 +79,19 @@ int vsym_cred_restore(struct vsym_saved_cred *saved, struct vsym_error *err)
 	saved->groups = NULL;
 	saved->active = 0;
 	return rc;
+}
+
+int vsym_cred_hold(const struct vsym_user *user, struct vsym_error *err)
+{
+	if (held.active)
+		return vsym_error_set(err, "credentials are held already");
+	if (vsym_cred_become(&held, user, err) < 0)
+		return -1;
+	held_uid = user->uid;
+	return 0;
+}
+
+int vsym_cred_release(struct vsym_error *err)
+{
+	return vsym_cred_restore(&held, err);
 }

@@ -29,4 +29,14 @@ int vsym_cred_become(struct vsym_saved_cred *saved, const struct vsym_user *user
  * when the credentials could not be restored (the caller must not go on). */
 int vsym_cred_restore(struct vsym_saved_cred *saved, struct vsym_error *err);
 
+/* Takes on user's identity until vsym_cred_release, for a run of steps
+ * (the module's binds): vsym_cred_become for the same user is then free.
+ * Nothing may be written where only root can write while it is held.
+ * Returns 0 or -1 with err set. */
+int vsym_cred_hold(const struct vsym_user *user, struct vsym_error *err);
+
+/* Ends vsym_cred_hold. Returns 0, or -1 when root's identity could not be
+ * restored (the caller must not go on). */
+int vsym_cred_release(struct vsym_error *err);
+
 #endif

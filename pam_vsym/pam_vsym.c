@@ -16,6 +16,7 @@
 #include <security/pam_modules.h>
 
 #include "cfg.h"
+#include "cred.h"
 #include "mount.h"
 #include "session.h"
 
@@ -34,6 +35,10 @@ struct module {
 	struct vsym_user user;
 	struct vsym_policy policy;
 	int rc;   /* the PAM code to return */
+	/* Notes for the user, told once root's identity is back: the
+	 * application's conversation function must not run as the user. */
+	char notes[8][VSYM_ERROR_MAX];
+	int nnotes;
 };
 
 static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct options *opt)
@@ -81,7 +86,8 @@ static void report_bind(void *ctx, enum vsym_outcome outcome, const struct vsym_
 		pam_syslog(m->pamh, outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE,
 			   "%s: %s bind of %s on %s: %s", name,
 			   outcome == VSYM_FAILED ? "failed" : "refused", bind->source, bind->target, detail);
-		tell_user(m, detail);
+		if (m->nnotes < (int)(sizeof(m->notes) / sizeof(m->notes[0])))
+			snprintf(m->notes[m->nnotes++], sizeof(m->notes[0]), "%s", detail);
 		return;
 	}
 }
@@ -116,6 +122,10 @@ static int load_system(struct module *m)
 	}
 	if (rc < 0) {
 		pam_syslog(m->pamh, LOG_ERR, "%s; vsym is off for this session", err.text);
+		return PAM_IGNORE;
+	}
+	if (m->policy.ngroups > 0 && vsym_user_name_groups(&m->user, &err) < 0) {
+		pam_syslog(m->pamh, LOG_ERR, "%s", err.text);
 		return PAM_IGNORE;
 	}
 	if (!vsym_policy_applies_to(&m->policy, &m->user)) {
@@ -186,16 +196,31 @@ static int make_namespace(struct module *m)
 	return -1;
 }
 
-/* Returns the number of binds refused or failed. */
+/* Returns the number of binds refused or failed. The record is kept in
+ * memory and written once at the end: nobody can see the namespace yet, so
+ * there is no half-done change for a journal to repair. The user's
+ * identity is taken on once for all the binds' path resolutions. */
 static int apply_binds(struct module *m)
 {
 	struct vsym_reporter reporter = { .bind = report_bind, .ctx = m };
-	struct vsym_state state = { NULL, 0, VSYM_RUN_DIR };
-	struct vsym_error err;
+	struct vsym_state state = { NULL, 0, NULL };
+	struct vsym_error err, release_err;
 	int bad;
 
 	vsym_error_clear(&err);
+	if (vsym_cred_hold(&m->user, &err) < 0) {
+		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
+		return 1;
+	}
 	bad = vsym_session_apply_defaults(&m->policy, &m->user, &state, &reporter, &err);
+	if (vsym_cred_release(&release_err) < 0) {
+		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, release_err.text);
+		vsym_state_free(&state);
+		return 1;
+	}
+	for (int i = 0; i < m->nnotes; i++)
+		tell_user(m, m->notes[i]);
+	state.dir = VSYM_RUN_DIR;
 	if (err.text[0] != '\0') {
 		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s", m->user.name, err.text);
 		tell_user(m, err.text);

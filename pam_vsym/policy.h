@@ -91,7 +91,8 @@ struct vsym_bind_list {
 bool vsym_pattern_match(const char *pattern, const char *path);
 
 /* True when the module acts for user: not excluded, and a member of one of
- * the listed groups when the list is non-empty. */
+ * the listed groups when the list is non-empty (user's group names must
+ * then have been looked up: vsym_user_name_groups). */
 bool vsym_policy_applies_to(const struct vsym_policy *policy,
 			    const struct vsym_user *user);
 

@@ -65,8 +65,10 @@ static int lookup_groups(struct vsym_user *user, struct vsym_error *err)
 	}
 }
 
-static int name_groups(struct vsym_user *user, struct vsym_error *err)
+int vsym_user_name_groups(struct vsym_user *user, struct vsym_error *err)
 {
+	if (user->group_names != NULL)
+		return 0;
 	user->group_names = calloc(user->ngids ? user->ngids : 1, sizeof(char *));
 	if (user->group_names == NULL)
 		return vsym_error_set(err, "out of memory");
@@ -87,7 +89,7 @@ int vsym_user_lookup(struct vsym_user *user, const char *name, uid_t uid,
 {
 	memset(user, 0, sizeof(*user));
 	if (lookup_passwd(user, name, uid, err) < 0 || check_home(user, err) < 0 ||
-	    lookup_groups(user, err) < 0 || name_groups(user, err) < 0) {
+	    lookup_groups(user, err) < 0) {
 		vsym_user_free(user);
 		return -1;
 	}

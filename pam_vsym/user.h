@@ -16,7 +16,8 @@ struct vsym_user {
 	gid_t gid;
 	gid_t *gids;     /* primary and supplementary groups */
 	size_t ngids;
-	char **group_names; /* names of gids, same order; NULL where unnamed */
+	char **group_names; /* names of gids, same order (NULL where unnamed);
+			     * NULL until vsym_user_name_groups */
 };
 
 /* Fills user from the password database entry of name (or of uid when name
@@ -24,6 +25,11 @@ struct vsym_user {
  * absolute or contain pattern characters. Returns 0, or -1 with err set. */
 int vsym_user_lookup(struct vsym_user *user, const char *name, uid_t uid,
 		     struct vsym_error *err);
+
+/* Looks up the names of user's groups, for the policy's users.groups. A
+ * separate step: on a host with network groups each name costs an NSS
+ * call, and most policies name no group. Returns 0 or -1 with err set. */
+int vsym_user_name_groups(struct vsym_user *user, struct vsym_error *err);
 
 /* Frees what vsym_user_lookup allocated. */
 void vsym_user_free(struct vsym_user *user);

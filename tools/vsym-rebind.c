@@ -684,8 +684,11 @@ static _Noreturn void exec_command(struct tool *t)
 static int run_exec(struct tool *t)
 {
 	struct vsym_bind_list list;
+	struct vsym_error err;
 	int status;
 
+	if (t->policy.ngroups > 0 && vsym_user_name_groups(&t->user, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
 	if (!vsym_policy_applies_to(&t->policy, &t->user))
 		die(EXIT_REFUSED, "vsym is not enabled for %s by %s", t->user.name, SYSTEM_CONFIG);
 	list = requested_binds(t);

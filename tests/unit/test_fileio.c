@@ -298,7 +298,7 @@ static void nobody_init(struct nobody *n)
 static int read_as(const struct vsym_user *user, const char *path, size_t max,
 		   char **buf, size_t *len, struct vsym_error *err)
 {
-	return vsym_file_read_as_user(path, user, max, 5000, buf, len, err);
+	return vsym_file_read_as_user(path, user, max, buf, len, err);
 }
 
 static void expect_user_content(const struct vsym_user *user, const char *path, const char *want)
@@ -407,7 +407,7 @@ static void expect_root_reads(const char *path, uid_t owner)
 	free(buf);
 }
 
-/* Refusals root would never meet: the child really is nobody. */
+/* Refusals root would never meet: the file is opened as nobody. */
 static void test_as_user_permissions(void **state)
 {
 	struct fixture *fx = *state;
@@ -429,7 +429,7 @@ static void test_as_user_permissions(void **state)
 	expect_user_denied(&n.user, root_only);
 }
 
-/* The child takes the user's supplementary groups, and only those. */
+/* The reader takes the user's supplementary groups, and only those. */
 static void test_as_user_groups(void **state)
 {
 	struct fixture *fx = *state;
@@ -443,7 +443,7 @@ static void test_as_user_groups(void **state)
 	expect_user_denied(&n.user, path);
 	n.user.ngids = 2;
 	expect_user_content(&n.user, path, "x");
-	/* Root's own groups must not leak into the child. */
+	/* Root's own groups must not leak into the reader. */
 	assert_int_equal(setgroups(1, &(gid_t){ OTHER_GID }), 0);
 	n.user.ngids = 1;
 	expect_user_denied(&n.user, path);

@@ -31,7 +31,7 @@ static bool has_gid(const struct vsym_user *user, gid_t gid)
 }
 
 /* Checks user against the database entry pw as a whole. */
-static void expect_user_is(const struct vsym_user *user, const struct passwd *pw)
+static void expect_user_is(struct vsym_user *user, const struct passwd *pw)
 {
 	struct group *gr = getgrgid(pw->pw_gid);
 	char primary[256] = "";
@@ -46,6 +46,9 @@ static void expect_user_is(const struct vsym_user *user, const struct passwd *pw
 	assert_int_equal(user->gid, pw->pw_gid);
 	assert_true(user->ngids >= 1);
 	assert_non_null(user->gids);
+	/* Names are looked up only when asked for. */
+	assert_null(user->group_names);
+	assert_int_equal(vsym_user_name_groups(user, NULL), 0);
 	assert_non_null(user->group_names);
 	assert_true(has_gid(user, pw->pw_gid));
 	for (size_t i = 0; i < user->ngids; i++) {
