@@ -100,10 +100,9 @@ static int resolve(const struct vsym_user *user, const char *path, unsigned long
 		vsym_error_set(err, "%s %s does not exist", what, path);
 		return -ENOENT;
 	}
+	/* ELOOP also for a magic link (/proc/self/fd/N), under either flag. */
 	if (fd == -ELOOP)
 		return vsym_error_set(err, "%s %s goes through a symbolic link; name the real path", what, path);
-	if (fd == -EXDEV)
-		return vsym_error_set(err, "%s %s goes through a link into /proc; refused", what, path);
 	if (fd < 0)
 		return vsym_error_set(err, "%s %s cannot be reached by %s: %s", what, path, user->name, strerror(-fd));
 	out->fd = fd;

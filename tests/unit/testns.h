@@ -5,13 +5,16 @@
 #ifndef VSYM_TESTNS_H
 #define VSYM_TESTNS_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Returns the tmpfs scratch directory, creating the namespace on first use;
@@ -67,6 +70,71 @@ static inline const char *testns_options_of(const char *path)
 			snprintf(options, sizeof(options), "%s", opts);
 	fclose(f);
 	return options;
+}
+
+/* Returns the whole /proc/self/mountinfo line of the top mount on path
+ * ("" if none), to look at its propagation tags (shared:N, master:N). */
+static inline const char *testns_line_of(const char *path)
+{
+	static char found[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+	char line[4096], point[4096];
+
+	found[0] = '\0';
+	if (f == NULL)
+		return found;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 && strcmp(point, path) == 0)
+			snprintf(found, sizeof(found), "%s", line);
+	fclose(f);
+	return found;
+}
+
+/* Puts a private tmpfs on /run in the test namespace (after
+ * testns_scratch()), so that what a test makes there, such as /run/vsym,
+ * never reaches the host's /run. Returns 0 or -1. */
+static inline int testns_private_run(void)
+{
+	static int done;
+
+	if (done)
+		return 0;
+	if (testns_scratch() == NULL || mount("vsym-test", "/run", "tmpfs", 0, "mode=0755") < 0)
+		return -1;
+	done = 1;
+	return 0;
+}
+
+/* Runs fn in a forked child, for what must not happen in the test process
+ * itself (unshare, setuid, a marker): the child never returns into cmocka,
+ * so fn reports with its return value (0 for success, 1..127 for failure)
+ * and a message it writes into msg. Returns the child's exit status, or
+ * 128 + the signal that killed it, or -1 when it could not be started. */
+typedef int (*testns_child_fn)(void *arg, char *msg, size_t size);
+
+static inline int testns_run_child(testns_child_fn fn, void *arg, char *msg, size_t size)
+{
+	char *shared = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int status = 0;
+	pid_t pid;
+
+	msg[0] = '\0';
+	if (shared == MAP_FAILED)
+		return -1;
+	shared[0] = '\0';
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0)
+		_exit(fn(arg, shared, size) & 0x7f);
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	snprintf(msg, size, "%s", shared);
+	munmap(shared, size);
+	if (pid < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 #endif

@@ -1,0 +1,150 @@
+/* mountinfo.c: finding a mount by its id in this namespace's table. The
+ * mounts are made in the throwaway namespace of testns.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+#include "testns.h"
+
+#include "mount.h"
+#include "mountinfo.h"
+
+static uint64_t id_of(const char *path)
+{
+	int fd = open(path, O_PATH | O_CLOEXEC);
+	uint64_t id = 0;
+
+	if (fd < 0)
+		fail_msg("open %s: %s", path, strerror(errno));
+	assert_int_equal(vsym_mount_id(fd, &id), 0);
+	close(fd);
+	return id;
+}
+
+static const char *make_mount(const char *name, unsigned long flags)
+{
+	static char path[4][256];
+	static int i;
+	const char *scratch = testns_scratch();
+
+	assert_non_null(scratch);
+	i = (i + 1) % 4;
+	snprintf(path[i], sizeof(path[i]), "%s/%s", scratch, name);
+	if (mkdir(path[i], 0755) < 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", path[i], strerror(errno));
+	if (mount("vsym-test", path[i], "tmpfs", flags, "mode=0755,size=1m") < 0)
+		fail_msg("mount %s: %s", path[i], strerror(errno));
+	return path[i];
+}
+
+/* Needs no root: the root of this namespace is always there. */
+static void test_lookup_root(void **state)
+{
+	struct vsym_mount_info info;
+	struct vsym_error err;
+
+	(void)state;
+	assert_int_equal(vsym_mountinfo_lookup(id_of("/"), &info, &err), 1);
+	assert_string_equal(info.target, "/");
+}
+
+static void test_lookup_own_mounts(void **state)
+{
+	struct vsym_mount_info info;
+	struct vsym_error err;
+	const char *plain, *hardened;
+	uint64_t plain_id, hardened_id;
+
+	(void)state;
+	REQUIRE_ROOT();
+	plain = make_mount("mi-plain", 0);
+	hardened = make_mount("mi-hardened", MS_NOSUID | MS_NODEV | MS_RDONLY);
+	plain_id = id_of(plain);
+	hardened_id = id_of(hardened);
+	assert_true(plain_id != hardened_id);
+
+	memset(&info, 'x', sizeof(info));
+	assert_int_equal(vsym_mountinfo_lookup(hardened_id, &info, &err), 1);
+	assert_string_equal(info.target, hardened);
+	assert_contains(info.options, "nosuid");
+	assert_contains(info.options, "nodev");
+	assert_int_equal(strncmp(info.options, "ro", 2), 0);
+	/* per-mount options, not the file system's (size=, mode=) */
+	assert_null(strstr(info.options, "size="));
+
+	assert_int_equal(vsym_mountinfo_lookup(plain_id, &info, &err), 1);
+	assert_string_equal(info.target, plain);
+	assert_null(strstr(info.options, "nosuid"));
+	assert_int_equal(strncmp(info.options, "rw", 2), 0);
+}
+
+/* Mount points with a space, a tab or a backslash come back unescaped. */
+static void test_lookup_escaped_target(void **state)
+{
+	struct vsym_mount_info info;
+	struct vsym_error err;
+	const char *odd;
+
+	(void)state;
+	REQUIRE_ROOT();
+	odd = make_mount("mi odd\tname\\x", MS_NOSUID);
+	assert_int_equal(vsym_mountinfo_lookup(id_of(odd), &info, &err), 1);
+	assert_string_equal(info.target, odd);
+}
+
+/* The top of a stack is found by its own id, the one below by its own. */
+static void test_lookup_stacked(void **state)
+{
+	struct vsym_mount_info info;
+	struct vsym_error err;
+	const char *path;
+	uint64_t below, top;
+
+	(void)state;
+	REQUIRE_ROOT();
+	path = make_mount("mi-stack", 0);
+	below = id_of(path);
+	make_mount("mi-stack", MS_NOSUID);
+	top = id_of(path);
+	assert_true(below != top);
+	assert_int_equal(vsym_mountinfo_lookup(top, &info, &err), 1);
+	assert_contains(info.options, "nosuid");
+	assert_int_equal(vsym_mountinfo_lookup(below, &info, &err), 1);
+	assert_null(strstr(info.options, "nosuid"));
+	assert_int_equal(umount2(path, MNT_DETACH), 0);
+	assert_int_equal(vsym_mountinfo_lookup(top, &info, &err), 0);
+}
+
+static void test_lookup_unknown(void **state)
+{
+	struct vsym_mount_info info;
+	struct vsym_error err;
+	const char *gone;
+	uint64_t id;
+
+	(void)state;
+	assert_int_equal(vsym_mountinfo_lookup(UINT64_MAX, &info, &err), 0);
+	assert_int_equal(vsym_mountinfo_lookup(0, &info, &err), 0);
+	/* an id bigger than an int must not wrap onto a real one */
+	assert_int_equal(vsym_mountinfo_lookup(((uint64_t)1 << 32) + id_of("/"), &info, &err), 0);
+	REQUIRE_ROOT();
+	gone = make_mount("mi-gone", 0);
+	id = id_of(gone);
+	assert_int_equal(umount(gone), 0);
+	assert_int_equal(vsym_mountinfo_lookup(id, &info, &err), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lookup_root),
+		cmocka_unit_test(test_lookup_own_mounts),
+		cmocka_unit_test(test_lookup_escaped_target),
+		cmocka_unit_test(test_lookup_stacked),
+		cmocka_unit_test(test_lookup_unknown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
