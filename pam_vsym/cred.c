@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cred.h"
@@ -46,6 +47,7 @@ int vsym_cred_become(struct vsym_saved_cred *saved, const struct vsym_user *user
 	memset(saved, 0, sizeof(*saved));
 	if (held.active && held_uid == user->uid)
 		return 0; /* already this user; restore is then a no-op */
+	saved->dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	saved->fsuid = (uid_t)setfsuid((uid_t)-1);
 	saved->fsgid = (gid_t)setfsgid((gid_t)-1);
 	if (save_groups(saved, err) < 0) {
@@ -75,6 +77,9 @@ int vsym_cred_restore(struct vsym_saved_cred *saved, struct vsym_error *err)
 		rc = -1;
 	if (setgroups((size_t)saved->ngroups, saved->groups) < 0)
 		rc = vsym_error_set(err, "cannot restore the supplementary groups: %s", strerror(errno));
+	/* The application (sshd, login) keeps the dumpable state it had. */
+	if (rc == 0 && saved->dumpable > 0)
+		prctl(PR_SET_DUMPABLE, saved->dumpable, 0, 0, 0);
 	free(saved->groups);
 	saved->groups = NULL;
 	saved->active = 0;

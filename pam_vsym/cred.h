@@ -17,6 +17,7 @@ struct vsym_saved_cred {
 	gid_t fsgid;
 	gid_t *groups;
 	int ngroups;
+	int dumpable;   /* the kernel clears it when the fsuid changes */
 	int active;
 };
 

@@ -29,7 +29,9 @@ vsym_setup() {
 users: { exclude = [ "root" ]; groups = [ "vsymusers" ]; };
 allow = ( { target = "~/gos"; source = [ "~/.gos/*" ]; } );
 variants: { go = { target = "~/gos"; source = "~/.gos/go${go}"; default = "1.22.0"; }; };'
-	vsym_enable_in sshd login su-l runuser-l su runuser
+	# su-l and runuser-l include su and runuser: enabling those covers both
+	# (listing both would run the module twice and nest two namespaces).
+	vsym_enable_in sshd login su runuser
 	# pam_exec runs in the namespace the module just made: it shows what
 	# the session sees.
 	printf '#!/bin/sh\ncat "/home/$PAM_USER/gos/VERSION"; echo\ntest -f /run/vsym/session && echo marker\n' \

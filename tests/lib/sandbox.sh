@@ -68,6 +68,8 @@
 #                          in PAM lines, the prefix is not PAM's default dir)
 #   SANDBOX_REBIND         $SANDBOX_BINDIR/vsym-rebind
 #   SANDBOX_SSH_PORT SANDBOX_SSH_DIR SANDBOX_SSHD_PID  after sshd_start
+#   SANDBOX_SYSLOG SANDBOX_SYSLOG_PID  after sandbox_syslog_start (the
+#                          capture file, the listener's PID)
 # Env knobs: SANDBOX_DEBUG=1 (set -x inside), SANDBOX_TIMEOUT (seconds per
 #   client command, default 60).
 #
@@ -89,6 +91,29 @@
 #                                   write CONTENT exactly (no newline
 #                                   added) as USER (creates parent dirs as
 #                                   USER); MODE default 0644
+#   sandbox_syslog_start            private /dev for the sandbox, with a
+#                                   syslog listener on /dev/log: a tmpfs on
+#                                   /dev in this namespace only, with the
+#                                   host's device nodes, symlinks and dirs
+#                                   copied (cp -a, mknod) and its submounts
+#                                   (/dev/pts, /dev/shm, /dev/mqueue, ...)
+#                                   bound recursively, so ptys, sshd and
+#                                   login work as before; then socat
+#                                   receives every datagram sent to /dev/log
+#                                   (syslog(3), pam_syslog, logger) into
+#                                   $SANDBOX_SYSLOG ($SANDBOX/syslog). Start
+#                                   it before the clients: a process that
+#                                   already logged keeps its old socket.
+#                                   The host's /dev is not touched. Needs
+#                                   socat (skips/fails like a missing tool).
+#   syslog_text                     what the listener captured so far, one
+#                                   message a line ("<PRI>Mmm dd hh:mm:ss
+#                                   IDENT[PID]: TEXT"); first waits (up to
+#                                   3 s) until a marker it logs itself has
+#                                   arrived, so every message sent before
+#                                   the call is in (the marker is not shown)
+#   syslog_mark                     remembers how much was captured; then
+#   syslog_since_mark               prints only what came after syslog_mark
 #   sshd_start                      real sshd on 127.0.0.1:$SANDBOX_SSH_PORT,
 #                                   UsePAM yes, key login for the test users
 #                                   (keys root-owned in $SANDBOX_SSH_DIR)
@@ -99,6 +124,9 @@
 #   login_pty USER CMD              login -f USER on a pty (script(1)), types
 #                                   CMD into the login shell; prints CMD's
 #                                   output (CR stripped), returns its status
+#                                   (the whole transcript of the last call,
+#                                   PAM messages and all, is left in
+#                                   $SANDBOX/login.last)
 #   pamtester_session SERVICE USER  pamtester SERVICE USER open_session
 #                                   close_session
 #   sandbox_mountinfo_of PID        PID's mount table, one line per mount:
@@ -833,6 +861,7 @@ login_pty() { # USER CMD
 	rm -f "$fifo"
 	# drop CRs and terminal escapes (bracketed paste, colours)
 	sed -i 's/\r//g; s/\x1b\[[0-9;?]*[A-Za-z]//g' "$raw"
+	cp "$raw" "$SANDBOX/login.last"
 	awk '/^__SB_END__/ { exit } p { print } /__SB_BEGIN__$/ { p = 1 }' "$raw"
 	rc=$(sed -n 's/^__SB_END__ \([0-9]*\).*/\1/p' "$raw" | head -n 1)
 	if [ -z "$rc" ]; then
@@ -841,4 +870,93 @@ login_pty() { # USER CMD
 		return 125
 	fi
 	return "$rc"
+}
+
+# ---------------------------------------------------------------- syslog
+
+# The mount points directly below /dev (a mount inside another one goes
+# along with the recursive bind of the outer one), mountinfo escapes
+# decoded.
+_sandbox_dev_submounts() {
+	awk '$5 ~ /^\/dev\// { print $5 }' /proc/self/mountinfo | while IFS= read -r m; do
+		printf '%b\n' "$m"
+	done | sort -u | awk '{ for (k in kept) if (index($0 "/", kept[k] "/") == 1) next; kept[NR] = $0; print }'
+}
+
+sandbox_syslog_start() {
+	local new=$SANDBOX/.dev sub i
+	[ -n "${SANDBOX_SYSLOG_PID:-}" ] && return 0
+	command -v socat >/dev/null 2>&1 ||
+		sandbox_skip "missing tool 'socat' (install the packages in tests/lib/deps.txt)"
+	if [ "$$" != 1 ] || [ "$(readlink /proc/self/ns/mnt)" = "${SANDBOX_HOST_MNTNS:-}" ]; then
+		sandbox_fatal "sandbox_syslog_start outside the sandbox"
+	fi
+	# Built aside on a private tmpfs, then bound over /dev in one step.
+	mkdir -m 0755 "$new"
+	mount -t tmpfs -o mode=0755,nosuid sandbox-dev "$new" || sandbox_fatal "cannot mount a tmpfs for /dev"
+	mount --make-private "$new"
+	# Device nodes, symlinks and plain directories; mount points are
+	# copied as empty directories (--one-file-system) and bound below.
+	cp -a --one-file-system /dev/. "$new/" || sandbox_fatal "cannot copy /dev"
+	chmod 0755 "$new"
+	while IFS= read -r sub; do
+		mkdir -p "$new${sub#/dev}"
+		mount --rbind "$sub" "$new${sub#/dev}" || sandbox_fatal "cannot bind $sub into the private /dev"
+	done < <(_sandbox_dev_submounts)
+	mount --make-rprivate "$new"
+	rm -f "$new/log"
+	mount --rbind "$new" /dev || sandbox_fatal "cannot bind the private /dev"
+	umount -l "$new"
+	rmdir "$new"
+	[ "${SANDBOX_PROPAGATION:-shared}" = shared ] && mount --make-rshared /dev
+	SANDBOX_SYSLOG=$SANDBOX/syslog
+	: >"$SANDBOX_SYSLOG"
+	chmod 0600 "$SANDBOX_SYSLOG"
+	socat -u UNIX-RECV:/dev/log,mode=666 "OPEN:$SANDBOX_SYSLOG,creat,append" </dev/null 2>>"$SANDBOX/syslog.err" &
+	SANDBOX_SYSLOG_PID=$!
+	_SANDBOX_DAEMONS+=("$SANDBOX_SYSLOG_PID")
+	for i in $(seq 1 100); do
+		[ -S /dev/log ] && break
+		kill -0 "$SANDBOX_SYSLOG_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -S /dev/log ] || { cat "$SANDBOX/syslog.err" >&2; sandbox_fatal "the syslog listener did not come up"; }
+	_SANDBOX_SYSLOG_MARK=0
+	export SANDBOX_SYSLOG SANDBOX_SYSLOG_PID
+}
+
+# glibc sends a datagram per message with no newline: socat writes them
+# back to back. Each starts with "<PRI>Mmm dd hh:mm:ss ".
+_sandbox_syslog_split() {
+	sed -E 's/<[0-9]{1,3}>[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2} /\n&/g' | sed '/^$/d'
+}
+
+# Waits until a marker logged now has been written: datagrams are queued
+# in order, so everything sent before it is in the file too.
+_sandbox_syslog_sync() {
+	local mark i
+	[ -n "${SANDBOX_SYSLOG_PID:-}" ] || sandbox_fatal "syslog_text before sandbox_syslog_start"
+	mark="sandbox-syslog-sync-$$-$RANDOM$RANDOM"
+	logger -u /dev/log -t sandbox -- "$mark" 2>/dev/null
+	for i in $(seq 1 60); do
+		grep -qF -- "$mark" "$SANDBOX_SYSLOG" && return 0
+		sleep 0.05
+	done
+	echo "sandbox: syslog marker not seen within 3 s" >&2
+	return 1
+}
+
+syslog_text() {
+	_sandbox_syslog_sync
+	_sandbox_syslog_split <"$SANDBOX_SYSLOG" | grep -v 'sandbox-syslog-sync-'
+}
+
+syslog_mark() {
+	_sandbox_syslog_sync
+	_SANDBOX_SYSLOG_MARK=$(stat -c %s "$SANDBOX_SYSLOG")
+}
+
+syslog_since_mark() {
+	_sandbox_syslog_sync
+	tail -c +"$((${_SANDBOX_SYSLOG_MARK:-0} + 1))" "$SANDBOX_SYSLOG" | _sandbox_syslog_split | grep -v 'sandbox-syslog-sync-'
 }
