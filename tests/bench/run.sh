@@ -1,7 +1,10 @@
 #!/bin/bash
-# Session-setup benchmark for pam_vsym (issue 5, parts 1 and 3).
+# Session-setup benchmark for pam_vsym (issue 5, parts 1 and 3), and what
+# switching costs (part 2, the "switching" section).
 #
-#   tests/bench/run.sh BUILD_DIR     as root; RUNS=200 by default; PROFILE=1
+#   tests/bench/run.sh BUILD_DIR     as root; RUNS=200 by default (RUBY_RUNS,
+#                                    for the ruby commands, RUNS/4, at least
+#                                    10); PROFILE=1
 #                                    adds a perf (or callgrind) breakdown,
 #                                    PROFILE=callgrind forces callgrind;
 #                                    BENCH_SHELL_CMD='...' runs that command in
@@ -14,8 +17,17 @@
 # restored by traps both inside and outside. Afterwards the host's mount
 # table ("mountpoint fstype") must be what it was, or the script fails.
 #
+# The switching section needs Debian's rbenv and ruby: when /usr/bin/rbenv
+# or /usr/bin/ruby is missing, they are installed on the host with apt-get
+# (before the sandbox: packages must not land in its throwaway /etc), or the
+# script stops saying so.
+#
 # Writes tests/bench/results.csv (or $BENCH_CSV); prints the tables. No timed assertions:
-# the numbers are reported, never judged.
+# the numbers are reported, never judged. CSV rows of the switching section:
+# section "switching", label "switching", host_mounts, name = the variant,
+# binds empty, n, median/p10/p90 in us, value = failed or stale runs (unit
+# "failures"); the ratios (unit "x") and differences (unit "us") of medians
+# are rows of the same section.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -29,6 +41,22 @@ mount_list() {
 }
 
 # ---- outside: build the driver, enter the sandbox, check the host after ----
+
+# Debian's rbenv and ruby for the switching section: installed if missing.
+ensure_ruby_tools() {
+	[ -x /usr/bin/rbenv ] && [ -x /usr/bin/ruby ] && return 0
+	echo "run.sh: installing Debian's rbenv and ruby for the switching section (apt-get)"
+	if ! apt-get install -y -q rbenv ruby >/dev/null 2>&1; then
+		apt-get update -q >/dev/null 2>&1 || true
+		apt-get install -y -q rbenv ruby >/dev/null || true
+	fi
+	[ -x /usr/bin/rbenv ] && [ -x /usr/bin/ruby ] || {
+		echo "run.sh: the switching section needs /usr/bin/rbenv and /usr/bin/ruby:" \
+			"apt-get install rbenv ruby failed; install them and run again" >&2
+		exit 2
+	}
+}
+
 outside() {
 	local build=$1 work before after saved rc=0
 	[ "$(id -u)" = 0 ] || { echo "run.sh: needs root (it makes namespaces and users)" >&2; exit 2; }
@@ -40,10 +68,11 @@ outside() {
 	# shellcheck disable=SC2064
 	trap "echo $saved > $MOUNT_MAX" EXIT
 	trap 'exit 130' INT TERM HUP   # so that the EXIT trap runs
+	ensure_ruby_tools
 	cc -O2 -Wall -Wextra -o "$work/bench_session" "$HERE/bench_session.c" -lpam
 	: >"$CSV"
 	unshare --mount --propagation private --pid --fork --mount-proc \
-		env VSYM_BENCH_SANDBOX=1 RUNS="${RUNS:-200}" PROFILE="${PROFILE:-0}" \
+		env VSYM_BENCH_SANDBOX=1 RUNS="${RUNS:-200}" RUBY_RUNS="${RUBY_RUNS:-}" PROFILE="${PROFILE:-0}" \
 		BENCH_SHELL_CMD="${BENCH_SHELL_CMD:-}" bash "$0" --inside "$build" "$work" || rc=$?
 	echo "$saved" >"$MOUNT_MAX"
 	after=$work/mounts.after
@@ -164,6 +193,98 @@ profile_step() {
 	fi
 }
 
+# ---- switching (issue 5 part 2) ----
+#
+# One vsym session of benchsw, opened by the driver through a PAM service
+# holding pam_vsym with the system file (the sandbox's /etc/vsym.conf, the
+# one vsym-rebind reads); the driver stays root inside it and times every
+# command as a whole process (fork+execve+waitpid), interleaved:
+#   exec_true          /bin/true as the user: the process floor
+#   vsym-rebind        SRC DST as the user, alternating two sources on one
+#                      target, so that every call replaces the bind there
+#   vsym-rebind_var    the same through a variant: go=1 / go=2 onto ~/gos
+#   vsym-rebind_-n     dry run: the process and the checks, no mount
+#   mount_bind         util-linux mount --bind SRC DST as root, in the same
+#                      (private) namespace, same sources, onto ~/mt; each
+#                      timed mount is followed by an untimed umount, so every
+#                      mount meets the same mount table
+#   ruby_direct        /usr/bin/ruby -e0
+#   rbenv_shim         ~/.rbenv/shims/ruby -e0 (Debian's rbenv, its version
+#                      system-ruby: bin/ruby -> /usr/bin/ruby)
+#   ruby_vsym          ~/rubies/bin/ruby -e0: ~/rubies is bound at session
+#                      open from ~/.rubies/system (bin/ruby -> /usr/bin/ruby)
+# A run whose EXPECT file (the marker of the source just bound) is missing
+# afterwards counts as stale.
+switching_step() {
+	local u=benchsw h=/home/benchsw vr=/opt/vsym/bin/vsym-rebind spec=/run/bench/switching.spec
+	local ruby_runs=${RUBY_RUNS:-$((RUNS / 4 > 10 ? RUNS / 4 : 10))}
+	useradd -m -s /bin/sh "$u"
+	as_user() { setpriv --reuid="$u" --regid="$u" --init-groups env -i HOME="$h" USER="$u" PATH=/usr/bin:/bin "$@"; }
+	as_user mkdir -p "$h"/.versions/v1 "$h"/.versions/v2 "$h"/opt/tool "$h"/.gos/go1 "$h"/.gos/go2 \
+		"$h"/gos "$h"/mt "$h"/rubies "$h"/.rubies/system/bin "$h"/.rbenv/versions/system-ruby/bin
+	as_user touch "$h"/.versions/v1/.is-1 "$h"/.versions/v2/.is-2 "$h"/.gos/go1/.is-1 "$h"/.gos/go2/.is-2
+	as_user ln -s /usr/bin/ruby "$h"/.rubies/system/bin/ruby
+	as_user ln -s /usr/bin/ruby "$h"/.rbenv/versions/system-ruby/bin/ruby
+	as_user rbenv global system-ruby
+	as_user rbenv rehash
+	echo
+	echo "== switching setup: rbenv $(as_user rbenv --version | cut -d' ' -f2), version" \
+		"$(as_user rbenv version-name) -> $(as_user rbenv which ruby)" \
+		"($(readlink -f /usr/bin/ruby), $(/usr/bin/ruby -e 'print RUBY_VERSION'))"
+	cat >/etc/vsym.conf <<-EOF
+		# The sandbox's vsym.conf (its private /etc): the switching section.
+		version = 1;
+		users: { exclude = [ "root" ]; };
+		allow = (
+		  { target = "~/opt/*";  source = "~/.versions/**"; },
+		  { target = "~/gos";    source = "~/.gos/*"; },
+		  { target = "~/rubies"; source = "~/.rubies/*"; }
+		);
+		variants: { go = { target = "~/gos"; source = "~/.gos/go\${go}"; }; };
+		binds = ( { source = "~/.rubies/system"; target = "~/rubies"; } );
+		max_binds = 64;
+		on_error = "deny";
+	EOF
+	chmod 644 /etc/vsym.conf
+	cat >"$spec" <<-EOF
+		env HOME=$h
+		env USER=$u
+		env LOGNAME=$u
+		env SHELL=/bin/sh
+		env LANG=C.UTF-8
+		env PATH=$h/.rbenv/shims:/usr/local/bin:/usr/bin:/bin
+		# variant NAME RUNS AS EXPECT PATH [ARG...] [; AFTER...]
+		variant exec_true       - user -                 /bin/true
+		variant vsym-rebind     - user $h/opt/tool/.is-1 $vr $h/.versions/v1 $h/opt/tool
+		variant vsym-rebind     - user $h/opt/tool/.is-2 $vr $h/.versions/v2 $h/opt/tool
+		variant vsym-rebind_var - user $h/gos/.is-1      $vr go=1
+		variant vsym-rebind_var - user $h/gos/.is-2      $vr go=2
+		variant vsym-rebind_-n  - user -                 $vr -n $h/.versions/v1 $h/opt/tool
+		variant vsym-rebind_-n  - user -                 $vr -n $h/.versions/v2 $h/opt/tool
+		variant mount_bind      - root $h/mt/.is-1       /usr/bin/mount --bind $h/.versions/v1 $h/mt ; /usr/bin/umount $h/mt
+		variant mount_bind      - root $h/mt/.is-2       /usr/bin/mount --bind $h/.versions/v2 $h/mt ; /usr/bin/umount $h/mt
+		variant ruby_direct     $ruby_runs user - /usr/bin/ruby -e0
+		variant rbenv_shim      $ruby_runs user - $h/.rbenv/shims/ruby -e0
+		variant ruby_vsym       $ruby_runs user - $h/rubies/bin/ruby -e0
+		ratio vsym-rebind/mount_bind        vsym-rebind mount_bind
+		ratio vsym-rebind_var/mount_bind    vsym-rebind_var mount_bind
+		ratio vsym-rebind_-n/mount_bind     vsym-rebind_-n mount_bind
+		ratio vsym-rebind/exec_true         vsym-rebind exec_true
+		ratio mount_bind/exec_true          mount_bind exec_true
+		ratio rbenv_shim/ruby_direct        rbenv_shim ruby_direct
+		ratio ruby_vsym/ruby_direct         ruby_vsym ruby_direct
+		diff rbenv_shim-ruby_direct         rbenv_shim ruby_direct
+		diff ruby_vsym-ruby_direct          ruby_vsym ruby_direct
+		diff vsym-rebind-vsym-rebind_-n     vsym-rebind vsym-rebind_-n
+		show user $vr -l
+		show user $h/rubies/bin/ruby -eputs(RbConfig.ruby)
+		show user $h/.rbenv/shims/ruby -eputs(RbConfig.ruby)
+	EOF
+	echo "   (RUNS=$RUNS for the cheap commands, RUBY_RUNS=$ruby_runs for ruby; children's stderr:" \
+		"/run/bench/switching.err)"
+	bench switching --label switching --spec "$spec" --user "$u" --errlog /run/bench/switching.err
+}
+
 inside() {
 	local build=$1 w=$2 saved csv=$CSV
 	saved=$(cat $MOUNT_MAX)
@@ -181,6 +302,7 @@ inside() {
 	bench scale --label base --binds 1 --counts 1,100,1000
 	mount_max_test
 	echo "$saved" >$MOUNT_MAX
+	switching_step
 	add_mounts 1000
 	bench latency --label plus1000
 	bench scale --label plus1000 --binds 1 --counts 1000
