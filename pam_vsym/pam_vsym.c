@@ -34,7 +34,6 @@ struct module {
 	struct options opt;
 	struct vsym_user user;
 	struct vsym_policy policy;
-	int rc;   /* the PAM code to return */
 	/* Notes for the user, told once root's identity is back: the
 	 * application's conversation function must not run as the user. */
 	char notes[8][VSYM_ERROR_MAX];

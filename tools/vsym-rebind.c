@@ -57,17 +57,12 @@ struct tool {
 extern char **environ;
 static char *empty_environ[] = { NULL };
 
-static _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static _Noreturn void die(int status, const char *fmt, ...)
+static void vwarn_user(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static void vwarn_user(const char *fmt, va_list ap)
 {
-	va_list ap;
-
 	fputs("vsym-rebind: ", stderr);
-	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
-	va_end(ap);
 	fputc('\n', stderr);
-	exit(status);
 }
 
 static void warn_user(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -75,11 +70,20 @@ static void warn_user(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("vsym-rebind: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn_user(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+static _Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static _Noreturn void die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn_user(fmt, ap);
+	va_end(ap);
+	exit(status);
 }
 
 static _Noreturn void usage(const char *problem)
