@@ -47,6 +47,10 @@ int vsym_cred_become(struct vsym_saved_cred *saved, const struct vsym_user *user
 	memset(saved, 0, sizeof(*saved));
 	if (held.active && held_uid == user->uid)
 		return 0; /* already this user; restore is then a no-op */
+	/* Without privilege (vsym-rebind -C after its drop) a process can only
+	 * be itself: nothing to take on, nothing to restore. */
+	if (geteuid() != 0 && getuid() == user->uid && (uid_t)setfsuid((uid_t)-1) == user->uid)
+		return 0;
 	saved->dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	saved->fsuid = (uid_t)setfsuid((uid_t)-1);
 	saved->fsgid = (gid_t)setfsgid((gid_t)-1);

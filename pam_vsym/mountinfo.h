@@ -12,6 +12,9 @@
 struct vsym_mount_info {
 	char target[PATH_MAX];
 	char options[256];   /* per-mount options: "ro,nosuid,nodev,..." */
+	char source[PATH_MAX]; /* for a bind: where its root is reachable now,
+				* through another mount of the same file
+				* system; "" when none shows it */
 };
 
 /* Looks up the mount with id in /proc/self/mountinfo. Returns 1 when found

@@ -232,11 +232,25 @@ static int apply_binds(struct module *m)
 	return bad != 0;
 }
 
+/* Set once this PAM handle has a vsym session: a stack that lists the
+ * module twice (su-l includes su) must not nest a second namespace. */
+#define DONE_KEY "pam_vsym_session"
+static char session_done_mark;
+
+static bool session_made_already(const struct module *m)
+{
+	const void *done = NULL;
+
+	return pam_get_data(m->pamh, DONE_KEY, &done) == PAM_SUCCESS && done != NULL;
+}
+
 static int open_session(struct module *m)
 {
 	bool deny;
 	int rc, old;
 
+	if (session_made_already(m))
+		return PAM_IGNORE;
 	if ((rc = lookup_user(m)) != PAM_SUCCESS || (rc = load_system(m)) != PAM_SUCCESS ||
 	    (rc = load_user_file(m)) != PAM_SUCCESS)
 		return rc;
@@ -250,6 +264,7 @@ static int open_session(struct module *m)
 		return PAM_SESSION_ERR;
 	}
 	close(old);
+	pam_set_data(m->pamh, DONE_KEY, &session_done_mark, NULL);
 	return PAM_SUCCESS;
 }
 

@@ -213,6 +213,8 @@ static void parse_args(struct args *a, int argc, char **argv)
 			a->command = &argv[i + 1];
 			break;
 		}
+		if (argv[i][0] == '\0')
+			usage("an empty operand names no path; write the path");
 		if (argv[i][0] == '-' && argv[i][1] != '\0')
 			i = parse_option(a, argc, argv, i, &mode_set);
 		else
@@ -423,8 +425,9 @@ static bool in_list(const struct vsym_bind_list *list, const char *target)
 	return false;
 }
 
-/* Back to the session defaults: each default target is rebound in place
- * (never seen empty), then the other vsym binds are removed. */
+/* Back to the session defaults: first the vsym binds that are not among
+ * them are removed (so max_binds has room), then each default target is
+ * rebound in place (never seen empty). */
 static int run_reset(struct tool *t)
 {
 	struct vsym_bind_list defaults;
@@ -437,16 +440,14 @@ static int run_reset(struct tool *t)
 		warn_user("%s", err.text);
 	if (vsym_session_defaults(&t->policy, &defaults, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
-	status = apply_binds(t, &defaults);
 	while (i < t->state.n) {
 		char *target = t->state.entries[i].target;
 
-		if (in_list(&defaults, target) || vsym_session_unbind(&t->user, &t->state, target, &err) != 0) {
+		if (in_list(&defaults, target) || vsym_session_unbind(&t->user, &t->state, target, &err) != 0)
 			i++;
-			continue;
-		}
-		/* unbind removed entry i; the next one moved into its place */
+		/* else unbind removed entry i; the next one moved into its place */
 	}
+	status = apply_binds(t, &defaults);
 	save_session(t);
 	vsym_bind_list_free(&defaults);
 	return status;
@@ -468,7 +469,9 @@ static int run_list(struct tool *t)
 			continue; /* gone: unmounted by root, or the record is stale */
 		vsym_fput_escaped(e->target, stdout);
 		putchar('\t');
-		vsym_fput_escaped(e->source, stdout);
+		/* The source as mountinfo tells it now (renamed since?),
+		 * else as recorded. */
+		vsym_fput_escaped(info.source[0] != '\0' ? info.source : e->source, stdout);
 		printf("\t%s\n", info.options);
 	}
 	return EXIT_DONE;

@@ -17,21 +17,49 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* True when path lies at or below dir. */
+static inline int testns_under(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
+/* A directory the scratch tmpfs may cover in the test's namespace: one
+ * that holds neither the build (the cwd of make check, where the module
+ * under test lives) nor anything else the test reads. Not /tmp: a CI
+ * clone may live there. */
+static inline const char *testns_cover_point(void)
+{
+	static const char *const candidates[] = { "/media", "/mnt", "/srv", "/opt" };
+	char cwd[4096];
+	struct stat st;
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+		if (stat(candidates[i], &st) == 0 && S_ISDIR(st.st_mode) && !testns_under(cwd, candidates[i]))
+			return candidates[i];
+	return NULL;
+}
+
 /* Returns the tmpfs scratch directory, creating the namespace on first use;
  * NULL when that failed (the caller fails the test). */
 static inline const char *testns_scratch(void)
 {
 	static char dir[64];
+	const char *cover;
 
 	if (dir[0] != '\0')
 		return dir;
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return NULL;
-	/* /tmp of the host is only a mount point here: the tmpfs on it is
-	 * private to this namespace. */
-	if (mount("vsym-test", "/tmp", "tmpfs", 0, "mode=0755") < 0)
+	/* The covered directory of the host is only a mount point here: the
+	 * tmpfs on it is private to this namespace. */
+	cover = testns_cover_point();
+	if (cover == NULL || mount("vsym-test", cover, "tmpfs", 0, "mode=0755") < 0)
 		return NULL;
-	snprintf(dir, sizeof(dir), "/tmp/vsym-test");
+	snprintf(dir, sizeof(dir), "%s/vsym-test", cover);
 	if (mkdir(dir, 0755) < 0 || mount("vsym-test", dir, "tmpfs", 0, "mode=0755") < 0) {
 		dir[0] = '\0';
 		return NULL;
