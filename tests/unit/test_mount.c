@@ -24,24 +24,6 @@ struct fixture {
 	char tgt[128];  /* alice's */
 };
 
-/* In a child: report the failed condition and its line. */
-#define CHECK(cond, ...)                                                      \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			int o_ = snprintf(msg, size, "line %d: %s: ", __LINE__, #cond); \
-			if (o_ > 0 && (size_t)o_ < size)                      \
-				snprintf(msg + o_, size - (size_t)o_, __VA_ARGS__); \
-			return 1;                                             \
-		}                                                             \
-	} while (0)
-
-#define RUN_CHILD(fn, arg)                                                    \
-	do {                                                                  \
-		char msg_[1024];                                              \
-		int rc_ = testns_run_child((fn), (arg), msg_, sizeof(msg_));  \
-		if (rc_ != 0)                                                 \
-			fail_msg("child %s: status %d: %s", #fn, rc_, msg_);  \
-	} while (0)
 
 static void make_dir(const char *path, uid_t uid, mode_t mode)
 {

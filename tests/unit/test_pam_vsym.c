@@ -231,24 +231,6 @@ static int conv(int n, const struct pam_message **msg, struct pam_response **res
 	return PAM_SUCCESS;
 }
 
-/* In a child: report the failed condition and its line. */
-#define CHECK(cond, ...)                                                      \
-	do {                                                                  \
-		if (!(cond)) {                                                \
-			int o_ = snprintf(msg, size, "line %d: %s: ", __LINE__, #cond); \
-			if (o_ > 0 && (size_t)o_ < size)                      \
-				snprintf(msg + o_, size - (size_t)o_, __VA_ARGS__); \
-			return 1;                                             \
-		}                                                             \
-	} while (0)
-
-#define RUN_CHILD(fn, arg)                                                    \
-	do {                                                                  \
-		char msg_[2048];                                              \
-		int rc_ = testns_run_child((fn), (arg), msg_, sizeof(msg_));  \
-		if (rc_ != 0)                                                 \
-			fail_msg("child %s: status %d: %s", #fn, rc_, msg_);  \
-	} while (0)
 
 struct creds {
 	uid_t ruid, euid, suid, fsuid;

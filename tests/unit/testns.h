@@ -165,4 +165,25 @@ static inline int testns_run_child(testns_child_fn fn, void *arg, char *msg, siz
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Steps run in a child (testns_run_child) report with CHECK: the condition
+ * and its line go to the parent, which fails the test with RUN_CHILD. The
+ * child's function has parameters named msg and size. */
+#define CHECK(cond, ...)                                                      \
+	do {                                                                  \
+		if (!(cond)) {                                                \
+			int o_ = snprintf(msg, size, "line %d: %s: ", __LINE__, #cond); \
+			if (o_ > 0 && (size_t)o_ < size)                      \
+				snprintf(msg + o_, size - (size_t)o_, __VA_ARGS__); \
+			return 1;                                             \
+		}                                                             \
+	} while (0)
+
+#define RUN_CHILD(fn, arg)                                                    \
+	do {                                                                  \
+		char msg_[2048];                                              \
+		int rc_ = testns_run_child((fn), (arg), msg_, sizeof(msg_));  \
+		if (rc_ != 0)                                                 \
+			fail_msg("child %s: status %d: %s", #fn, rc_, msg_);  \
+	} while (0)
+
 #endif
