@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,19 +54,38 @@ static void entry_free(struct vsym_state_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+/* Reads a whole decimal number; false on anything else. */
+static bool parse_u64(const char *text, uint64_t *out)
+{
+	char *end;
+
+	if (text[0] < '0' || text[0] > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(text, &end, 10);
+	return errno == 0 && *end == '\0';
+}
+
+/* Parses one record line; strict, so damage is reported, never guessed. */
 static int parse_line(char *line, struct vsym_state_entry *e)
 {
-	char *field[7], *save = NULL;
+	char *field[8], *save = NULL, *ino;
 	int n = 0;
 
 	memset(e, 0, sizeof(*e));
-	for (char *f = strtok_r(line, "\t\n", &save); f != NULL && n < 7; f = strtok_r(NULL, "\t\n", &save))
+	for (char *f = strtok_r(line, "\t\n", &save); f != NULL && n < 8; f = strtok_r(NULL, "\t\n", &save))
 		field[n++] = f;
-	if (n != 7 || sscanf(field[1], "%" SCNu64 ":%" SCNu64, &e->root_dev, &e->root_ino) != 2)
+	ino = n == 7 ? strchr(field[1], ':') : NULL;
+	if (ino == NULL)
+		return -1;
+	*ino++ = '\0';
+	if (!parse_u64(field[0], &e->mnt_id) || !parse_u64(field[1], &e->root_dev) ||
+	    !parse_u64(ino, &e->root_ino) || (strcmp(field[4], "ro") != 0 && strcmp(field[4], "rw") != 0))
 		return -1;
 	for (int i = 2; i < 7; i++)
 		unescape(field[i]);
-	e->mnt_id = strtoull(field[0], NULL, 10);
+	if (field[2][0] != '/' || field[3][0] != '/')
+		return -1;
 	e->readonly = strcmp(field[4], "ro") == 0;
 	e->target = strdup(field[2]);
 	e->source = strdup(field[3]);

@@ -265,6 +265,11 @@ static void test_damaged_file(void **state)
 		"1\t1:2\t/t\t/s\trw\t-\t-\n\n",                   /* an empty line */
 		"1\t1:2\t/t\t/s\trw\t-\t-\n2 1:2 /u /v rw - -\n",  /* spaces, not tabs */
 		"1\t1-2\t/t\t/s\trw\t-\t-\n",                     /* no DEV:INO */
+		"x1\t1:2\t/t\t/s\trw\t-\t-\n",                    /* id not a number */
+		"1\t1:2x\t/t\t/s\trw\t-\t-\n",                    /* trailing junk */
+		"1\t1:2\t/t\t/s\trx\t-\t-\n",                     /* neither ro nor rw */
+		"1\t1:2\tt\t/s\trw\t-\t-\n",                      /* relative target */
+		"1\t1:2\t/t\t/s\trw\t-\t-\textra\n",             /* an extra field */
 	};
 	struct vsym_state s;
 	struct vsym_error err;
