@@ -18,13 +18,15 @@
 int vsym_file_read_trusted(const char *path, uid_t owner, size_t max,
 			   char **buf, size_t *len, struct vsym_error *err);
 
-/* Like vsym_file_read_trusted with owner = user->uid, but opened and read
- * with the user's file-system identity (fsuid, fsgid, groups; cred.h), so
- * it reaches only what the user can, and root's are restored after. An
- * earlier version forked a reader child; it cost a third of a session's
- * setup, and O_NONBLOCK already keeps a FIFO from blocking. Returns 0,
- * -ENOENT, or -1. */
-int vsym_file_read_as_user(const char *path, const struct vsym_user *user, size_t max,
+/* Like vsym_file_read_trusted with owner = user->uid, but the file is opened
+ * by a child process that has dropped for good to the user's uid, gid and
+ * groups, so it reaches only what the user can. Gives up after timeout_ms
+ * and kills the child: O_NONBLOCK keeps a FIFO from blocking, but a file on
+ * a FUSE file system the user serves can block an open or a read for ever.
+ * Must be called as root, or as the user (then the child changes nothing).
+ * Returns 0, -ENOENT, or -1. */
+int vsym_file_read_as_user(const char *path, const struct vsym_user *user,
+			   size_t max, int timeout_ms,
 			   char **buf, size_t *len, struct vsym_error *err);
 
 #endif

@@ -142,7 +142,9 @@ static int make_marker_fs(struct vsym_error *err)
 		return vsym_error_set(err, "cannot open tmpfs: %s", strerror(errno));
 	if (sys_fsconfig(fs, FSCONFIG_SET_STRING, "source", "vsym") < 0 ||
 	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755") < 0 ||
-	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "size", "64k") < 0 ||
+	    /* Room for max_binds records of escaped PATH_MAX paths, the
+	     * record's temporary copy and the journal; used only as needed. */
+	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "size", "64m") < 0 ||
 	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL) < 0) {
 		close(fs);
 		return vsym_error_set(err, "cannot create the session marker tmpfs: %s", strerror(errno));

@@ -42,7 +42,8 @@ int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *u
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", strcmp(user->home, "/") ? user->home : "",
 			     VSYM_USER_FILE) >= sizeof(path))
 		return vsym_error_set(err, "home of %s is too long", user->name);
-	rc = vsym_file_read_as_user(path, user, VSYM_CFG_MAX_SIZE, &text, &len, err);
+	rc = vsym_file_read_as_user(path, user, VSYM_CFG_MAX_SIZE, VSYM_USER_FILE_TIMEOUT_MS,
+				    &text, &len, err);
 	if (rc == -ENOENT) {
 		vsym_error_clear(err);
 		return 0;

@@ -11,6 +11,7 @@
 #include "user.h"
 
 #define VSYM_USER_FILE ".vsymrc"
+#define VSYM_USER_FILE_TIMEOUT_MS 2000
 
 /* How each bind attempt ended, for the caller's log. */
 enum vsym_outcome {

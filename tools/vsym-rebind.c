@@ -116,13 +116,16 @@ static void guarantee_std_fds(void)
 static struct rlimit caller_core_limit;
 
 /* No core file and no ptrace while privileged: memory may hold what the
- * caller must not see. */
+ * caller must not see. Only the soft core limit is lowered: the hard one
+ * stays, so the -x command can be given the caller's limit back. */
 static void forbid_dumps(void)
 {
-	struct rlimit none = { 0, 0 };
+	struct rlimit none;
 
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || getrlimit(RLIMIT_CORE, &caller_core_limit) < 0 ||
-	    setrlimit(RLIMIT_CORE, &none) < 0)
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || getrlimit(RLIMIT_CORE, &caller_core_limit) < 0)
+		die(EXIT_FAILED, "cannot disable core dumps: %s", strerror(errno));
+	none = (struct rlimit){ 0, caller_core_limit.rlim_max };
+	if (setrlimit(RLIMIT_CORE, &none) < 0)
 		die(EXIT_FAILED, "cannot disable core dumps: %s", strerror(errno));
 }
 
@@ -677,11 +680,13 @@ static _Noreturn void exec_command(struct tool *t)
 	char *shell[] = { t->user.shell, NULL };
 	char **argv = t->args.command != NULL ? t->args.command : shell;
 
+	/* Still undumpable until the exec. */
+	if (setrlimit(RLIMIT_CORE, &caller_core_limit) < 0)
+		die(EXIT_FAILED, "cannot restore your core limit: %s", strerror(errno));
 	drop_privileges(&t->user);
 	/* Descriptors beyond 0-2 stay behind: the command gets a clean slate. */
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	environ = t->environ_saved;
-	setrlimit(RLIMIT_CORE, &caller_core_limit);
 	if (chdir(t->cwd) < 0 && chdir(t->user.home) < 0)
 		warn_user("cannot change to %s: %s", t->cwd, strerror(errno));
 	execvp(argv[0], argv);

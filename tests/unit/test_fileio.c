@@ -9,8 +9,10 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "testutil.h"
+#include "testns.h"
 
 #include "cfg.h"
 #include "fileio.h"
@@ -298,7 +300,7 @@ static void nobody_init(struct nobody *n)
 static int read_as(const struct vsym_user *user, const char *path, size_t max,
 		   char **buf, size_t *len, struct vsym_error *err)
 {
-	return vsym_file_read_as_user(path, user, max, buf, len, err);
+	return vsym_file_read_as_user(path, user, max, 5000, buf, len, err);
 }
 
 static void expect_user_content(const struct vsym_user *user, const char *path, const char *want)
@@ -506,6 +508,52 @@ static void test_as_user_sigchld_ignored(void **state)
 	assert_int_equal(errno, ECHILD);
 }
 
+/* A file system the user serves can block an open for ever (FUSE waits
+ * ignore O_NONBLOCK): here a FUSE mount whose daemon never answers, in
+ * the test's own namespace. The read gives up at its deadline. */
+static void test_as_user_hung_file_system(void **state)
+{
+	char dir[160], path[200], opts[160];
+	struct vsym_error err;
+	struct timespec t0, t1;
+	struct nobody n;
+	const char *scratch;
+	char *buf = NULL;
+	size_t len;
+	int fuse;
+
+	(void)state;
+	REQUIRE_ROOT();
+	nobody_init(&n);
+	scratch = testns_scratch();
+	assert_non_null(scratch);
+	snprintf(dir, sizeof(dir), "%s/fuse", scratch);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fuse < 0)
+		fail_msg("/dev/fuse: %s", strerror(errno));
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=%u,group_id=%u,allow_other", fuse,
+		 (unsigned)NOBODY, (unsigned)NOBODY);
+	if (mount("vsym-test", dir, "fuse", 0, opts) < 0)
+		fail_msg("mount fuse: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/vsymrc", dir);
+	/* Were the read to block here, only a fatal signal would end the
+	 * wait: SIGALRM's default action fails the test instead of a hang. */
+	signal(SIGALRM, SIG_DFL);
+	alarm(10);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(vsym_file_read_as_user(path, &n.user, 100, 300, &buf, &len, &err), -1);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	alarm(0);
+	assert_contains(err.text, "took longer than 300 ms");
+	/* The reader was killed and reaped: the caller goes on. */
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+	umount2(dir, MNT_DETACH);
+	close(fuse);
+	print_message("gave up after %ld ms\n",
+		      (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+}
+
 /* Called as the user itself, as vsym-rebind may be: nothing to drop. */
 static void test_as_self(void **state)
 {
@@ -543,6 +591,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_as_user_credentials_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_as_user_sigchld_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_as_self, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_user_hung_file_system, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -184,6 +184,22 @@ static void test_refusals_leave_nothing(void **state)
 	assert_int_equal(f->state.n, 0);
 }
 
+/* A symlink may lead to a name with a newline; the name would reach the
+ * log as a forged line. */
+static void test_control_characters_refused(void **state)
+{
+	struct fixture *f = *state;
+	char odd[256], link[256];
+
+	REQUIRE_ROOT();
+	snprintf(odd, sizeof(odd), "%s/.v/1.0\nsshd[1]: Accepted publickey for root", f->home);
+	snprintf(link, sizeof(link), "%s/.v/odd", f->home);
+	make_dir(odd, 1000, 0755);
+	assert_int_equal(symlink(odd, link), 0);
+	assert_int_equal(bind(f, "odd", 0), VSYM_REFUSED);
+	assert_int_equal(testns_mounts_on(f->target), 0);
+}
+
 static void test_dry_run_mounts_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -296,6 +312,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replace_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_leave_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_mounts_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_characters_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_between_beneath_and_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_leaves_foreign_mounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_binds, setup, teardown),
