@@ -841,17 +841,23 @@ login_pty() { # USER CMD
 	raw=$(mktemp "$SANDBOX/login.XXXXXX")
 	fifo=$raw.in
 	mkfifo "$fifo"
-	timeout "$limit" script -q -e -c "login -f $user" /dev/null <"$fifo" >"$raw" 2>&1 &
+	# script(1) runs its command with $SHELL, or /bin/sh when unset (as
+	# under CI); `exec` makes login script's own child with any shell.
+	timeout "$limit" script -q -e -c "exec login -f $user" /dev/null <"$fifo" >"$raw" 2>&1 &
 	spid=$!
 	local fd
 	exec {fd}>"$fifo"
+	local up=no
 	for _ in $(seq 1 $((limit * 10))); do
-		_sandbox_login_shell_up "$spid" "$user" && break
+		_sandbox_login_shell_up "$spid" "$user" && up=yes && break
 		kill -0 "$spid" 2>/dev/null || break
 		sleep 0.1
 	done
+	[ "$up" = yes ] || echo "login_pty: no login shell of $user under script(1) (pid $spid)" >&2
 	sleep 0.2
-	printf '%s\n' "stty -echo; echo __SB_''BEGIN__; ( $cmd ); echo __SB_''END__ \$?; exit" >&"$fd"
+	# If the session already ended, the write fails (EPIPE, not SIGPIPE:
+	# that would end the test); the transcript below then says why.
+	(trap '' PIPE; printf '%s\n' "stty -echo; echo __SB_''BEGIN__; ( $cmd ); echo __SB_''END__ \$?; exit" >&"$fd") 2>/dev/null
 	for _ in $(seq 1 $((limit * 10))); do
 		kill -0 "$spid" 2>/dev/null || break
 		sleep 0.1
