@@ -3,19 +3,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
-#include <signal.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
+#include "worker.h"
 
 static int check_file(const char *path, const struct stat *st, uid_t owner,
 		      size_t max, struct vsym_error *err)
@@ -94,29 +90,6 @@ int vsym_file_read_trusted(const char *path, uid_t owner, size_t max,
 	return 0;
 }
 
-/* What the child reports ahead of the file's bytes or the error text. */
-struct child_reply {
-	int status;   /* 0, -ENOENT or -1 */
-	size_t len;   /* bytes that follow */
-};
-
-static bool write_all(int fd, const void *data, size_t n)
-{
-	const char *p = data;
-
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 /* Drops to the user for good and checks that root cannot be regained. */
 static int drop_to_user(const struct vsym_user *user, struct vsym_error *err)
 {
@@ -136,129 +109,73 @@ static int drop_to_user(const struct vsym_user *user, struct vsym_error *err)
 	return 0;
 }
 
-static _Noreturn void child_read(int fd, const char *path, const struct vsym_user *user,
-				 char *buf, size_t max)
+/* The reader's reply: a status, then the file's bytes or the error text. */
+struct reader_reply {
+	int status;   /* 0, -ENOENT or -1 */
+	char data[];
+};
+
+struct reader_job {
+	const char *path;
+	const struct vsym_user *user;
+	size_t max;
+};
+
+/* Runs in the worker child: allocates nothing (the buffer was allocated
+ * before the fork). */
+static size_t reader_child(void *ctx, void *reply_buf, size_t size)
 {
+	const struct reader_job *job = ctx;
+	struct reader_reply *reply = reply_buf;
 	struct vsym_error err = { .text = "" };
-	struct child_reply reply = { .status = -1, .len = 0 };
+	size_t len = 0;
 
-	if (drop_to_user(user, &err) == 0)
-		reply.status = read_checked(path, user->uid, buf, max, &reply.len, &err);
-	if (reply.status != 0) {
-		reply.len = strlen(err.text);
-		buf = err.text;
+	(void)size;
+	reply->status = -1;
+	if (drop_to_user(job->user, &err) == 0)
+		reply->status = read_checked(job->path, job->user->uid, reply->data, job->max, &len, &err);
+	if (reply->status != 0) {
+		len = strlen(err.text);
+		memcpy(reply->data, err.text, len);
 	}
-	_exit(write_all(fd, &reply, sizeof(reply)) && write_all(fd, buf, reply.len) ? 0 : 1);
-}
-
-static long ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
-}
-
-/* Reads up to size bytes from fd before the deadline. Returns the count,
- * or -1 on timeout or error. */
-static ssize_t read_until(int fd, char *buf, size_t size, const struct timespec *deadline)
-{
-	size_t n = 0;
-
-	while (n < size) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long left = ms_left(deadline);
-		ssize_t r;
-
-		if (left <= 0 || poll(&pfd, 1, (int)left) == 0)
-			return -1;
-		r = read(fd, buf + n, size - n);
-		if (r < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	return (ssize_t)n;
-}
-
-/* Collects the child's reply into buf (max + VSYM_ERROR_MAX + 1 bytes). */
-static int parent_collect(int fd, const char *path, char *buf, size_t max, int timeout_ms,
-			  size_t *len, struct vsym_error *err)
-{
-	struct timespec deadline;
-	struct child_reply reply;
-
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout_ms / 1000;
-	deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-	if (deadline.tv_nsec >= 1000000000) {
-		deadline.tv_sec++;
-		deadline.tv_nsec -= 1000000000;
-	}
-	if (read_until(fd, (char *)&reply, sizeof(reply), &deadline) != (ssize_t)sizeof(reply))
-		return vsym_error_set(err, "reading %s took longer than %d ms or failed; skipped", path, timeout_ms);
-	if (reply.len > max + VSYM_ERROR_MAX || read_until(fd, buf, reply.len, &deadline) != (ssize_t)reply.len)
-		return vsym_error_set(err, "reading %s: short reply from the reader", path);
-	buf[reply.len] = '\0';
-	if (reply.status != 0) {
-		vsym_error_set(err, "%s", buf);
-		return reply.status == -ENOENT ? -ENOENT : -1;
-	}
-	*len = reply.len;
-	return 0;
-}
-
-/* Runs the reader child and collects its reply into buf, which holds
- * max + VSYM_ERROR_MAX + 1 bytes: the file or the child's error text. */
-static int read_in_child(const char *path, const struct vsym_user *user, char *buf,
-			 size_t max, int timeout_ms, size_t *len, struct vsym_error *err)
-{
-	int fds[2], rc;
-	pid_t pid;
-
-	if (pipe2(fds, O_CLOEXEC) < 0)
-		return vsym_error_set(err, "cannot make a pipe: %s", strerror(errno));
-	pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return vsym_error_set(err, "cannot fork a reader for %s: %s", path, strerror(errno));
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		child_read(fds[1], path, user, buf, max);
-	}
-	close(fds[1]);
-	rc = parent_collect(fds[0], path, buf, max, timeout_ms, len, err);
-	close(fds[0]);
-	kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-		;
-	return rc;
+	return sizeof(*reply) + len;
 }
 
 int vsym_file_read_as_user(const char *path, const struct vsym_user *user,
 			   size_t max, int timeout_ms,
 			   char **buf, size_t *len, struct vsym_error *err)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
-	char *b;
-	int rc;
+	struct reader_job job = { path, user, max };
+	size_t size = sizeof(struct reader_reply) + max + VSYM_ERROR_MAX, got, n;
+	struct reader_reply *reply = malloc(size + 1);
+	char *text = (char *)reply;
+	int rc, status;
 
 	vsym_error_clear(err);
-	/* Allocated before the fork: the child must not call malloc. */
-	b = malloc(max + VSYM_ERROR_MAX + 1);
-	if (b == NULL)
+	if (reply == NULL)
 		return vsym_error_set(err, "out of memory");
-	/* The application may reap children on SIGCHLD; ours must stay ours. */
-	sigaction(SIGCHLD, &dfl, &old);
-	rc = read_in_child(path, user, b, max, timeout_ms, len, err);
-	sigaction(SIGCHLD, &old, NULL);
+	rc = vsym_worker_run(reader_child, &job, reply, size, timeout_ms, &got, err);
+	if (rc == 0 && got < sizeof(*reply))
+		rc = -1;
 	if (rc < 0) {
-		free(b);
-		return rc;
+		if (rc == -ETIMEDOUT)
+			vsym_error_set(err, "reading %s took longer than %d ms; skipped", path, timeout_ms);
+		else
+			vsym_error_set(err, "reading %s failed; skipped", path);
+		free(reply);
+		return -1;
 	}
-	*buf = b;
+	/* The file, or the child's error text, moves to the buffer's start. */
+	status = reply->status;
+	n = got - sizeof(*reply);
+	memmove(text, reply->data, n);
+	text[n] = '\0';
+	if (status != 0) {
+		vsym_error_set(err, "%s", text);
+		free(text);
+		return status == -ENOENT ? -ENOENT : -1;
+	}
+	*buf = text;
+	*len = n;
 	return 0;
 }
