@@ -19,8 +19,10 @@
 #include "cred.h"
 #include "mount.h"
 #include "session.h"
+#include "worker.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/vsym.conf"
+#define VSYM_MAX_NOTES 8
 
 struct options {
 	bool debug;
@@ -34,9 +36,7 @@ struct module {
 	struct options opt;
 	struct vsym_user user;
 	struct vsym_policy policy;
-	/* Notes for the user, told once root's identity is back: the
-	 * application's conversation function must not run as the user. */
-	char notes[8][VSYM_ERROR_MAX];
+	char notes[VSYM_MAX_NOTES][VSYM_ERROR_MAX];  /* see add_note */
 	int nnotes;
 };
 
@@ -58,11 +58,20 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct o
 	}
 }
 
-/* A short note to the user, unless the administrator asked for quiet. */
-static void tell_user(const struct module *m, const char *text)
+/* A short note for the user. Notes are told by tell_notes in the module's
+ * own process once the setup worker is done: the application's
+ * conversation function must not run in that child, nor as the user. */
+static void add_note(struct module *m, const char *text)
 {
-	if (!m->opt.quiet)
-		pam_info(m->pamh, "vsym: %s", text);
+	if (m->nnotes < VSYM_MAX_NOTES)
+		snprintf(m->notes[m->nnotes++], sizeof(m->notes[0]), "%s", text);
+}
+
+/* Tells the notes, unless the administrator asked for quiet. */
+static void tell_notes(const struct module *m)
+{
+	for (int i = 0; i < m->nnotes && !m->opt.quiet; i++)
+		pam_info(m->pamh, "vsym: %s", m->notes[i]);
 }
 
 static void report_bind(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
@@ -85,8 +94,7 @@ static void report_bind(void *ctx, enum vsym_outcome outcome, const struct vsym_
 		pam_syslog(m->pamh, outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE,
 			   "%s: %s bind of %s on %s: %s", name,
 			   outcome == VSYM_FAILED ? "failed" : "refused", bind->source, bind->target, detail);
-		if (m->nnotes < (int)(sizeof(m->notes) / sizeof(m->notes[0])))
-			snprintf(m->notes[m->nnotes++], sizeof(m->notes[0]), "%s", detail);
+		add_note(m, detail);
 		return;
 	}
 }
@@ -137,7 +145,7 @@ static int load_system(struct module *m)
 
 /* Logs where the user file is broken but not what it says (DESIGN
  * invariant 6); the user, who owns the file, is told the whole message. */
-static void report_user_file(const struct module *m, const struct vsym_error *err)
+static void report_user_file(struct module *m, const struct vsym_error *err)
 {
 	unsigned line = 0;
 	char path[4096];
@@ -150,20 +158,21 @@ static void report_user_file(const struct module *m, const struct vsym_error *er
 			   m->user.name, path, line);
 	else
 		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s skipped: %s", m->user.name, path, err->text);
-	tell_user(m, err->text);
-	tell_user(m, "your ~/.vsymrc was skipped");
+	add_note(m, err->text);
+	add_note(m, "your ~/.vsymrc was skipped");
 }
 
-static int load_user_file(struct module *m)
+/* Returns false when the file is broken and on_error = "deny". */
+static bool load_user_file(struct module *m)
 {
 	struct vsym_error err;
 
 	if (!m->policy.user_config || m->opt.nouserconf)
-		return PAM_SUCCESS;
-	if (vsym_session_load_user(&m->policy, &m->user, &err) == 0)
-		return PAM_SUCCESS;
+		return true;
+	if (vsym_session_load_user_held(&m->policy, &m->user, &err) == 0)
+		return true;
 	report_user_file(m, &err);
-	return m->policy.on_error == VSYM_ON_ERROR_DENY ? PAM_SESSION_ERR : PAM_SUCCESS;
+	return m->policy.on_error != VSYM_ON_ERROR_DENY;
 }
 
 /* Goes back to the namespace the caller came from; the one vsym made ends
@@ -197,39 +206,103 @@ static int make_namespace(struct module *m)
 
 /* Returns the number of binds refused or failed. The record is kept in
  * memory and written once at the end: nobody can see the namespace yet, so
- * there is no half-done change for a journal to repair. The user's
- * identity is taken on once for all the binds' path resolutions. */
-static int apply_binds(struct module *m)
+ * there is no half-done change for a journal to repair. Called with the
+ * user's identity held for all the binds' path resolutions. */
+static int apply_binds(struct module *m, struct vsym_state *state)
 {
 	struct vsym_reporter reporter = { .bind = report_bind, .ctx = m };
-	struct vsym_state state = { NULL, 0, NULL };
-	struct vsym_error err, release_err;
+	struct vsym_error err;
 	int bad;
 
 	vsym_error_clear(&err);
-	if (vsym_cred_hold(&m->user, &err) < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
-		return 1;
-	}
-	bad = vsym_session_apply_defaults(&m->policy, &m->user, &state, &reporter, &err);
-	if (vsym_cred_release(&release_err) < 0) {
-		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, release_err.text);
-		vsym_state_free(&state);
-		return 1;
-	}
-	for (int i = 0; i < m->nnotes; i++)
-		tell_user(m, m->notes[i]);
-	state.dir = VSYM_RUN_DIR;
+	bad = vsym_session_apply_defaults(&m->policy, &m->user, state, &reporter, &err);
 	if (err.text[0] != '\0') {
 		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s", m->user.name, err.text);
-		tell_user(m, err.text);
+		add_note(m, err.text);
 	}
-	if (vsym_state_save(&state, VSYM_STATE_FILE, &err) < 0) {
+	return bad;
+}
+
+/* How the setup went: done (binds refused or failed are in the log, and
+ * the session goes on), refused by on_error = "deny", or not done (the
+ * worker was killed or died, or could not become root again: part of the
+ * binds may be there without a record). */
+enum setup_result { SETUP_DONE, SETUP_REFUSED, SETUP_NOT_DONE };
+
+/* The steps that touch the user's paths, as the user: reading ~/.vsymrc,
+ * then resolving and mounting the binds. */
+static enum setup_result setup_as_user(struct module *m, struct vsym_state *state)
+{
+	enum setup_result result = SETUP_DONE;
+	bool deny = m->policy.on_error == VSYM_ON_ERROR_DENY;
+	struct vsym_error err;
+
+	if (vsym_cred_hold(&m->user, &err) < 0) {
 		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
-		bad++;
+		return deny ? SETUP_REFUSED : SETUP_DONE;
+	}
+	if (!load_user_file(m) || (apply_binds(m, state) != 0 && deny))
+		result = SETUP_REFUSED;
+	if (vsym_cred_release(&err) < 0) {
+		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, err.text);
+		return SETUP_NOT_DONE;
+	}
+	return result;
+}
+
+/* What the setup worker sends back to the module's process. */
+struct setup_reply {
+	enum setup_result result;
+	int nnotes;
+	char notes[VSYM_MAX_NOTES][VSYM_ERROR_MAX];
+};
+
+/* Runs in the setup worker, a child in the session's namespace: sets the
+ * session up and writes its record, as root again. */
+static size_t setup_worker(void *ctx, void *reply_buf, size_t size)
+{
+	struct module *m = ctx;
+	struct setup_reply *reply = reply_buf;
+	struct vsym_state state = { NULL, 0, NULL };
+	struct vsym_error err;
+
+	(void)size;
+	reply->result = setup_as_user(m, &state);
+	state.dir = VSYM_RUN_DIR;
+	if (reply->result == SETUP_DONE && vsym_state_save(&state, VSYM_STATE_FILE, &err) < 0) {
+		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
+		reply->result = SETUP_NOT_DONE;
 	}
 	vsym_state_free(&state);
-	return bad != 0;
+	reply->nnotes = m->nnotes;
+	memcpy(reply->notes, m->notes, sizeof(reply->notes));
+	return sizeof(*reply);
+}
+
+/* Sets the session up in a worker child with a deadline (DESIGN invariant
+ * 8): a file system the user serves can block a lookup for ever, and only
+ * killing the process that waits ends it. */
+static enum setup_result run_setup(struct module *m)
+{
+	struct setup_reply reply;
+	struct vsym_error err;
+	size_t got;
+	int rc;
+
+	memset(&reply, 0, sizeof(reply));
+	rc = vsym_worker_run(setup_worker, m, &reply, sizeof(reply), VSYM_SESSION_SETUP_TIMEOUT_MS,
+			     &got, &err);
+	if (rc < 0 || got != sizeof(reply)) {
+		pam_syslog(m->pamh, LOG_ERR, "%s: setting up the session %s", m->user.name,
+			   rc == -ETIMEDOUT ? "took too long (a path that never answers, such as a hung FUSE mount?)"
+					    : "failed");
+		add_note(m, rc == -ETIMEDOUT ? "setting up your binds took too long (does a path in a bind hang?)"
+					     : "setting up your binds failed");
+		return SETUP_NOT_DONE;
+	}
+	for (int i = 0; i < reply.nnotes && i < VSYM_MAX_NOTES; i++)
+		add_note(m, reply.notes[i]);
+	return reply.result;
 }
 
 /* Set once this PAM handle has a vsym session: a stack that lists the
@@ -244,25 +317,43 @@ static bool session_made_already(const struct module *m)
 	return pam_get_data(m->pamh, DONE_KEY, &done) == PAM_SUCCESS && done != NULL;
 }
 
+/* A worker that did not finish may have left part of the binds: the
+ * session gets a new namespace with none, which vsym-rebind -r can fill. */
+static int start_over_without_binds(struct module *m, int old)
+{
+	leave_namespace(m, old);
+	old = make_namespace(m);
+	if (old >= 0)
+		add_note(m, "this session starts without vsym binds; vsym-rebind -r tries again");
+	return old;
+}
+
 static int open_session(struct module *m)
 {
+	enum setup_result result;
 	bool deny;
 	int rc, old;
 
 	if (session_made_already(m))
 		return PAM_IGNORE;
-	if ((rc = lookup_user(m)) != PAM_SUCCESS || (rc = load_system(m)) != PAM_SUCCESS ||
-	    (rc = load_user_file(m)) != PAM_SUCCESS)
+	if ((rc = lookup_user(m)) != PAM_SUCCESS || (rc = load_system(m)) != PAM_SUCCESS)
 		return rc;
 	deny = m->policy.on_error == VSYM_ON_ERROR_DENY;
 	old = make_namespace(m);
 	if (old < 0)
 		return PAM_SESSION_ERR;
-	if (apply_binds(m) && deny) {
+	result = run_setup(m);
+	if (result == SETUP_REFUSED || (result == SETUP_NOT_DONE && deny)) {
 		pam_syslog(m->pamh, LOG_NOTICE, "%s: session refused (on_error = \"deny\")", m->user.name);
 		leave_namespace(m, old);
+		tell_notes(m);
 		return PAM_SESSION_ERR;
 	}
+	if (result == SETUP_NOT_DONE)
+		old = start_over_without_binds(m, old);
+	tell_notes(m);
+	if (old < 0)
+		return PAM_SESSION_ERR;
 	close(old);
 	pam_set_data(m->pamh, DONE_KEY, &session_done_mark, NULL);
 	return PAM_SUCCESS;

@@ -31,8 +31,10 @@ int vsym_session_load_system(struct vsym_policy *policy, const char *path,
 	return rc;
 }
 
-int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
-			   struct vsym_error *err)
+/* Reads ~/.vsymrc in a child that drops to the user (read_in_child), or in
+ * this process, which then holds the user's identity already. */
+static int load_user(struct vsym_policy *policy, const struct vsym_user *user, bool read_in_child,
+		     struct vsym_error *err)
 {
 	char path[4096];
 	char *text;
@@ -42,8 +44,11 @@ int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *u
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", strcmp(user->home, "/") ? user->home : "",
 			     VSYM_USER_FILE) >= sizeof(path))
 		return vsym_error_set(err, "home of %s is too long", user->name);
-	rc = vsym_file_read_as_user(path, user, VSYM_CFG_MAX_SIZE, VSYM_USER_FILE_TIMEOUT_MS,
-				    &text, &len, err);
+	if (read_in_child)
+		rc = vsym_file_read_as_user(path, user, VSYM_CFG_MAX_SIZE, VSYM_USER_FILE_TIMEOUT_MS,
+					    &text, &len, err);
+	else
+		rc = vsym_file_read_trusted(path, user->uid, VSYM_CFG_MAX_SIZE, &text, &len, err);
 	if (rc == -ENOENT) {
 		vsym_error_clear(err);
 		return 0;
@@ -53,6 +58,18 @@ int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *u
 	rc = vsym_cfg_load_user(policy, path, text, len, user, err);
 	free(text);
 	return rc;
+}
+
+int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
+			   struct vsym_error *err)
+{
+	return load_user(policy, user, true, err);
+}
+
+int vsym_session_load_user_held(struct vsym_policy *policy, const struct vsym_user *user,
+				struct vsym_error *err)
+{
+	return load_user(policy, user, false, err);
 }
 
 bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry)

@@ -12,6 +12,9 @@
 
 #define VSYM_USER_FILE ".vsymrc"
 #define VSYM_USER_FILE_TIMEOUT_MS 2000
+/* How long pam_vsym gives the steps that touch the user's paths (reading
+ * ~/.vsymrc, resolving and mounting the binds) before it gives up on them. */
+#define VSYM_SESSION_SETUP_TIMEOUT_MS 2000
 
 /* How each bind attempt ended, for the caller's log. */
 enum vsym_outcome {
@@ -38,6 +41,13 @@ int vsym_session_load_system(struct vsym_policy *policy, const char *path,
  * message in err may quote the file; keep it out of logs. */
 int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
 			   struct vsym_error *err);
+
+/* The same, read in this process: for a caller that holds the user's
+ * file-system identity already (vsym_cred_hold) and runs under a deadline
+ * (the module's setup worker), so the file is still opened as the user
+ * and a file system that never answers cannot hold it for ever. */
+int vsym_session_load_user_held(struct vsym_policy *policy, const struct vsym_user *user,
+				struct vsym_error *err);
 
 /* Flags of vsym_session_bind. */
 #define VSYM_BIND_DRY_RUN 1u     /* judge only; mount nothing */

@@ -26,6 +26,10 @@
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <time.h>
+#include <signal.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -457,6 +461,117 @@ static void test_unknown_user(void **state)
 	RUN_CHILD(child_direct, &c);
 }
 
+/* A bind source on a file system the user serves that never answers (a
+ * FUSE mount without a daemon): the lookup blocks for ever, whatever the
+ * flags. The module gives up at its deadline and the login goes on
+ * without binds, or is refused with on_error = "deny" (DESIGN invariant 8). */
+struct hung_case {
+	const struct fixture *f;
+	const char *on_error;
+	int expect_open;
+};
+
+/* Mounts a FUSE file system nobody serves on dir, owned by uid. Returns the
+ * /dev/fuse descriptor (the mount hangs until it is closed), or -1. */
+static int mount_hung_fuse(const char *dir, uid_t uid)
+{
+	char opts[160];
+	int fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+
+	if (fuse < 0)
+		return -1;
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=%u,group_id=%u,allow_other", fuse,
+		 (unsigned)uid, (unsigned)uid);
+	if (mount("vsym-test", dir, "fuse", 0, opts) < 0) {
+		close(fuse);
+		return -1;
+	}
+	return fuse;
+}
+
+static int child_hung_source(void *arg, char *msg, size_t size)
+{
+	const struct hung_case *c = arg;
+	struct pam_conv pc = { conv, NULL };
+	pam_handle_t *pamh = NULL;
+	char fuse_dir[200], config[200], service[32], text[2048], oldns[64] = "", newns[64] = "";
+	struct creds before, after;
+	struct timespec t0, t1;
+	int rc, fuse;
+	long ms;
+
+	/* Were the module to wait for ever, SIGALRM ends this child and the
+	 * test fails instead of hanging. */
+	signal(SIGALRM, SIG_DFL);
+	alarm(20);
+	snprintf(fuse_dir, sizeof(fuse_dir), "%s/fuse-%s", c->f->dir, c->on_error);
+	make_dir(fuse_dir, 0, 0755);
+	fuse = mount_hung_fuse(fuse_dir, c->f->uid);
+	CHECK(fuse >= 0, "mount fuse on %s: %s", fuse_dir, strerror(errno));
+	snprintf(config, sizeof(config), "%s/vsym-hung-%s.conf", c->f->dir, c->on_error);
+	snprintf(text, sizeof(text),
+		 "version = 1;\n"
+		 "on_error = \"%s\";\n"
+		 "users: { exclude = [ \"root\" ]; };\n"
+		 "allow = ( { target = \"%s\"; source = \"%s/**\"; } );\n"
+		 "binds = ( { source = \"%s/go\"; target = \"%s\"; } );\n",
+		 c->on_error, c->f->target, fuse_dir, fuse_dir, c->f->target);
+	write_file(config, text, 0, 0644);
+	snprintf(service, sizeof(service), "vsymhung-%s", c->on_error);
+	snprintf(text, sizeof(text), "session required %s config=%s\n", module_path(), config);
+	snprintf(config, sizeof(config), "%s/%s", c->f->confdir, service);
+	write_file(config, text, 0, 0644);
+
+	CHECK(readlink("/proc/self/ns/mnt", oldns, sizeof(oldns) - 1) > 0, "%s", strerror(errno));
+	CHECK(read_creds(&before) == 0, "%s", strerror(errno));
+	conv_text[0] = '\0';
+	rc = pam_start_confdir(service, TEST_USER, &pc, c->f->confdir, &pamh);
+	CHECK(rc == PAM_SUCCESS, "pam_start_confdir: %s", pam_strerror(pamh, rc));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = pam_open_session(pamh, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	CHECK(read_creds(&after) == 0, "%s", strerror(errno));
+	CHECK(memcmp(&before, &after, sizeof(before)) == 0, "credentials changed");
+	CHECK(rc == c->expect_open, "pam_open_session returned %d (%s) after %ld ms, expected %d; messages: %s",
+	      rc, pam_strerror(pamh, rc), ms, c->expect_open, conv_text);
+	CHECK(strstr(conv_text, "took too long") != NULL, "the user was not told: %s", conv_text);
+	CHECK(testns_mounts_on(c->f->target) == 0, "a mount on %s", c->f->target);
+	CHECK(readlink("/proc/self/ns/mnt", newns, sizeof(newns) - 1) > 0, "%s", strerror(errno));
+	if (rc == PAM_SUCCESS) {
+		/* A vsym session of its own, with no binds and no record. */
+		CHECK(strcmp(oldns, newns) != 0, "still in the namespace %s", oldns);
+		CHECK(file_exists("/run/vsym/session"), "no marker");
+		CHECK(!file_exists("/run/vsym/binds"), "a record of binds in a session that has none");
+		CHECK(strstr(conv_text, "without vsym binds") != NULL, "messages: %s", conv_text);
+	} else {
+		CHECK(strcmp(oldns, newns) == 0, "moved from %s to %s", oldns, newns);
+		CHECK(!file_exists("/run/vsym/session"), "a marker after a refused session");
+	}
+	pam_end(pamh, rc);
+	print_message("on_error = %s: pam_open_session returned after %ld ms\n", c->on_error, ms);
+	close(fuse);
+	return 0;
+}
+
+static void test_hung_source_gives_up(void **state)
+{
+	struct hung_case c = { .on_error = "warn", .expect_open = PAM_SUCCESS };
+
+	REQUIRE_ROOT();
+	c.f = *state;
+	RUN_CHILD(child_hung_source, &c);
+}
+
+static void test_hung_source_denied(void **state)
+{
+	struct hung_case c = { .on_error = "deny", .expect_open = PAM_SESSION_ERR };
+
+	REQUIRE_ROOT();
+	c.f = *state;
+	RUN_CHILD(child_hung_source, &c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -469,6 +584,8 @@ int main(void)
 		cmocka_unit_test_setup(test_excluded_user_ignored, setup),
 		cmocka_unit_test_setup(test_included_user_success, setup),
 		cmocka_unit_test_setup(test_unknown_user, setup),
+		cmocka_unit_test_setup(test_hung_source_gives_up, setup),
+		cmocka_unit_test_setup(test_hung_source_denied, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
