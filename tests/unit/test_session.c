@@ -4,12 +4,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "testutil.h"
 #include "testns.h"
 
 #include "cfg.h"
+#include "cred.h"
 #include "mount.h"
 #include "session.h"
 #include "state.h"
@@ -304,6 +306,86 @@ static void test_unbind(void **state)
 	assert_contains(err.text, "no vsym bind on");
 }
 
+/* ---------------------------------------------------------------- ~/.vsymrc */
+
+static void write_vsymrc(const struct fixture *f, const char *text)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/.vsymrc", f->home);
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	assert_int_equal(fchown(fd, 1000, 1000), 0);
+	close(fd);
+}
+
+static const char *variant_value(const struct fixture *f, const char *name)
+{
+	for (size_t i = 0; i < f->policy.nvariants; i++)
+		if (strcmp(f->policy.variants[i].name, name) == 0)
+			return f->policy.variants[i].value;
+	return NULL;
+}
+
+static void reset_policy(struct fixture *f)
+{
+	load_policy(f, "allow = ( { target = \"~/gos\"; source = \"~/.v/*\"; } );\n"
+		       "variants: { go = { target = \"~/gos\"; source = \"~/.v/${go}\"; }; };\n");
+}
+
+/* Both readers (a child that drops to the user, and this process holding
+ * the user's identity) take the user's pick into the policy; a missing
+ * file is not an error. */
+static void test_load_user_both_readers(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_error err;
+
+	REQUIRE_ROOT();
+	reset_policy(f);
+	assert_int_equal(vsym_session_load_user(&f->policy, &f->alice.user, &err), 0);
+	assert_null(variant_value(f, "go"));
+
+	write_vsymrc(f, "version = 1;\nvariants: { go = \"2.0\"; };\n");
+	assert_int_equal(vsym_session_load_user(&f->policy, &f->alice.user, &err), 0);
+	assert_string_equal(variant_value(f, "go"), "2.0");
+
+	reset_policy(f);
+	assert_int_equal(vsym_cred_hold(&f->alice.user, &err), 0);
+	assert_int_equal(vsym_session_load_user_held(&f->policy, &f->alice.user, &err), 0);
+	assert_int_equal(vsym_cred_release(&err), 0);
+	assert_string_equal(variant_value(f, "go"), "2.0");
+}
+
+/* The in-process reader opens the file with the identity held, not as
+ * root: behind a directory only root may enter, the user's file is out of
+ * the user's reach, and so out of the module's. */
+static void test_load_user_held_reads_as_user(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_error err;
+	int rc;
+
+	REQUIRE_ROOT();
+	write_vsymrc(f, "version = 1;\nvariants: { go = \"2.0\"; };\n");
+	make_dir(f->home, 0, 0700);
+	reset_policy(f);
+	/* As root it would be read... */
+	assert_int_equal(vsym_session_load_user_held(&f->policy, &f->alice.user, &err), 0);
+	assert_string_equal(variant_value(f, "go"), "2.0");
+	/* ...as the user it is not. */
+	reset_policy(f);
+	assert_int_equal(vsym_cred_hold(&f->alice.user, &err), 0);
+	rc = vsym_session_load_user_held(&f->policy, &f->alice.user, &err);
+	assert_int_equal(vsym_cred_release(&err), 0);
+	make_dir(f->home, 1000, 0755);
+	assert_int_equal(rc, -1);
+	assert_null(variant_value(f, "go"));
+	assert_contains(err.text, "Permission denied");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +399,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recover_leaves_foreign_mounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_binds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_user_both_readers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_user_held_reads_as_user, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
