@@ -150,8 +150,9 @@ static void report_user_file(struct module *m, const struct vsym_error *err)
 	unsigned line = 0;
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/%s", m->user.home, VSYM_USER_FILE);
-	if (strncmp(err->text, path, strlen(path)) == 0 && err->text[strlen(path)] == ':')
+	if (vsym_session_user_file_path(&m->user, path, sizeof(path)) < 0)
+		path[0] = '\0';
+	if (path[0] != '\0' && strncmp(err->text, path, strlen(path)) == 0 && err->text[strlen(path)] == ':')
 		sscanf(err->text + strlen(path) + 1, "%u", &line);
 	if (line > 0)
 		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s:%u is invalid; the user's part was skipped",
@@ -176,13 +177,17 @@ static bool load_user_file(struct module *m)
 }
 
 /* Goes back to the namespace the caller came from; the one vsym made ends
- * with it, mounts and all. */
-static void leave_namespace(struct module *m, int old)
+ * with it, mounts and all. Returns false when the process is still in
+ * vsym's namespace. */
+static bool leave_namespace(struct module *m, int old)
 {
-	if (setns(old, CLONE_NEWNS) < 0)
+	bool left = setns(old, CLONE_NEWNS) == 0;
+
+	if (!left)
 		pam_syslog(m->pamh, LOG_CRIT, "%s: cannot return to the original mount namespace: %m",
 			   m->user.name);
 	close(old);
+	return left;
 }
 
 /* Makes the session namespace and marks it. Returns the descriptor of the
@@ -321,7 +326,9 @@ static bool session_made_already(const struct module *m)
  * session gets a new namespace with none, which vsym-rebind -r can fill. */
 static int start_over_without_binds(struct module *m, int old)
 {
-	leave_namespace(m, old);
+	/* Never a new namespace copied from the half-made one. */
+	if (!leave_namespace(m, old))
+		return -1;
 	old = make_namespace(m);
 	if (old >= 0)
 		add_note(m, "this session starts without vsym binds; vsym-rebind -r tries again");

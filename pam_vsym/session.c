@@ -31,6 +31,13 @@ int vsym_session_load_system(struct vsym_policy *policy, const char *path,
 	return rc;
 }
 
+int vsym_session_user_file_path(const struct vsym_user *user, char *buf, size_t size)
+{
+	const char *home = strcmp(user->home, "/") == 0 ? "" : user->home;
+
+	return (size_t)snprintf(buf, size, "%s/%s", home, VSYM_USER_FILE) < size ? 0 : -1;
+}
+
 /* Reads ~/.vsymrc in a child that drops to the user (read_in_child), or in
  * this process, which then holds the user's identity already. */
 static int load_user(struct vsym_policy *policy, const struct vsym_user *user, bool read_in_child,
@@ -41,8 +48,7 @@ static int load_user(struct vsym_policy *policy, const struct vsym_user *user, b
 	size_t len;
 	int rc;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", strcmp(user->home, "/") ? user->home : "",
-			     VSYM_USER_FILE) >= sizeof(path))
+	if (vsym_session_user_file_path(user, path, sizeof(path)) < 0)
 		return vsym_error_set(err, "home of %s is too long", user->name);
 	if (read_in_child)
 		rc = vsym_file_read_as_user(path, user, VSYM_CFG_MAX_SIZE, VSYM_USER_FILE_TIMEOUT_MS,

@@ -36,6 +36,11 @@ struct vsym_reporter {
 int vsym_session_load_system(struct vsym_policy *policy, const char *path,
 			     const struct vsym_user *user, struct vsym_error *err);
 
+/* The path of user's ~/.vsymrc into buf; the one spelling of it, so that
+ * messages about the file can be matched against it. Returns 0, or -1
+ * when it does not fit. */
+int vsym_session_user_file_path(const struct vsym_user *user, char *buf, size_t size);
+
 /* Reads ~/.vsymrc as the user and adds it to policy (all or nothing).
  * Returns 0 (also when the file does not exist) or -1 with err set. The
  * message in err may quote the file; keep it out of logs. */

@@ -1,14 +1,39 @@
-/* hungfuse DIR UID: mounts on DIR a FUSE file system that never answers,
- * owned by UID and open to everybody (allow_other), as a user can with
- * fusermount when /etc/fuse.conf has user_allow_other; then waits to be
- * killed. Until then every request to it (a lookup, a stat, an open)
- * blocks, whatever O_NONBLOCK says: the "slow path" of DESIGN invariant 8.
- * Prints "ready" once the mount is there. */
+/* hungfuse DIR UID: mounts on DIR a FUSE file system owned by UID and open
+ * to everybody (allow_other), as a user can with fusermount when
+ * /etc/fuse.conf has user_allow_other, and serves it the worst way: it
+ * answers INIT, then reads every request and answers none. A process that
+ * sent a request then sleeps uninterruptibly (not even SIGKILL ends it)
+ * until this daemon is killed and the connection goes away: the "slow
+ * path" of DESIGN invariant 8. Prints "ready" once the mount is there. */
+#include <errno.h>
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <unistd.h>
+
+static char buf[FUSE_MIN_READ_BUFFER + 65536];
+
+static void answer_init(int fd, const struct fuse_in_header *in)
+{
+	struct {
+		struct fuse_out_header h;
+		struct fuse_init_out init;
+	} out;
+
+	memset(&out, 0, sizeof(out));
+	out.h.len = sizeof(out);
+	out.h.unique = in->unique;
+	out.init.major = FUSE_KERNEL_VERSION;
+	out.init.minor = FUSE_KERNEL_MINOR_VERSION;
+	out.init.max_write = 4096;
+	if (write(fd, &out, sizeof(out)) != (ssize_t)sizeof(out)) {
+		perror("hungfuse: INIT answer");
+		exit(1);
+	}
+}
 
 int main(int argc, char **argv)
 {
@@ -32,6 +57,16 @@ int main(int argc, char **argv)
 	}
 	puts("ready");
 	fflush(stdout);
-	for (;;)
-		pause();
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		const struct fuse_in_header *in = (const void *)buf;
+
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < (ssize_t)sizeof(*in))
+			return 0;
+		if (in->opcode == FUSE_INIT)
+			answer_init(fd, in);
+		/* anything else: read, never answered */
+	}
 }

@@ -39,6 +39,7 @@
 
 #include "testutil.h"
 #include "testns.h"
+#include "testfuse.h"
 
 #ifndef VSYM_PAM_MODULE
 #define VSYM_PAM_MODULE ".libs/pam_vsym.so"
@@ -461,54 +462,26 @@ static void test_unknown_user(void **state)
 	RUN_CHILD(child_direct, &c);
 }
 
-/* A bind source on a file system the user serves that never answers (a
- * FUSE mount without a daemon): the lookup blocks for ever, whatever the
- * flags. The module gives up at its deadline and the login goes on
- * without binds, or is refused with on_error = "deny" (DESIGN invariant 8). */
+/* A bind source on a file system the user serves that never answers: the
+ * lookup blocks for ever, whatever the flags. The module gives up at its
+ * deadline and the login goes on without binds, or is refused with
+ * on_error = "deny" (DESIGN invariant 8); with a daemon that reads the
+ * request, the worker cannot even be killed, and must not be waited for. */
 struct hung_case {
 	const struct fixture *f;
 	const char *on_error;
+	enum testfuse_kind kind;
 	int expect_open;
 };
 
-/* Mounts a FUSE file system nobody serves on dir, owned by uid. Returns the
- * /dev/fuse descriptor (the mount hangs until it is closed), or -1. */
-static int mount_hung_fuse(const char *dir, uid_t uid)
+/* Writes a policy that binds the source under the FUSE mount, and a PAM
+ * service using it. */
+static void write_hung_service(const struct hung_case *c, const char *fuse_dir, char *service,
+			       size_t size)
 {
-	char opts[160];
-	int fuse = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	char config[200], path[300], text[2048];
 
-	if (fuse < 0)
-		return -1;
-	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=%u,group_id=%u,allow_other", fuse,
-		 (unsigned)uid, (unsigned)uid);
-	if (mount("vsym-test", dir, "fuse", 0, opts) < 0) {
-		close(fuse);
-		return -1;
-	}
-	return fuse;
-}
-
-static int child_hung_source(void *arg, char *msg, size_t size)
-{
-	const struct hung_case *c = arg;
-	struct pam_conv pc = { conv, NULL };
-	pam_handle_t *pamh = NULL;
-	char fuse_dir[200], config[200], service[32], text[2048], oldns[64] = "", newns[64] = "";
-	struct creds before, after;
-	struct timespec t0, t1;
-	int rc, fuse;
-	long ms;
-
-	/* Were the module to wait for ever, SIGALRM ends this child and the
-	 * test fails instead of hanging. */
-	signal(SIGALRM, SIG_DFL);
-	alarm(20);
-	snprintf(fuse_dir, sizeof(fuse_dir), "%s/fuse-%s", c->f->dir, c->on_error);
-	make_dir(fuse_dir, 0, 0755);
-	fuse = mount_hung_fuse(fuse_dir, c->f->uid);
-	CHECK(fuse >= 0, "mount fuse on %s: %s", fuse_dir, strerror(errno));
-	snprintf(config, sizeof(config), "%s/vsym-hung-%s.conf", c->f->dir, c->on_error);
+	snprintf(config, sizeof(config), "%s/vsym-hung-%s-%d.conf", c->f->dir, c->on_error, c->kind);
 	snprintf(text, sizeof(text),
 		 "version = 1;\n"
 		 "on_error = \"%s\";\n"
@@ -517,10 +490,33 @@ static int child_hung_source(void *arg, char *msg, size_t size)
 		 "binds = ( { source = \"%s/go\"; target = \"%s\"; } );\n",
 		 c->on_error, c->f->target, fuse_dir, fuse_dir, c->f->target);
 	write_file(config, text, 0, 0644);
-	snprintf(service, sizeof(service), "vsymhung-%s", c->on_error);
+	snprintf(service, size, "vsymhung-%s-%d", c->on_error, c->kind);
 	snprintf(text, sizeof(text), "session required %s config=%s\n", module_path(), config);
-	snprintf(config, sizeof(config), "%s/%s", c->f->confdir, service);
-	write_file(config, text, 0, 0644);
+	snprintf(path, sizeof(path), "%s/%s", c->f->confdir, service);
+	write_file(path, text, 0, 0644);
+}
+
+static int child_hung_source(void *arg, char *msg, size_t size)
+{
+	const struct hung_case *c = arg;
+	struct pam_conv pc = { conv, NULL };
+	pam_handle_t *pamh = NULL;
+	char fuse_dir[200], service[64], oldns[64] = "", newns[64] = "";
+	struct creds before, after;
+	struct timespec t0, t1;
+	struct testfuse fuse;
+	int rc;
+	long ms;
+
+	/* Were the module to wait for ever, SIGALRM ends this child and the
+	 * test fails instead of hanging. */
+	signal(SIGALRM, SIG_DFL);
+	alarm(20);
+	snprintf(fuse_dir, sizeof(fuse_dir), "%s/fuse-%s-%d", c->f->dir, c->on_error, c->kind);
+	make_dir(fuse_dir, 0, 0755);
+	CHECK(testfuse_start(&fuse, fuse_dir, c->f->uid, c->kind) == 0, "mount fuse on %s: %s", fuse_dir,
+	      strerror(errno));
+	write_hung_service(c, fuse_dir, service, sizeof(service));
 
 	CHECK(readlink("/proc/self/ns/mnt", oldns, sizeof(oldns) - 1) > 0, "%s", strerror(errno));
 	CHECK(read_creds(&before) == 0, "%s", strerror(errno));
@@ -537,6 +533,9 @@ static int child_hung_source(void *arg, char *msg, size_t size)
 	      rc, pam_strerror(pamh, rc), ms, c->expect_open, conv_text);
 	CHECK(strstr(conv_text, "took too long") != NULL, "the user was not told: %s", conv_text);
 	CHECK(testns_mounts_on(c->f->target) == 0, "a mount on %s", c->f->target);
+	/* The stuck worker is nobody's child here: nothing for the
+	 * application to reap (the FUSE daemon is its only child). */
+	CHECK(waitpid(-1, NULL, WNOHANG) <= 0, "the application has a child to reap");
 	CHECK(readlink("/proc/self/ns/mnt", newns, sizeof(newns) - 1) > 0, "%s", strerror(errno));
 	if (rc == PAM_SUCCESS) {
 		/* A vsym session of its own, with no binds and no record. */
@@ -549,14 +548,16 @@ static int child_hung_source(void *arg, char *msg, size_t size)
 		CHECK(!file_exists("/run/vsym/session"), "a marker after a refused session");
 	}
 	pam_end(pamh, rc);
-	print_message("on_error = %s: pam_open_session returned after %ld ms\n", c->on_error, ms);
-	close(fuse);
+	print_message("on_error = %s, %s daemon: pam_open_session returned after %ld ms\n", c->on_error,
+		      c->kind == TESTFUSE_READ ? "a reading" : "no", ms);
+	/* The connection goes away: a stuck worker wakes up and dies. */
+	testfuse_stop(&fuse);
 	return 0;
 }
 
 static void test_hung_source_gives_up(void **state)
 {
-	struct hung_case c = { .on_error = "warn", .expect_open = PAM_SUCCESS };
+	struct hung_case c = { .on_error = "warn", .kind = TESTFUSE_UNSERVED, .expect_open = PAM_SUCCESS };
 
 	REQUIRE_ROOT();
 	c.f = *state;
@@ -565,7 +566,25 @@ static void test_hung_source_gives_up(void **state)
 
 static void test_hung_source_denied(void **state)
 {
-	struct hung_case c = { .on_error = "deny", .expect_open = PAM_SESSION_ERR };
+	struct hung_case c = { .on_error = "deny", .kind = TESTFUSE_UNSERVED, .expect_open = PAM_SESSION_ERR };
+
+	REQUIRE_ROOT();
+	c.f = *state;
+	RUN_CHILD(child_hung_source, &c);
+}
+
+static void test_unkillable_worker_not_waited_for(void **state)
+{
+	struct hung_case c = { .on_error = "warn", .kind = TESTFUSE_READ, .expect_open = PAM_SUCCESS };
+
+	REQUIRE_ROOT();
+	c.f = *state;
+	RUN_CHILD(child_hung_source, &c);
+}
+
+static void test_unkillable_worker_denied(void **state)
+{
+	struct hung_case c = { .on_error = "deny", .kind = TESTFUSE_READ, .expect_open = PAM_SESSION_ERR };
 
 	REQUIRE_ROOT();
 	c.f = *state;
@@ -586,6 +605,8 @@ int main(void)
 		cmocka_unit_test_setup(test_unknown_user, setup),
 		cmocka_unit_test_setup(test_hung_source_gives_up, setup),
 		cmocka_unit_test_setup(test_hung_source_denied, setup),
+		cmocka_unit_test_setup(test_unkillable_worker_not_waited_for, setup),
+		cmocka_unit_test_setup(test_unkillable_worker_denied, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

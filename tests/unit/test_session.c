@@ -335,6 +335,24 @@ static void reset_policy(struct fixture *f)
 		       "variants: { go = { target = \"~/gos\"; source = \"~/.v/${go}\"; }; };\n");
 }
 
+/* One spelling of the file's path, "/" as a home included: the module
+ * matches messages against it to keep the file's text out of the log. */
+static void test_user_file_path(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_user u = f->alice.user;
+	char buf[64], tiny[8], home[] = "/home/alice", root[] = "/";
+
+	u.home = home;
+	assert_int_equal(vsym_session_user_file_path(&u, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/home/alice/.vsymrc");
+	u.home = root;
+	assert_int_equal(vsym_session_user_file_path(&u, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/.vsymrc");
+	u.home = home;
+	assert_int_equal(vsym_session_user_file_path(&u, tiny, sizeof(tiny)), -1);
+}
+
 /* Both readers (a child that drops to the user, and this process holding
  * the user's identity) take the user's pick into the policy; a missing
  * file is not an error. */
@@ -399,6 +417,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recover_leaves_foreign_mounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_binds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_user_file_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_user_both_readers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_user_held_reads_as_user, setup, teardown),
 	};

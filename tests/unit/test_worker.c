@@ -1,14 +1,20 @@
-/* worker.c: a step run in a child with a deadline (DESIGN invariant 8).
- * None of these needs root: the children block in pause() or die on
- * purpose; the FUSE case, where the deadline matters for real, is in
- * test_fileio and test_pam_vsym. */
+/* worker.c: a step run in a worker process with a deadline (DESIGN
+ * invariant 8). None of these needs root: the workers block in pause() or
+ * die on purpose; the FUSE cases, where the deadline matters for real, are
+ * in test_fileio and test_pam_vsym. */
 #include "config.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
 #include <sys/wait.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <time.h>
 
 #include "testutil.h"
@@ -166,7 +172,7 @@ static void test_child_death_reported(void **state)
 	(void)state;
 	assert_int_equal(vsym_worker_run(die, NULL, buf, sizeof(buf), 2000, &got, &err), -1);
 	assert_int_equal(got, 0);
-	assert_contains(err.text, "ended without a reply");
+	assert_contains(err.text, "ended without a whole reply");
 	assert_no_child_left();
 }
 
@@ -198,6 +204,171 @@ static void test_sigchld_disposition_kept(void **state)
 	assert_no_child_left();
 }
 
+/* The worker is no child of the caller: the application never has to
+ * reap it, and never waits for one that cannot die. */
+static size_t report_parent(void *ctx, void *reply, size_t size)
+{
+	(void)ctx;
+	(void)size;
+	*(pid_t *)reply = getppid();
+	return sizeof(pid_t);
+}
+
+static void test_worker_is_not_our_child(void **state)
+{
+	struct vsym_error err;
+	pid_t parent = 0;
+	size_t got;
+
+	(void)state;
+	assert_int_equal(vsym_worker_run(report_parent, NULL, &parent, sizeof(parent), 2000, &got, &err), 0);
+	assert_true(parent > 0);
+	assert_int_not_equal(parent, getpid());
+	assert_no_child_left();
+}
+
+/* What the worker holds: fds 0-2 on /dev/null, its reply pipe, nothing
+ * else of the caller's (a worker stuck on a FUSE request must not keep a
+ * user's connection open); default signal handlers. */
+struct inventory {
+	int extra_fd;        /* a descriptor of the caller's */
+	int open_fds;        /* in the worker, besides the one listing them */
+	bool extra_open, stdio_null, handlers_default;
+};
+
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
+static size_t take_inventory(void *ctx, void *reply, size_t size)
+{
+	struct inventory *inv = reply;
+	struct sigaction term, usr1;
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+
+	(void)size;
+	inv->extra_fd = *(int *)ctx;
+	inv->extra_open = fcntl(inv->extra_fd, F_GETFD) >= 0;
+	inv->stdio_null = true;
+	for (int fd = 0; fd < 3; fd++)
+		if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+			inv->stdio_null = false;
+	inv->open_fds = 0;
+	d = opendir("/proc/self/fd");
+	while (d != NULL && (e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			inv->open_fds++;
+	if (d != NULL)
+		closedir(d);
+	inv->open_fds--; /* the directory's own */
+	sigaction(SIGTERM, NULL, &term);
+	sigaction(SIGUSR1, NULL, &usr1);
+	inv->handlers_default = term.sa_handler == SIG_DFL && usr1.sa_handler == SIG_DFL;
+	return sizeof(*inv);
+}
+
+static void test_worker_holds_nothing_of_ours(void **state)
+{
+	struct inventory inv;
+	struct vsym_error err;
+	int extra[2];
+	size_t got;
+
+	(void)state;
+	assert_int_equal(pipe(extra), 0);
+	signal(SIGTERM, ignore_signal);
+	signal(SIGUSR1, SIG_IGN);
+	memset(&inv, 0, sizeof(inv));
+	assert_int_equal(vsym_worker_run(take_inventory, &extra[1], &inv, sizeof(inv), 2000, &got, &err), 0);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
+	close(extra[0]);
+	close(extra[1]);
+	assert_int_equal(inv.extra_fd, extra[1]);
+	assert_false(inv.extra_open);
+	assert_true(inv.stdio_null);
+	assert_int_equal(inv.open_fds, 4); /* 0-2 and the reply pipe */
+	assert_true(inv.handlers_default);
+}
+
+/* An application's signal handler (SA_RESTART, as signal() installs it)
+ * firing again and again during the wait does not stretch the deadline. */
+static volatile sig_atomic_t ticks;
+
+static void tick(int sig)
+{
+	(void)sig;
+	/* Were the wait to block for good, end the test instead of hanging. */
+	if (++ticks > 400)
+		_exit(99);
+}
+
+static void test_signals_do_not_stretch_the_deadline(void **state)
+{
+	struct sigaction sa = { .sa_handler = tick, .sa_flags = SA_RESTART };
+	struct itimerval every_20ms = { { 0, 20000 }, { 0, 20000 } }, off = { { 0, 0 }, { 0, 0 } };
+	struct vsym_error err;
+	char buf[8];
+	size_t got;
+	int rc;
+
+	(void)state;
+	ticks = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &every_20ms, NULL);
+	rc = vsym_worker_run(hang, NULL, buf, sizeof(buf), 500, &got, &err);
+	setitimer(ITIMER_REAL, &off, NULL);
+	signal(SIGALRM, SIG_DFL);
+	assert_int_equal(rc, -ETIMEDOUT);
+	assert_true(ticks > 5);
+}
+
+/* A worker past its deadline is killed, though nobody waits for it. */
+static size_t hang_and_tell(void *ctx, void *reply, size_t size)
+{
+	*(volatile pid_t *)ctx = getpid();
+	return hang(NULL, reply, size);
+}
+
+static bool process_gone(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	bool zombie;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return true;
+	/* "pid (comm) S ...": a zombie whose reaper is slow is gone too */
+	zombie = fgets(line, sizeof(line), f) != NULL && strstr(line, ") Z ") != NULL;
+	fclose(f);
+	return zombie;
+}
+
+static void test_late_worker_is_killed(void **state)
+{
+	pid_t *shared = mmap(NULL, sizeof(pid_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct vsym_error err;
+	char buf[8];
+	size_t got;
+	int i;
+
+	(void)state;
+	assert_true(shared != MAP_FAILED);
+	*shared = 0;
+	assert_int_equal(vsym_worker_run(hang_and_tell, shared, buf, sizeof(buf), 200, &got, &err), -ETIMEDOUT);
+	assert_true(*shared > 0);
+	for (i = 0; i < 500 && !process_gone(*shared); i++)
+		usleep(10000);
+	if (!process_gone(*shared))
+		fail_msg("the worker %d still runs 5 s after its deadline", (int)*shared);
+	munmap(shared, sizeof(pid_t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -207,6 +378,10 @@ int main(void)
 		cmocka_unit_test(test_deadline_kills),
 		cmocka_unit_test(test_child_death_reported),
 		cmocka_unit_test(test_sigchld_disposition_kept),
+		cmocka_unit_test(test_worker_is_not_our_child),
+		cmocka_unit_test(test_worker_holds_nothing_of_ours),
+		cmocka_unit_test(test_signals_do_not_stretch_the_deadline),
+		cmocka_unit_test(test_late_worker_is_killed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
