@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <security/pam_ext.h>
@@ -262,6 +264,59 @@ struct setup_reply {
 	char notes[VSYM_MAX_NOTES][VSYM_ERROR_MAX];
 };
 
+/* A worker stuck on a path that never answers lives until the path
+ * answers: a root process with a copy of the session's namespace, which
+ * the user could pile up login after login. Each worker holds a lock on
+ * one of its user's WORKER_SLOTS slot files for its whole life; when all
+ * are held, the setup is not done. The files live on /run, which every
+ * namespace shares. */
+#define WORKER_SLOT_DIR "/run/vsym-workers"
+#define WORKER_SLOTS 16
+
+/* The slot directory, root's alone. Returns false when it cannot be used
+ * (a read-only /run): then there is no limit, rather than no login. */
+static bool slot_dir_ready(struct module *m)
+{
+	struct stat st;
+
+	if (mkdir(WORKER_SLOT_DIR, 0700) < 0 && errno != EEXIST) {
+		pam_syslog(m->pamh, LOG_ERR, "cannot make %s: %m; stuck setups are not limited", WORKER_SLOT_DIR);
+		return false;
+	}
+	if (lstat(WORKER_SLOT_DIR, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 0077) != 0) {
+		pam_syslog(m->pamh, LOG_ERR, "%s is not a directory of root's alone; stuck setups are not limited",
+			   WORKER_SLOT_DIR);
+		return false;
+	}
+	return true;
+}
+
+/* Takes a free slot of the user's for this worker (the descriptor stays
+ * open, and locked, until the worker ends). Returns false when all are
+ * held. */
+static bool take_worker_slot(struct module *m)
+{
+	char path[sizeof(WORKER_SLOT_DIR) + 32];
+
+	if (!slot_dir_ready(m))
+		return true;
+	for (int i = 0; i < WORKER_SLOTS; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%u.%d", WORKER_SLOT_DIR, (unsigned)m->user.uid, i);
+		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return true;
+		if (fd >= 0)
+			close(fd);
+	}
+	pam_syslog(m->pamh, LOG_ERR, "%s: %d earlier session setups still wait on a path that does not answer",
+		   m->user.name, WORKER_SLOTS);
+	add_note(m, "earlier logins of yours still wait on a path that does not answer");
+	return false;
+}
+
 /* Runs in the setup worker, a child in the session's namespace: sets the
  * session up and writes its record, as root again. */
 static size_t setup_worker(void *ctx, void *reply_buf, size_t size)
@@ -272,7 +327,10 @@ static size_t setup_worker(void *ctx, void *reply_buf, size_t size)
 	struct vsym_error err;
 
 	(void)size;
-	reply->result = setup_as_user(m, &state);
+	if (take_worker_slot(m))
+		reply->result = setup_as_user(m, &state);
+	else
+		reply->result = SETUP_NOT_DONE;
 	state.dir = VSYM_RUN_DIR;
 	if (reply->result == SETUP_DONE && vsym_state_save(&state, VSYM_STATE_FILE, &err) < 0) {
 		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);

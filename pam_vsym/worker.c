@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
@@ -51,6 +53,20 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* Closes fds first..last (-1: all above first); close_range, or one by one
+ * where a seccomp filter refuses it. */
+static void close_all(int first, int last)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+
+	if (close_range((unsigned)first, last < 0 ? ~0U : (unsigned)last, 0) == 0)
+		return;
+	if (last < 0)
+		last = max > 0 && max < 65536 ? (int)max - 1 : 65535;
+	for (int fd = first; fd <= last; fd++)
+		close(fd);
+}
+
 /* Leaves the worker with /dev/null on 0-2, the reply pipe and nothing
  * else of the application's: a worker stuck on a FUSE request must not
  * keep the user's connection or terminal open. Returns the reply fd. */
@@ -66,8 +82,8 @@ static int drop_descriptors(int reply_fd)
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 		return -1;
 	if (reply_fd > 3)
-		close_range(3, (unsigned)reply_fd - 1, 0);
-	close_range((unsigned)reply_fd + 1, ~0U, 0);
+		close_all(3, reply_fd - 1);
+	close_all(reply_fd + 1, -1);
 	return reply_fd;
 }
 
@@ -76,9 +92,9 @@ static _Noreturn void worker_main(int fd, vsym_worker_fn fn, void *ctx, void *re
 	struct worker_hello hello = { getpid() };
 	size_t n;
 
+	reset_signals();
 	if (!write_all(fd, &hello, sizeof(hello)))
 		_exit(1);
-	reset_signals();
 	fd = drop_descriptors(fd);
 	if (fd < 0)
 		_exit(1);
@@ -138,87 +154,146 @@ static int read_until(int fd, char *buf, size_t size, const struct timespec *dea
 	return 0;
 }
 
-/* Kills the worker without waiting for it: through a pidfd, so that a pid
- * the system reused is never hit. */
-static void kill_worker(pid_t pid)
-{
-	int pidfd = pidfd_open(pid, 0);
+/* The worker as the caller knows it once it said hello; the pidfd is
+ * taken then, so that the kill at the deadline never hits a pid the system
+ * has given to another process since. */
+struct worker {
+	pid_t pid;
+	int pidfd;
+};
 
-	if (pidfd >= 0) {
-		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-		close(pidfd);
-	}
+static void worker_known(struct worker *w, const struct worker_hello *hello)
+{
+	w->pid = hello->pid;
+	w->pidfd = pidfd_open(hello->pid, 0);
 }
 
-static int collect(int fd, void *reply, size_t size, int timeout_ms, size_t *got,
-		   struct vsym_error *err)
+/* Kills the worker without waiting for it. Without a pidfd (a seccomp
+ * filter may refuse pidfd_open), the pid: the worker has not replied, so
+ * it has not exited. */
+static void kill_worker(const struct worker *w)
+{
+	if (w->pidfd >= 0)
+		pidfd_send_signal(w->pidfd, SIGKILL, NULL, 0);
+	else if (w->pid > 0)
+		kill(w->pid, SIGKILL);
+}
+
+static int collect(int fd, void *reply, size_t size, const struct timespec *deadline,
+		   size_t *got, struct vsym_error *err)
 {
 	struct worker_hello hello = { 0 };
-	struct timespec deadline;
+	struct worker w = { 0, -1 };
 	size_t n = 0;
 	int rc;
 
-	deadline_in(&deadline, timeout_ms);
-	rc = read_until(fd, (char *)&hello, sizeof(hello), &deadline);
+	rc = read_until(fd, (char *)&hello, sizeof(hello), deadline);
+	/* A hello that came in just as the deadline passed still counts. */
+	if (rc == -ETIMEDOUT && read(fd, &hello, sizeof(hello)) == (ssize_t)sizeof(hello))
+		rc = 0;
+	if (hello.pid > 0)
+		worker_known(&w, &hello);
 	if (rc == 0)
-		rc = read_until(fd, (char *)&n, sizeof(n), &deadline);
+		rc = read_until(fd, (char *)&n, sizeof(n), deadline);
 	if (rc == 0 && n > size)
 		rc = 1;
 	if (rc == 0)
-		rc = read_until(fd, reply, n, &deadline);
-	if (rc == -ETIMEDOUT && hello.pid > 0)
-		kill_worker(hello.pid);
-	if (rc == -ETIMEDOUT) {
-		vsym_error_set(err, "gave up after %d ms", timeout_ms);
+		rc = read_until(fd, reply, n, deadline);
+	if (rc == -ETIMEDOUT)
+		kill_worker(&w);
+	if (w.pidfd >= 0)
+		close(w.pidfd);
+	if (rc == -ETIMEDOUT)
 		return -ETIMEDOUT;
-	}
 	if (rc != 0)
 		return vsym_error_set(err, "the worker ended without a whole reply");
 	*got = n;
 	return 0;
 }
 
-/* Forks the child that forks the worker and exits; reaps that child (it
- * lives a few microseconds) with the application's SIGCHLD handling set
- * aside, so the application never hears of either. Returns 0 or -1. */
-static int start_worker(int fds[2], vsym_worker_fn fn, void *ctx, void *reply, size_t size,
-			struct vsym_error *err)
-{
-	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
-	pid_t launcher;
+/* What the launcher needs to start the worker. */
+struct launch {
+	int reply_fd;
+	vsym_worker_fn fn;
+	void *ctx;
+	void *reply;
+	size_t size;
+};
 
-	sigaction(SIGCHLD, &dfl, &old);
-	launcher = fork();
-	if (launcher == 0) {
-		close(fds[0]);
-		if (fork() == 0)
-			worker_main(fds[1], fn, ctx, reply, size);
-		_exit(0);
+#define LAUNCHER_STACK (64 * 1024)
+
+/* The launcher shares the caller's descriptor table (CLONE_FILES), so its
+ * exit closes nothing: closing a file on FUSE can wait for ever (FLUSH). It
+ * forks the worker, which gets a copy of the table, and exits. */
+static int launcher_main(void *arg)
+{
+	const struct launch *l = arg;
+
+	if (fork() == 0)
+		worker_main(l->reply_fd, l->fn, l->ctx, l->reply, l->size);
+	_exit(0);
+}
+
+/* Waits for the launcher until the deadline; past it, kills it and leaves
+ * it (its fork would have to hang in the application's atfork handlers). */
+static void reap_launcher(int pidfd, const struct timespec *deadline)
+{
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	siginfo_t info;
+
+	for (;;) {
+		long left = ms_left(deadline);
+		int ready = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready > 0 && waitid(P_PIDFD, (id_t)pidfd, &info, WEXITED | __WALL) == 0)
+			return;
+		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+		return;
 	}
-	if (launcher > 0)
-		while (waitpid(launcher, NULL, 0) < 0 && errno == EINTR)
-			;
-	sigaction(SIGCHLD, &old, NULL);
-	if (launcher < 0)
-		return vsym_error_set(err, "cannot fork: %s", strerror(errno));
+}
+
+/* Starts the launcher with no exit signal: the application gets no
+ * SIGCHLD and its waitpid(-1) never sees it (only __WALL does). */
+static int start_worker(struct launch *l, const struct timespec *deadline, struct vsym_error *err)
+{
+	char *stack = malloc(LAUNCHER_STACK);
+	int pidfd = -1;
+	pid_t pid;
+
+	if (stack == NULL)
+		return vsym_error_set(err, "out of memory");
+	pid = clone(launcher_main, stack + LAUNCHER_STACK, CLONE_FILES | CLONE_PIDFD, l, &pidfd);
+	free(stack); /* the launcher runs on its own copy */
+	if (pid < 0)
+		return vsym_error_set(err, "cannot start the worker: %s", strerror(errno));
+	reap_launcher(pidfd, deadline);
+	close(pidfd);
 	return 0;
 }
 
 int vsym_worker_run(vsym_worker_fn fn, void *ctx, void *reply, size_t size,
 		    int timeout_ms, size_t *got, struct vsym_error *err)
 {
+	struct launch l = { -1, fn, ctx, reply, size };
+	struct timespec deadline;
 	int fds[2], rc;
 
 	vsym_error_clear(err);
 	*got = 0;
+	deadline_in(&deadline, timeout_ms);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return vsym_error_set(err, "cannot make a pipe: %s", strerror(errno));
-	rc = start_worker(fds, fn, ctx, reply, size, err);
+	l.reply_fd = fds[1];
+	rc = start_worker(&l, &deadline, err);
 	close(fds[1]);
 	if (rc == 0) {
 		fcntl(fds[0], F_SETFL, O_NONBLOCK);
-		rc = collect(fds[0], reply, size, timeout_ms, got, err);
+		rc = collect(fds[0], reply, size, &deadline, got, err);
 	}
 	close(fds[0]);
+	if (rc == -ETIMEDOUT)
+		vsym_error_set(err, "gave up after %d ms", timeout_ms);
 	return rc;
 }

@@ -30,6 +30,7 @@
 #include <sys/mount.h>
 #include <time.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -496,6 +497,31 @@ static void write_hung_service(const struct hung_case *c, const char *fuse_dir, 
 	write_file(path, text, 0, 0644);
 }
 
+#define WORKER_SLOT_DIR "/run/vsym-workers"
+#define WORKER_SLOTS 16   /* as in pam_vsym.c */
+
+/* How many of uid's worker slots a process holds (locked); with keep, the
+ * free ones are locked by the caller and their descriptors left open. */
+static int slots_held(uid_t uid, bool keep)
+{
+	char path[96];
+	int held = 0;
+
+	for (int i = 0; i < WORKER_SLOTS; i++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%u.%d", WORKER_SLOT_DIR, (unsigned)uid, i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+			held++;
+		if (!keep || held > 0)
+			close(fd);
+	}
+	return held;
+}
+
 static int child_hung_source(void *arg, char *msg, size_t size)
 {
 	const struct hung_case *c = arg;
@@ -550,9 +576,50 @@ static int child_hung_source(void *arg, char *msg, size_t size)
 	pam_end(pamh, rc);
 	print_message("on_error = %s, %s daemon: pam_open_session returned after %ld ms\n", c->on_error,
 		      c->kind == TESTFUSE_READ ? "a reading" : "no", ms);
-	/* The connection goes away: a stuck worker wakes up and dies. */
+	/* A worker that cannot be killed holds one of the user's slots... */
+	if (c->kind == TESTFUSE_READ)
+		CHECK(slots_held(c->f->uid, false) == 1, "%d slots held by stuck workers", slots_held(c->f->uid, false));
+	/* ...until the connection goes away: then it wakes up and dies. */
 	testfuse_stop(&fuse);
+	for (int i = 0; i < 500 && slots_held(c->f->uid, false) > 0; i++)
+		usleep(10000);
+	CHECK(slots_held(c->f->uid, false) == 0, "a worker still holds a slot 5 s after its file system went away");
 	return 0;
+}
+
+/* With every slot of the user's held (by workers stuck on a path that
+ * never answers, here by the test), a login is not set up, at once. */
+static int child_no_free_slot(void *arg, char *msg, size_t size)
+{
+	const struct fixture *f = arg;
+	struct pam_conv pc = { conv, NULL };
+	pam_handle_t *pamh = NULL;
+	char path[96];
+	int rc;
+
+	mkdir(WORKER_SLOT_DIR, 0700);
+	for (int i = 0; i < WORKER_SLOTS; i++) {
+		snprintf(path, sizeof(path), "%s/%u.%d", WORKER_SLOT_DIR, (unsigned)f->uid, i);
+		close(open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+	}
+	CHECK(slots_held(f->uid, true) == 0, "slots held before the test");
+	conv_text[0] = '\0';
+	rc = pam_start_confdir("vsymtest", TEST_USER, &pc, f->confdir, &pamh);
+	CHECK(rc == PAM_SUCCESS, "pam_start_confdir: %s", pam_strerror(pamh, rc));
+	rc = pam_open_session(pamh, 0);
+	CHECK(rc == PAM_SUCCESS, "pam_open_session: %s; messages: %s", pam_strerror(pamh, rc), conv_text);
+	CHECK(strstr(conv_text, "still wait on a path that does not answer") != NULL, "messages: %s", conv_text);
+	CHECK(strstr(conv_text, "without vsym binds") != NULL, "messages: %s", conv_text);
+	CHECK(testns_mounts_on(f->target) == 0, "a mount on %s", f->target);
+	CHECK(file_exists("/run/vsym/session"), "no marker");
+	pam_end(pamh, rc);
+	return 0;
+}
+
+static void test_stuck_workers_are_limited(void **state)
+{
+	REQUIRE_ROOT();
+	RUN_CHILD(child_no_free_slot, *state);
 }
 
 static void test_hung_source_gives_up(void **state)
@@ -607,6 +674,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hung_source_denied, setup),
 		cmocka_unit_test_setup(test_unkillable_worker_not_waited_for, setup),
 		cmocka_unit_test_setup(test_unkillable_worker_denied, setup),
+		cmocka_unit_test_setup(test_stuck_workers_are_limited, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

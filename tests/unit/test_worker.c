@@ -1,7 +1,8 @@
 /* worker.c: a step run in a worker process with a deadline (DESIGN
- * invariant 8). None of these needs root: the workers block in pause() or
- * die on purpose; the FUSE cases, where the deadline matters for real, are
- * in test_fileio and test_pam_vsym. */
+ * invariant 8). Most need no root: the workers block in pause() or die on
+ * purpose. The FUSE cases where the deadline matters for real are here (a
+ * file of the caller's that cannot be closed) and in test_fileio and
+ * test_pam_vsym (paths that never answer). */
 #include "config.h"
 
 #include <errno.h>
@@ -18,6 +19,8 @@
 #include <time.h>
 
 #include "testutil.h"
+#include "testns.h"
+#include "testfuse.h"
 
 #include "worker.h"
 
@@ -50,6 +53,8 @@ static size_t hang(void *ctx, void *reply, size_t size)
 	(void)ctx;
 	(void)reply;
 	(void)size;
+	/* Should a failing test leave it behind, it ends by itself. */
+	alarm(30);
 	for (;;)
 		pause();
 	return 0;
@@ -369,6 +374,70 @@ static void test_late_worker_is_killed(void **state)
 	munmap(shared, sizeof(pid_t));
 }
 
+/* A caller whose fds 0-2 are closed: the reply pipe lands on them, and
+ * the worker moves it out of the way of /dev/null. */
+static int child_without_stdio(void *arg, char *msg, size_t size)
+{
+	struct greeting g = { 0, "" };
+	struct vsym_error err;
+	char text[] = "no stdio";
+	size_t got;
+	int rc;
+
+	(void)arg;
+	close(0);
+	close(1);
+	close(2);
+	rc = vsym_worker_run(greet, text, &g, sizeof(g), 2000, &got, &err);
+	CHECK(rc == 0, "rc %d: %s", rc, err.text);
+	CHECK(strcmp(g.text, "no stdio") == 0, "reply '%s'", g.text);
+	return 0;
+}
+
+static void test_caller_without_stdio(void **state)
+{
+	(void)state;
+	RUN_CHILD(child_without_stdio, NULL);
+}
+
+/* A caller holding a file on a FUSE mount whose daemon never answers a
+ * FLUSH (in su or sudo, the user picks the application's descriptors):
+ * whoever closes a copy of it waits for ever. Nothing in starting the
+ * worker closes the caller's copy, so the caller goes on at the deadline;
+ * the worker, stuck on closing its own copy, is left behind. */
+static void test_caller_fuse_file_does_not_hold_us(void **state)
+{
+	struct greeting g = { 0, "" };
+	struct vsym_error err;
+	struct testfuse fuse;
+	char dir[160], path[200], text[] = "x";
+	const char *scratch;
+	size_t got;
+	int fd, rc;
+
+	(void)state;
+	REQUIRE_ROOT();
+	scratch = testns_scratch();
+	assert_non_null(scratch);
+	snprintf(dir, sizeof(dir), "%s/noflush", scratch);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	if (testfuse_start(&fuse, dir, 0, TESTFUSE_NO_FLUSH) < 0)
+		fail_msg("mount fuse: %s", strerror(errno));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail_msg("open %s: %s", path, strerror(errno));
+	/* A hang here ends the test (SIGALRM) instead of CI. */
+	signal(SIGALRM, SIG_DFL);
+	alarm(20);
+	rc = vsym_worker_run(greet, text, &g, sizeof(g), 1000, &got, &err);
+	alarm(0);
+	assert_int_equal(rc, -ETIMEDOUT);
+	assert_contains(err.text, "gave up after 1000 ms");
+	testfuse_stop(&fuse);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -382,6 +451,8 @@ int main(void)
 		cmocka_unit_test(test_worker_holds_nothing_of_ours),
 		cmocka_unit_test(test_signals_do_not_stretch_the_deadline),
 		cmocka_unit_test(test_late_worker_is_killed),
+		cmocka_unit_test(test_caller_without_stdio),
+		cmocka_unit_test(test_caller_fuse_file_does_not_hold_us),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
