@@ -154,7 +154,7 @@ int vsym_file_read_as_user(const char *path, const struct vsym_user *user,
 	vsym_error_clear(err);
 	if (reply == NULL)
 		return vsym_error_set(err, "out of memory");
-	rc = vsym_worker_run(reader_child, &job, reply, size, timeout_ms, &got, err);
+	rc = vsym_worker_run(reader_child, &job, reply, size, timeout_ms, NULL, &got, err);
 	if (rc == 0 && got < sizeof(*reply))
 		rc = -1;
 	if (rc < 0) {

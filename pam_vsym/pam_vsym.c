@@ -60,6 +60,15 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct o
 	}
 }
 
+/* The setup worker's log lines (vsym_worker_log), logged by the module's
+ * process with pam_syslog's prefix. */
+static void log_from_worker(void *ctx, int priority, const char *text)
+{
+	const struct module *m = ctx;
+
+	pam_syslog(m->pamh, priority, "%s", text);
+}
+
 /* A short note for the user. Notes are told by tell_notes in the module's
  * own process once the setup worker is done: the application's
  * conversation function must not run in that child, nor as the user. */
@@ -84,18 +93,18 @@ static void report_bind(void *ctx, enum vsym_outcome outcome, const struct vsym_
 
 	switch (outcome) {
 	case VSYM_BOUND:
-		pam_syslog(m->pamh, LOG_INFO, "%s: bound %s on %s (%s)", name, bind->source, bind->target, detail);
+		vsym_worker_log(LOG_INFO, "%s: bound %s on %s (%s)", name, bind->source, bind->target, detail);
 		return;
 	case VSYM_SKIPPED:
 		if (m->opt.debug)
-			pam_syslog(m->pamh, LOG_DEBUG, "%s: optional %s on %s skipped: %s", name,
-				   bind->source, bind->target, detail);
+			vsym_worker_log(LOG_DEBUG, "%s: optional %s on %s skipped: %s", name,
+					bind->source, bind->target, detail);
 		return;
 	case VSYM_REFUSED:
 	case VSYM_FAILED:
-		pam_syslog(m->pamh, outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE,
-			   "%s: %s bind of %s on %s: %s", name,
-			   outcome == VSYM_FAILED ? "failed" : "refused", bind->source, bind->target, detail);
+		vsym_worker_log(outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE,
+				"%s: %s bind of %s on %s: %s", name,
+				outcome == VSYM_FAILED ? "failed" : "refused", bind->source, bind->target, detail);
 		add_note(m, detail);
 		return;
 	}
@@ -157,10 +166,10 @@ static void report_user_file(struct module *m, const struct vsym_error *err)
 	if (path[0] != '\0' && strncmp(err->text, path, strlen(path)) == 0 && err->text[strlen(path)] == ':')
 		sscanf(err->text + strlen(path) + 1, "%u", &line);
 	if (line > 0)
-		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s:%u is invalid; the user's part was skipped",
-			   m->user.name, path, line);
+		vsym_worker_log(LOG_NOTICE, "%s: %s:%u is invalid; the user's part was skipped",
+				m->user.name, path, line);
 	else
-		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s skipped: %s", m->user.name, path, err->text);
+		vsym_worker_log(LOG_NOTICE, "%s: %s skipped: %s", m->user.name, path, err->text);
 	add_note(m, err->text);
 	add_note(m, "your ~/.vsymrc was skipped");
 }
@@ -224,7 +233,7 @@ static int apply_binds(struct module *m, struct vsym_state *state)
 	vsym_error_clear(&err);
 	bad = vsym_session_apply_defaults(&m->policy, &m->user, state, &reporter, &err);
 	if (err.text[0] != '\0') {
-		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s", m->user.name, err.text);
+		vsym_worker_log(LOG_NOTICE, "%s: %s", m->user.name, err.text);
 		add_note(m, err.text);
 	}
 	return bad;
@@ -245,13 +254,13 @@ static enum setup_result setup_as_user(struct module *m, struct vsym_state *stat
 	struct vsym_error err;
 
 	if (vsym_cred_hold(&m->user, &err) < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
+		vsym_worker_log(LOG_ERR, "%s: %s", m->user.name, err.text);
 		return deny ? SETUP_REFUSED : SETUP_DONE;
 	}
 	if (!load_user_file(m) || (apply_binds(m, state) != 0 && deny))
 		result = SETUP_REFUSED;
 	if (vsym_cred_release(&err) < 0) {
-		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, err.text);
+		vsym_worker_log(LOG_CRIT, "%s: %s", m->user.name, err.text);
 		return SETUP_NOT_DONE;
 	}
 	return result;
@@ -275,18 +284,18 @@ struct setup_reply {
 
 /* The slot directory, root's alone. Returns false when it cannot be used
  * (a read-only /run): then there is no limit, rather than no login. */
-static bool slot_dir_ready(struct module *m)
+static bool slot_dir_ready(void)
 {
 	struct stat st;
 
 	if (mkdir(WORKER_SLOT_DIR, 0700) < 0 && errno != EEXIST) {
-		pam_syslog(m->pamh, LOG_ERR, "cannot make %s: %m; stuck setups are not limited", WORKER_SLOT_DIR);
+		vsym_worker_log(LOG_ERR, "cannot make %s: %m; stuck setups are not limited", WORKER_SLOT_DIR);
 		return false;
 	}
 	if (lstat(WORKER_SLOT_DIR, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
 	    (st.st_mode & 0077) != 0) {
-		pam_syslog(m->pamh, LOG_ERR, "%s is not a directory of root's alone; stuck setups are not limited",
-			   WORKER_SLOT_DIR);
+		vsym_worker_log(LOG_ERR, "%s is not a directory of root's alone; stuck setups are not limited",
+				WORKER_SLOT_DIR);
 		return false;
 	}
 	return true;
@@ -299,7 +308,7 @@ static bool take_worker_slot(struct module *m)
 {
 	char path[sizeof(WORKER_SLOT_DIR) + 32];
 
-	if (!slot_dir_ready(m))
+	if (!slot_dir_ready())
 		return true;
 	for (int i = 0; i < WORKER_SLOTS; i++) {
 		int fd;
@@ -311,8 +320,8 @@ static bool take_worker_slot(struct module *m)
 		if (fd >= 0)
 			close(fd);
 	}
-	pam_syslog(m->pamh, LOG_ERR, "%s: %d earlier session setups still wait on a path that does not answer",
-		   m->user.name, WORKER_SLOTS);
+	vsym_worker_log(LOG_ERR, "%s: %d earlier session setups still wait on a path that does not answer",
+			m->user.name, WORKER_SLOTS);
 	add_note(m, "earlier logins of yours still wait on a path that does not answer");
 	return false;
 }
@@ -333,7 +342,7 @@ static size_t setup_worker(void *ctx, void *reply_buf, size_t size)
 		reply->result = SETUP_NOT_DONE;
 	state.dir = VSYM_RUN_DIR;
 	if (reply->result == SETUP_DONE && vsym_state_save(&state, VSYM_STATE_FILE, &err) < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
+		vsym_worker_log(LOG_ERR, "%s: %s", m->user.name, err.text);
 		reply->result = SETUP_NOT_DONE;
 	}
 	vsym_state_free(&state);
@@ -347,6 +356,7 @@ static size_t setup_worker(void *ctx, void *reply_buf, size_t size)
  * killing the process that waits ends it. */
 static enum setup_result run_setup(struct module *m)
 {
+	struct vsym_worker_log log = { log_from_worker, m };
 	struct setup_reply reply;
 	struct vsym_error err;
 	size_t got;
@@ -354,11 +364,14 @@ static enum setup_result run_setup(struct module *m)
 
 	memset(&reply, 0, sizeof(reply));
 	rc = vsym_worker_run(setup_worker, m, &reply, sizeof(reply), VSYM_SESSION_SETUP_TIMEOUT_MS,
-			     &got, &err);
-	if (rc < 0 || got != sizeof(reply)) {
-		pam_syslog(m->pamh, LOG_ERR, "%s: setting up the session %s", m->user.name,
+			     &log, &got, &err);
+	if (rc == 0 && got != sizeof(reply))
+		rc = vsym_error_set(&err, "a short reply from the worker");
+	if (rc < 0) {
+		pam_syslog(m->pamh, LOG_ERR, "%s: setting up the session %s: %s", m->user.name,
 			   rc == -ETIMEDOUT ? "took too long (a path that never answers, such as a hung FUSE mount?)"
-					    : "failed");
+					    : "failed",
+			   err.text);
 		add_note(m, rc == -ETIMEDOUT ? "setting up your binds took too long (does a path in a bind hang?)"
 					     : "setting up your binds failed");
 		return SETUP_NOT_DONE;

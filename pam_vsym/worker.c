@@ -3,14 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/wait.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +20,20 @@
 struct worker_hello {
 	pid_t pid;
 };
+
+/* Then frames: log lines as they come, and one reply. */
+enum frame_kind { FRAME_LOG = 1, FRAME_REPLY = 2 };
+
+struct frame {
+	int kind;
+	int priority;   /* FRAME_LOG */
+	size_t len;     /* bytes that follow */
+};
+
+#define WORKER_LOG_MAX 1024
+
+/* In the worker: where its frames go. */
+static int worker_fd = -1;
 
 static bool write_all(int fd, const void *data, size_t n)
 {
@@ -69,13 +82,14 @@ static void close_all(int first, int last)
 
 /* Leaves the worker with /dev/null on 0-2, the reply pipe and nothing
  * else of the application's: a worker stuck on a FUSE request must not
- * keep the user's connection or terminal open. Returns the reply fd. */
+ * keep the user's connection or terminal open. The application's syslog
+ * socket goes too, so the worker must not call syslog (glibc would use,
+ * then close, a descriptor number that is something else by then): it
+ * logs through vsym_worker_log. Returns the reply fd. */
 static int drop_descriptors(int reply_fd)
 {
 	int null;
 
-	/* syslog's socket is closed with the rest; pam_syslog opens a new one. */
-	closelog();
 	if (reply_fd < 3 && (reply_fd = fcntl(reply_fd, F_DUPFD_CLOEXEC, 3)) < 0)
 		return -1;
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -85,6 +99,27 @@ static int drop_descriptors(int reply_fd)
 		close_all(3, reply_fd - 1);
 	close_all(reply_fd + 1, -1);
 	return reply_fd;
+}
+
+static bool send_frame(int kind, int priority, const void *data, size_t len)
+{
+	struct frame f = { kind, priority, len };
+
+	return write_all(worker_fd, &f, sizeof(f)) && write_all(worker_fd, data, len);
+}
+
+void vsym_worker_log(int priority, const char *fmt, ...)
+{
+	char text[WORKER_LOG_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0 || worker_fd < 0)
+		return;
+	send_frame(FRAME_LOG, priority, text, strlen(text));
 }
 
 static _Noreturn void worker_main(int fd, vsym_worker_fn fn, void *ctx, void *reply, size_t size)
@@ -98,11 +133,12 @@ static _Noreturn void worker_main(int fd, vsym_worker_fn fn, void *ctx, void *re
 	fd = drop_descriptors(fd);
 	if (fd < 0)
 		_exit(1);
+	worker_fd = fd;
 	n = fn(ctx, reply, size);
 	if (n > size)
 		n = size;
 	/* _exit: no atexit handler or stdio buffer of the application runs. */
-	_exit(write_all(fd, &n, sizeof(n)) && write_all(fd, reply, n) ? 0 : 1);
+	_exit(send_frame(FRAME_REPLY, 0, reply, n) ? 0 : 1);
 }
 
 static long ms_left(const struct timespec *deadline)
@@ -179,8 +215,38 @@ static void kill_worker(const struct worker *w)
 		kill(w->pid, SIGKILL);
 }
 
+/* Reads frames until the reply, handing log lines to log as they come.
+ * Returns 0, 1 when the worker went away first, or -ETIMEDOUT. */
+static int read_frames(int fd, void *reply, size_t size, const struct timespec *deadline,
+		       const struct vsym_worker_log *log, size_t *got)
+{
+	char text[WORKER_LOG_MAX + 1];
+	struct frame f;
+	int rc;
+
+	for (;;) {
+		rc = read_until(fd, (char *)&f, sizeof(f), deadline);
+		if (rc != 0)
+			return rc;
+		if (f.kind == FRAME_REPLY) {
+			if (f.len > size)
+				return 1;
+			*got = f.len;
+			return read_until(fd, reply, f.len, deadline);
+		}
+		if (f.kind != FRAME_LOG || f.len > WORKER_LOG_MAX)
+			return 1;
+		rc = read_until(fd, text, f.len, deadline);
+		if (rc != 0)
+			return rc;
+		text[f.len] = '\0';
+		if (log != NULL && log->line != NULL)
+			log->line(log->ctx, f.priority, text);
+	}
+}
+
 static int collect(int fd, void *reply, size_t size, const struct timespec *deadline,
-		   size_t *got, struct vsym_error *err)
+		   const struct vsym_worker_log *log, size_t *got, struct vsym_error *err)
 {
 	struct worker_hello hello = { 0 };
 	struct worker w = { 0, -1 };
@@ -194,11 +260,7 @@ static int collect(int fd, void *reply, size_t size, const struct timespec *dead
 	if (hello.pid > 0)
 		worker_known(&w, &hello);
 	if (rc == 0)
-		rc = read_until(fd, (char *)&n, sizeof(n), deadline);
-	if (rc == 0 && n > size)
-		rc = 1;
-	if (rc == 0)
-		rc = read_until(fd, reply, n, deadline);
+		rc = read_frames(fd, reply, size, deadline, log, &n);
 	if (rc == -ETIMEDOUT)
 		kill_worker(&w);
 	if (w.pidfd >= 0)
@@ -220,61 +282,64 @@ struct launch {
 	size_t size;
 };
 
-#define LAUNCHER_STACK (64 * 1024)
-
-/* The launcher shares the caller's descriptor table (CLONE_FILES), so its
- * exit closes nothing: closing a file on FUSE can wait for ever (FLUSH). It
- * forks the worker, which gets a copy of the table, and exits. */
-static int launcher_main(void *arg)
+/* Waits for the launcher until the deadline. It exits right after its
+ * fork, but its exit closes its copy of the application's descriptors,
+ * and closing a FUSE file can wait for ever (FLUSH): past the deadline it
+ * is killed and left. Another thread's waitpid(-1) reaping it first, or
+ * no pidfd (a seccomp filter), is fine. */
+static void reap_launcher(pid_t pid, const struct timespec *deadline)
 {
-	const struct launch *l = arg;
-
-	if (fork() == 0)
-		worker_main(l->reply_fd, l->fn, l->ctx, l->reply, l->size);
-	_exit(0);
-}
-
-/* Waits for the launcher until the deadline; past it, kills it and leaves
- * it (its fork would have to hang in the application's atfork handlers). */
-static void reap_launcher(int pidfd, const struct timespec *deadline)
-{
+	int pidfd = pidfd_open(pid, 0);
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
-	siginfo_t info;
 
 	for (;;) {
 		long left = ms_left(deadline);
-		int ready = left > 0 ? poll(&pfd, 1, (int)left) : 0;
+		pid_t done = waitpid(pid, NULL, WNOHANG);
 
-		if (ready < 0 && errno == EINTR)
-			continue;
-		if (ready > 0 && waitid(P_PIDFD, (id_t)pidfd, &info, WEXITED | __WALL) == 0)
-			return;
-		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-		return;
+		if (done != 0 && !(done < 0 && errno == EINTR))
+			break; /* reaped, or not ours to reap any more */
+		if (left <= 0) {
+			if (pidfd >= 0)
+				pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+			break;
+		}
+		if (pidfd < 0 || poll(&pfd, 1, (int)left) < 0)
+			usleep(1000);
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 }
 
-/* Starts the launcher with no exit signal: the application gets no
- * SIGCHLD and its waitpid(-1) never sees it (only __WALL does). */
+/* Forks the launcher, which forks the worker and exits at once, so the
+ * worker is never a child of the application. Both are glibc fork()s, run
+ * on the caller's own stack: its atfork handling keeps malloc and stdio
+ * usable in the worker of a multithreaded application. The application's
+ * SIGCHLD handling is set aside while the launcher lives (microseconds):
+ * its handler would hear of a child it never made, and SIG_IGN would reap
+ * the launcher before us. */
 static int start_worker(struct launch *l, const struct timespec *deadline, struct vsym_error *err)
 {
-	char *stack = malloc(LAUNCHER_STACK);
-	int pidfd = -1;
-	pid_t pid;
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+	pid_t launcher;
 
-	if (stack == NULL)
-		return vsym_error_set(err, "out of memory");
-	pid = clone(launcher_main, stack + LAUNCHER_STACK, CLONE_FILES | CLONE_PIDFD, l, &pidfd);
-	free(stack); /* the launcher runs on its own copy */
-	if (pid < 0)
-		return vsym_error_set(err, "cannot start the worker: %s", strerror(errno));
-	reap_launcher(pidfd, deadline);
-	close(pidfd);
+	sigaction(SIGCHLD, &dfl, &old);
+	launcher = fork();
+	if (launcher == 0) {
+		if (fork() == 0)
+			worker_main(l->reply_fd, l->fn, l->ctx, l->reply, l->size);
+		_exit(0);
+	}
+	if (launcher > 0)
+		reap_launcher(launcher, deadline);
+	sigaction(SIGCHLD, &old, NULL);
+	if (launcher < 0)
+		return vsym_error_set(err, "cannot fork: %s", strerror(errno));
 	return 0;
 }
 
 int vsym_worker_run(vsym_worker_fn fn, void *ctx, void *reply, size_t size,
-		    int timeout_ms, size_t *got, struct vsym_error *err)
+		    int timeout_ms, const struct vsym_worker_log *log, size_t *got,
+		    struct vsym_error *err)
 {
 	struct launch l = { -1, fn, ctx, reply, size };
 	struct timespec deadline;
@@ -290,7 +355,7 @@ int vsym_worker_run(vsym_worker_fn fn, void *ctx, void *reply, size_t size,
 	close(fds[1]);
 	if (rc == 0) {
 		fcntl(fds[0], F_SETFL, O_NONBLOCK);
-		rc = collect(fds[0], reply, size, &deadline, got, err);
+		rc = collect(fds[0], reply, size, &deadline, log, got, err);
 	}
 	close(fds[0]);
 	if (rc == -ETIMEDOUT)

@@ -22,15 +22,28 @@
  * was at the fork) and returns how many of its bytes to send back. The
  * worker shares the caller's namespaces and credentials, has default
  * signal handlers, /dev/null on fds 0-2 and no other descriptor of the
- * caller; it must not talk to the application (no PAM conversation). */
+ * caller; it must not talk to the application (no PAM conversation), and
+ * logs only through vsym_worker_log. */
 typedef size_t (*vsym_worker_fn)(void *ctx, void *reply, size_t size);
 
+/* Where the caller wants the worker's log lines, told as they come. */
+struct vsym_worker_log {
+	void (*line)(void *ctx, int priority, const char *text);
+	void *ctx;
+};
+
 /* Runs fn in a worker and copies what it sends back into reply, setting
- * *got to its length. Waits at most timeout_ms, then kills the worker and
- * goes on without waiting for it to end. Returns 0, -ETIMEDOUT when the
- * deadline passed, or -1 (the worker could not start, or died without a
- * whole reply) with err set. */
+ * *got to its length; log (may be NULL) gets the worker's log lines, even
+ * those of a worker that never replies. Waits at most timeout_ms, then
+ * kills the worker and goes on without waiting for it to end. Returns 0,
+ * -ETIMEDOUT when the deadline passed, or -1 (the worker could not start,
+ * or died without a whole reply) with err set. */
 int vsym_worker_run(vsym_worker_fn fn, void *ctx, void *reply, size_t size,
-		    int timeout_ms, size_t *got, struct vsym_error *err);
+		    int timeout_ms, const struct vsym_worker_log *log, size_t *got,
+		    struct vsym_error *err);
+
+/* In the worker, instead of syslog (see drop_descriptors in worker.c):
+ * sends a log line (at most 1023 bytes) to the caller. */
+void vsym_worker_log(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -6,7 +6,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <syslog.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -22,6 +24,7 @@
 #include "testns.h"
 #include "testfuse.h"
 
+#include "cfg.h"
 #include "worker.h"
 
 static int sigchld_seen;
@@ -107,7 +110,7 @@ static void test_reply_comes_back(void **state)
 	size_t got = 99;
 
 	(void)state;
-	assert_int_equal(vsym_worker_run(greet, hello, &g, sizeof(g), 2000, &got, &err), 0);
+	assert_int_equal(vsym_worker_run(greet, hello, &g, sizeof(g), 2000, NULL, &got, &err), 0);
 	assert_int_equal(got, sizeof(g));
 	assert_string_equal(g.text, "hello");
 	assert_true(g.pid > 0);
@@ -123,7 +126,7 @@ static void test_short_reply(void **state)
 	size_t got = 0;
 
 	(void)state;
-	assert_int_equal(vsym_worker_run(half_reply, NULL, buf, sizeof(buf), 2000, &got, &err), 0);
+	assert_int_equal(vsym_worker_run(half_reply, NULL, buf, sizeof(buf), 2000, NULL, &got, &err), 0);
 	assert_int_equal(got, 2);
 	assert_memory_equal(buf, "ab", 2);
 }
@@ -137,7 +140,7 @@ static void test_reply_never_overflows(void **state)
 
 	(void)state;
 	memset(buf, 0, sizeof(buf));
-	assert_int_equal(vsym_worker_run(too_long, NULL, buf, 64, 2000, &got, &err), 0);
+	assert_int_equal(vsym_worker_run(too_long, NULL, buf, 64, 2000, NULL, &got, &err), 0);
 	assert_int_equal(got, 64);
 	assert_int_equal(buf[63], 'x');
 	for (size_t i = 64; i < sizeof(buf); i++)
@@ -155,7 +158,7 @@ static void test_deadline_kills(void **state)
 
 	(void)state;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(vsym_worker_run(hang, NULL, buf, sizeof(buf), 300, &got, &err), -ETIMEDOUT);
+	assert_int_equal(vsym_worker_run(hang, NULL, buf, sizeof(buf), 300, NULL, &got, &err), -ETIMEDOUT);
 	ms = elapsed_ms(&t0);
 	assert_int_equal(got, 0);
 	assert_contains(err.text, "gave up after 300 ms");
@@ -175,7 +178,7 @@ static void test_child_death_reported(void **state)
 	size_t got = 99;
 
 	(void)state;
-	assert_int_equal(vsym_worker_run(die, NULL, buf, sizeof(buf), 2000, &got, &err), -1);
+	assert_int_equal(vsym_worker_run(die, NULL, buf, sizeof(buf), 2000, NULL, &got, &err), -1);
 	assert_int_equal(got, 0);
 	assert_contains(err.text, "ended without a whole reply");
 	assert_no_child_left();
@@ -194,14 +197,14 @@ static void test_sigchld_disposition_kept(void **state)
 
 	(void)state;
 	sigaction(SIGCHLD, &ign, NULL);
-	assert_int_equal(vsym_worker_run(greet, text, &g, sizeof(g), 2000, &got, &err), 0);
+	assert_int_equal(vsym_worker_run(greet, text, &g, sizeof(g), 2000, NULL, &got, &err), 0);
 	assert_string_equal(g.text, "ign");
 	sigaction(SIGCHLD, NULL, &now);
 	assert_ptr_equal(now.sa_handler, SIG_IGN);
 
 	sigchld_seen = 0;
 	sigaction(SIGCHLD, &handler, NULL);
-	assert_int_equal(vsym_worker_run(hang, NULL, &g, sizeof(g), 100, &got, &err), -ETIMEDOUT);
+	assert_int_equal(vsym_worker_run(hang, NULL, &g, sizeof(g), 100, NULL, &got, &err), -ETIMEDOUT);
 	sigaction(SIGCHLD, NULL, &now);
 	assert_ptr_equal(now.sa_handler, count_sigchld);
 	assert_int_equal(sigchld_seen, 0);
@@ -226,7 +229,7 @@ static void test_worker_is_not_our_child(void **state)
 	size_t got;
 
 	(void)state;
-	assert_int_equal(vsym_worker_run(report_parent, NULL, &parent, sizeof(parent), 2000, &got, &err), 0);
+	assert_int_equal(vsym_worker_run(report_parent, NULL, &parent, sizeof(parent), 2000, NULL, &got, &err), 0);
 	assert_true(parent > 0);
 	assert_int_not_equal(parent, getpid());
 	assert_no_child_left();
@@ -287,7 +290,7 @@ static void test_worker_holds_nothing_of_ours(void **state)
 	signal(SIGTERM, ignore_signal);
 	signal(SIGUSR1, SIG_IGN);
 	memset(&inv, 0, sizeof(inv));
-	assert_int_equal(vsym_worker_run(take_inventory, &extra[1], &inv, sizeof(inv), 2000, &got, &err), 0);
+	assert_int_equal(vsym_worker_run(take_inventory, &extra[1], &inv, sizeof(inv), 2000, NULL, &got, &err), 0);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGUSR1, SIG_DFL);
 	close(extra[0]);
@@ -324,7 +327,7 @@ static void test_signals_do_not_stretch_the_deadline(void **state)
 	ticks = 0;
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &every_20ms, NULL);
-	rc = vsym_worker_run(hang, NULL, buf, sizeof(buf), 500, &got, &err);
+	rc = vsym_worker_run(hang, NULL, buf, sizeof(buf), 500, NULL, &got, &err);
 	setitimer(ITIMER_REAL, &off, NULL);
 	signal(SIGALRM, SIG_DFL);
 	assert_int_equal(rc, -ETIMEDOUT);
@@ -365,7 +368,7 @@ static void test_late_worker_is_killed(void **state)
 	(void)state;
 	assert_true(shared != MAP_FAILED);
 	*shared = 0;
-	assert_int_equal(vsym_worker_run(hang_and_tell, shared, buf, sizeof(buf), 200, &got, &err), -ETIMEDOUT);
+	assert_int_equal(vsym_worker_run(hang_and_tell, shared, buf, sizeof(buf), 200, NULL, &got, &err), -ETIMEDOUT);
 	assert_true(*shared > 0);
 	for (i = 0; i < 500 && !process_gone(*shared); i++)
 		usleep(10000);
@@ -388,7 +391,7 @@ static int child_without_stdio(void *arg, char *msg, size_t size)
 	close(0);
 	close(1);
 	close(2);
-	rc = vsym_worker_run(greet, text, &g, sizeof(g), 2000, &got, &err);
+	rc = vsym_worker_run(greet, text, &g, sizeof(g), 2000, NULL, &got, &err);
 	CHECK(rc == 0, "rc %d: %s", rc, err.text);
 	CHECK(strcmp(g.text, "no stdio") == 0, "reply '%s'", g.text);
 	return 0;
@@ -430,12 +433,151 @@ static void test_caller_fuse_file_does_not_hold_us(void **state)
 	/* A hang here ends the test (SIGALRM) instead of CI. */
 	signal(SIGALRM, SIG_DFL);
 	alarm(20);
-	rc = vsym_worker_run(greet, text, &g, sizeof(g), 1000, &got, &err);
+	rc = vsym_worker_run(greet, text, &g, sizeof(g), 1000, NULL, &got, &err);
 	alarm(0);
 	assert_int_equal(rc, -ETIMEDOUT);
 	assert_contains(err.text, "gave up after 1000 ms");
 	testfuse_stop(&fuse);
 	close(fd);
+}
+
+/* The worker runs on the caller's own stack, never on a small block of
+ * heap: a step that recurses deep (libconfig on a deeply nested user file)
+ * must not write over the heap (as a 64 KiB launcher stack once let it).
+ * The guard buffers, allocated before the worker starts, are checked in
+ * the worker's own memory after the parse. */
+#define GUARDS 400
+static unsigned char *guards[GUARDS];
+
+static size_t parse_deep(void *ctx, void *reply, size_t size)
+{
+	struct test_user alice;
+	struct vsym_policy policy;
+	struct vsym_error err;
+	const char *text = ctx;
+	int damaged = 0;
+
+	(void)size;
+	test_user_alice(&alice);
+	memset(&policy, 0, sizeof(policy));
+	vsym_cfg_load_user(&policy, "/home/alice/.vsymrc", text, strlen(text), &alice.user, &err);
+	vsym_policy_free(&policy);
+	for (int i = 0; i < GUARDS; i++)
+		for (int k = 0; k < 1024; k++)
+			if (guards[i][k] != 0xA5) {
+				damaged++;
+				break;
+			}
+	*(int *)reply = damaged;
+	return sizeof(int);
+}
+
+static void test_deep_step_keeps_the_heap(void **state)
+{
+	const int depth = 5000;
+	char *text = malloc(2 * (size_t)depth + 32);
+	struct vsym_error err;
+	int damaged = -1;
+	size_t got, n = 0;
+
+	(void)state;
+	assert_non_null(text);
+	n += (size_t)sprintf(text, "binds = ");
+	memset(text + n, '(', (size_t)depth);
+	memset(text + n + depth, ')', (size_t)depth);
+	strcpy(text + n + 2 * (size_t)depth, ";\n");
+	for (int i = 0; i < GUARDS; i++) {
+		guards[i] = malloc(1024);
+		assert_non_null(guards[i]);
+		memset(guards[i], 0xA5, 1024);
+	}
+	assert_int_equal(vsym_worker_run(parse_deep, text, &damaged, sizeof(damaged), 10000, NULL, &got, &err), 0);
+	assert_int_equal(damaged, 0);
+	for (int i = 0; i < GUARDS; i++)
+		free(guards[i]);
+	free(text);
+}
+
+/* Log lines go to the caller as they come, in order, even those of a
+ * worker that never replies. */
+static char logged[512];
+
+static void collect_line(void *ctx, int priority, const char *text)
+{
+	size_t n = strlen(logged);
+
+	(void)ctx;
+	snprintf(logged + n, sizeof(logged) - n, "%d:%s|", priority, text);
+}
+
+static size_t log_and_reply(void *ctx, void *reply, size_t size)
+{
+	(void)ctx;
+	(void)size;
+	vsym_worker_log(LOG_INFO, "one %d", 1);
+	vsym_worker_log(LOG_ERR, "two");
+	memcpy(reply, "ok", 3);
+	return 3;
+}
+
+static size_t log_and_hang(void *ctx, void *reply, size_t size)
+{
+	vsym_worker_log(LOG_NOTICE, "before the hang");
+	return hang(ctx, reply, size);
+}
+
+static void test_log_lines_reach_the_caller(void **state)
+{
+	struct vsym_worker_log log = { collect_line, NULL };
+	struct vsym_error err;
+	char buf[8] = "";
+	size_t got;
+
+	(void)state;
+	logged[0] = '\0';
+	assert_int_equal(vsym_worker_run(log_and_reply, NULL, buf, sizeof(buf), 2000, &log, &got, &err), 0);
+	assert_string_equal(buf, "ok");
+	assert_string_equal(logged, "6:one 1|3:two|");
+	logged[0] = '\0';
+	assert_int_equal(vsym_worker_run(log_and_hang, NULL, buf, sizeof(buf), 300, &log, &got, &err), -ETIMEDOUT);
+	assert_string_equal(logged, "5:before the hang|");
+}
+
+/* A multithreaded caller (a display manager's PAM worker): another thread
+ * busy in malloc and syslog while workers start. glibc's fork keeps malloc
+ * usable in the child, and the worker never touches syslog's lock. */
+static volatile int busy_stop;
+
+static void *busy(void *arg)
+{
+	(void)arg;
+	openlog("vsym-test", LOG_NDELAY, LOG_USER);
+	while (!busy_stop) {
+		free(malloc(100 + (size_t)(rand() % 4000)));
+		syslog(LOG_DEBUG, "vsym test_worker: busy thread");
+	}
+	return NULL;
+}
+
+static void test_multithreaded_caller(void **state)
+{
+	struct greeting g;
+	struct vsym_error err;
+	char text[] = "mt";
+	pthread_t t;
+	size_t got;
+	int failed = 0;
+
+	(void)state;
+	busy_stop = 0;
+	assert_int_equal(pthread_create(&t, NULL, busy, NULL), 0);
+	for (int i = 0; i < 100; i++)
+		if (vsym_worker_run(greet, text, &g, sizeof(g), 2000, NULL, &got, &err) != 0)
+			failed++;
+	busy_stop = 1;
+	pthread_join(t, NULL);
+	closelog();
+	assert_int_equal(failed, 0);
 }
 
 int main(void)
@@ -453,6 +595,9 @@ int main(void)
 		cmocka_unit_test(test_late_worker_is_killed),
 		cmocka_unit_test(test_caller_without_stdio),
 		cmocka_unit_test(test_caller_fuse_file_does_not_hold_us),
+		cmocka_unit_test(test_deep_step_keeps_the_heap),
+		cmocka_unit_test(test_log_lines_reach_the_caller),
+		cmocka_unit_test(test_multithreaded_caller),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
