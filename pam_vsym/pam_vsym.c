@@ -61,12 +61,19 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct o
 }
 
 /* The setup worker's log lines (vsym_worker_log), logged by the module's
- * process with pam_syslog's prefix. */
+ * process with pam_syslog's prefix. A second guard at the process
+ * boundary: no control character (a newline would forge a log line),
+ * and a priority without facility bits. */
 static void log_from_worker(void *ctx, int priority, const char *text)
 {
 	const struct module *m = ctx;
+	char line[1024];
+	size_t i;
 
-	pam_syslog(m->pamh, priority, "%s", text);
+	for (i = 0; text[i] != '\0' && i < sizeof(line) - 1; i++)
+		line[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
+	line[i] = '\0';
+	pam_syslog(m->pamh, priority & LOG_PRIMASK, "%s", line);
 }
 
 /* A short note for the user. Notes are told by tell_notes in the module's

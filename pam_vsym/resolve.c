@@ -82,13 +82,14 @@ static int path_of_fd(int fd, char *buf, size_t size, struct vsym_error *err)
 	if (n < 0 || (size_t)n >= size - 1)
 		return vsym_error_set(err, "cannot read back the path of an open file (is /proc mounted?)");
 	buf[n] = '\0';
-	if (buf[0] != '/' || (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0))
-		return vsym_error_set(err, "%s was removed while being checked", buf);
-	/* Paths go into logs: a symlink may lead to a name holding a newline
-	 * that would forge a log line. */
+	/* Paths go into logs: a symlink, or a rename while this runs, may lead
+	 * to a name holding a newline that would forge a log line. Checked
+	 * before any message quotes the path. */
 	for (ssize_t i = 0; i < n; i++)
 		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
 			return vsym_error_set(err, "a path holds a control character; rename it");
+	if (buf[0] != '/' || (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0))
+		return vsym_error_set(err, "%s was removed while being checked", buf);
 	return 0;
 }
 

@@ -291,6 +291,7 @@ static void reap_launcher(pid_t pid, const struct timespec *deadline)
 {
 	int pidfd = pidfd_open(pid, 0);
 	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	bool was_ready = false;
 
 	for (;;) {
 		long left = ms_left(deadline);
@@ -303,8 +304,12 @@ static void reap_launcher(pid_t pid, const struct timespec *deadline)
 				pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
 			break;
 		}
-		if (pidfd < 0 || poll(&pfd, 1, (int)left) < 0)
+		/* Polled ready but not reapable (a tracer holds the zombie):
+		 * step in 1 ms rather than spin. */
+		if (pidfd < 0 || was_ready)
 			usleep(1000);
+		else
+			was_ready = poll(&pfd, 1, (int)left) != 0;
 	}
 	if (pidfd >= 0)
 		close(pidfd);
