@@ -2,16 +2,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileio.h"
-#include "worker.h"
+#include "cred.h"
+#include "resolve.h"
 
 static int check_file(const char *path, const struct stat *st, uid_t owner,
 		      size_t max, struct vsym_error *err)
@@ -28,7 +28,7 @@ static int check_file(const char *path, const struct stat *st, uid_t owner,
 	return 0;
 }
 
-static int open_error(const char *path, int e, struct vsym_error *err)
+static int open_error(const char *path, int e, const struct vsym_error *why, struct vsym_error *err)
 {
 	if (e == ENOENT) {
 		vsym_error_set(err, "%s does not exist", path);
@@ -36,40 +36,71 @@ static int open_error(const char *path, int e, struct vsym_error *err)
 	}
 	if (e == ELOOP)
 		return vsym_error_set(err, "%s is a symbolic link; vsym reads only a regular file", path);
+	if (why->text[0] != '\0')
+		return vsym_error_set(err, "cannot read %s: %s", path, why->text);
 	return vsym_error_set(err, "cannot open %s: %s", path, strerror(e));
 }
 
-/* Reads at most max bytes of a checked file into buf (max + 1 bytes long),
- * allocating nothing, so that it is safe in a forked child. */
-static int read_checked(const char *path, uid_t owner, char *buf, size_t max,
-			size_t *len, struct vsym_error *err)
+/* Opens what the O_PATH descriptor names for reading, without a path
+ * lookup: the object checked is the one read. O_NONBLOCK: a FIFO swapped
+ * in cannot be, but would not block either. */
+static int reopen_for_reading(int fd)
 {
-	struct stat st;
-	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	char link[64];
 
-	if (fd < 0)
-		return open_error(path, errno, err);
-	if (fstat(fd, &st) < 0 || check_file(path, &st, owner, max, err) < 0) {
-		if (err != NULL && err->text[0] == '\0')
-			vsym_error_set(err, "cannot stat %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	return open(link, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+static int read_all(int fd, const char *path, char *buf, size_t max, size_t *len,
+		    struct vsym_error *err)
+{
+	size_t n = 0;
+
 	for (;;) {
 		ssize_t r = read(fd, buf + n, max + 1 - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0 || (n += (size_t)r) > max)
+		if (r < 0)
+			return vsym_error_set(err, "cannot read %s: %s", path, strerror(errno));
+		if (r == 0 || (n += (size_t)r) > max)
 			break;
 	}
-	close(fd);
 	if (n > max)
 		return vsym_error_set(err, "%s grew past %zu bytes while being read", path, max);
 	buf[n] = '\0';
 	*len = n;
 	return 0;
+}
+
+/* Reads at most max bytes of a checked file into buf (max + 1 bytes
+ * long). The file is found by vsym_walk, so no name is looked up in a
+ * FUSE mount, and opened for reading with the caller's credentials: a
+ * file they may not read is denied at the open, before any check speaks. */
+static int read_checked(const char *path, uid_t owner, char *buf, size_t max,
+			size_t *len, struct vsym_error *err)
+{
+	struct vsym_error why;
+	struct stat st;
+	int fd, rfd, rc;
+
+	vsym_error_clear(&why);
+	fd = vsym_walk(path, VSYM_LINKS_FOLLOW_DIRS, &why);
+	if (fd < 0)
+		return open_error(path, -fd, &why, err);
+	rfd = reopen_for_reading(fd);
+	close(fd);
+	if (rfd < 0)
+		return open_error(path, errno, &why, err);
+	if (fstat(rfd, &st) < 0)
+		rc = vsym_error_set(err, "cannot stat %s: %s", path, strerror(errno));
+	else
+		rc = check_file(path, &st, owner, max, err);
+	if (rc == 0)
+		rc = read_all(rfd, path, buf, max, len, err);
+	close(rfd);
+	return rc;
 }
 
 int vsym_file_read_trusted(const char *path, uid_t owner, size_t max,
@@ -90,92 +121,20 @@ int vsym_file_read_trusted(const char *path, uid_t owner, size_t max,
 	return 0;
 }
 
-/* Drops to the user for good and checks that root cannot be regained. */
-static int drop_to_user(const struct vsym_user *user, struct vsym_error *err)
-{
-	uid_t r, e, s;
-
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		return vsym_error_set(err, "cannot make the reader undumpable: %s", strerror(errno));
-	if (geteuid() == 0 && setgroups(user->ngids, user->gids) < 0)
-		return vsym_error_set(err, "cannot set the groups of %s: %s", user->name, strerror(errno));
-	if (setresgid(user->gid, user->gid, user->gid) < 0 ||
-	    setresuid(user->uid, user->uid, user->uid) < 0)
-		return vsym_error_set(err, "cannot become %s: %s", user->name, strerror(errno));
-	if (getresuid(&r, &e, &s) < 0 || r != user->uid || e != user->uid || s != user->uid)
-		return vsym_error_set(err, "uid of the reader is not %u after the drop", (unsigned)user->uid);
-	if (user->uid != 0 && setuid(0) == 0)
-		return vsym_error_set(err, "the reader could regain root after dropping it");
-	return 0;
-}
-
-/* The reader's reply: a status, then the file's bytes or the error text. */
-struct reader_reply {
-	int status;   /* 0, -ENOENT or -1 */
-	char data[];
-};
-
-struct reader_job {
-	const char *path;
-	const struct vsym_user *user;
-	size_t max;
-};
-
-/* Runs in the worker child: allocates nothing (the buffer was allocated
- * before the fork). */
-static size_t reader_child(void *ctx, void *reply_buf, size_t size)
-{
-	const struct reader_job *job = ctx;
-	struct reader_reply *reply = reply_buf;
-	struct vsym_error err = { .text = "" };
-	size_t len = 0;
-
-	(void)size;
-	reply->status = -1;
-	if (drop_to_user(job->user, &err) == 0)
-		reply->status = read_checked(job->path, job->user->uid, reply->data, job->max, &len, &err);
-	if (reply->status != 0) {
-		len = strlen(err.text);
-		memcpy(reply->data, err.text, len);
-	}
-	return sizeof(*reply) + len;
-}
-
-int vsym_file_read_as_user(const char *path, const struct vsym_user *user,
-			   size_t max, int timeout_ms,
+int vsym_file_read_as_user(const char *path, const struct vsym_user *user, size_t max,
 			   char **buf, size_t *len, struct vsym_error *err)
 {
-	struct reader_job job = { path, user, max };
-	size_t size = sizeof(struct reader_reply) + max + VSYM_ERROR_MAX, got, n;
-	struct reader_reply *reply = malloc(size + 1);
-	char *text = (char *)reply;
-	int rc, status;
+	struct vsym_saved_cred saved;
+	int rc;
 
 	vsym_error_clear(err);
-	if (reply == NULL)
-		return vsym_error_set(err, "out of memory");
-	rc = vsym_worker_run(reader_child, &job, reply, size, timeout_ms, NULL, &got, err);
-	if (rc == 0 && got < sizeof(*reply))
-		rc = -1;
-	if (rc < 0) {
-		if (rc == -ETIMEDOUT)
-			vsym_error_set(err, "reading %s took longer than %d ms; skipped", path, timeout_ms);
-		else
-			vsym_error_set(err, "reading %s failed; skipped", path);
-		free(reply);
+	if (vsym_cred_become(&saved, user, err) < 0)
+		return -1;
+	rc = vsym_file_read_trusted(path, user->uid, max, buf, len, err);
+	if (vsym_cred_restore(&saved, err) < 0) {
+		if (rc == 0)
+			free(*buf);
 		return -1;
 	}
-	/* The file, or the child's error text, moves to the buffer's start. */
-	status = reply->status;
-	n = got - sizeof(*reply);
-	memmove(text, reply->data, n);
-	text[n] = '\0';
-	if (status != 0) {
-		vsym_error_set(err, "%s", text);
-		free(text);
-		return status == -ENOENT ? -ENOENT : -1;
-	}
-	*buf = text;
-	*len = n;
-	return 0;
+	return rc;
 }

@@ -1,6 +1,7 @@
 /* Reading the configuration files with the trust checks of DESIGN
- * invariant 6: never following a symlink, never blocking on a FIFO or a
- * device, bounded in size, and a user's file read with the user's own
+ * invariant 6: never following a symlink in the last component, never
+ * blocking on a FIFO or a device, never looking into FUSE (invariant 8),
+ * bounded in size, and a user's file read with the user's own
  * credentials. */
 #ifndef VSYM_FILEIO_H
 #define VSYM_FILEIO_H
@@ -18,15 +19,10 @@
 int vsym_file_read_trusted(const char *path, uid_t owner, size_t max,
 			   char **buf, size_t *len, struct vsym_error *err);
 
-/* Like vsym_file_read_trusted with owner = user->uid, but the file is opened
- * by a child process that has dropped for good to the user's uid, gid and
- * groups, so it reaches only what the user can. Gives up after timeout_ms
- * and kills the child: O_NONBLOCK keeps a FIFO from blocking, but a file on
- * a FUSE file system the user serves can block an open or a read for ever.
- * Must be called as root, or as the user (then the child changes nothing).
- * Returns 0, -ENOENT, or -1. */
-int vsym_file_read_as_user(const char *path, const struct vsym_user *user,
-			   size_t max, int timeout_ms,
+/* Like vsym_file_read_trusted with owner = user->uid, but found and read
+ * with user's groups and file-system ids and no capability (vsym_cred_become),
+ * so it reaches only what the user can. Returns 0, -ENOENT, or -1. */
+int vsym_file_read_as_user(const char *path, const struct vsym_user *user, size_t max,
 			   char **buf, size_t *len, struct vsym_error *err);
 
 #endif

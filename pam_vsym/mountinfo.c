@@ -1,9 +1,16 @@
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <libmount.h>
+#include <linux/stat.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "mountinfo.h"
 
@@ -11,9 +18,11 @@ static void fill(struct libmnt_fs *fs, struct vsym_mount_info *out)
 {
 	const char *target = mnt_fs_get_target(fs);
 	const char *options = mnt_fs_get_vfs_options(fs);
+	const char *fstype = mnt_fs_get_fstype(fs);
 
 	snprintf(out->target, sizeof(out->target), "%s", target ? target : "");
 	snprintf(out->options, sizeof(out->options), "%s", options ? options : "");
+	snprintf(out->fstype, sizeof(out->fstype), "%s", fstype ? fstype : "");
 }
 
 /* True when root (a mount's root within its file system) starts with the
@@ -81,4 +90,99 @@ int vsym_mountinfo_lookup(uint64_t id, struct vsym_mount_info *out, struct vsym_
 	mnt_free_iter(iter);
 	mnt_unref_table(table);
 	return found;
+}
+
+/* Debian 12's kernel headers predate these (Linux 6.8). */
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+#ifndef SYS_statmount
+#define SYS_statmount 457
+#endif
+#define VSYM_STATMOUNT_FS_TYPE 0x00000020U
+
+/* struct statmount up to its first string offsets; the kernel writes no
+ * more than the size it is given, and the strings after it. */
+struct vsym_statmount {
+	uint32_t size;
+	uint32_t mnt_opts;
+	uint64_t mask;
+	uint32_t sb_dev_major;
+	uint32_t sb_dev_minor;
+	uint64_t sb_magic;
+	uint32_t sb_flags;
+	uint32_t fs_type;       /* offset of the type's name in str */
+	uint64_t fields[9];     /* mnt_id ... propagate_from, mnt_root, mnt_point */
+	uint64_t spare[50];
+	char str[256];
+};
+_Static_assert(offsetof(struct vsym_statmount, str) == 512, "struct statmount's strings start at 512");
+
+struct vsym_mnt_id_req {
+	uint32_t size;
+	uint32_t spare;
+	uint64_t mnt_id;
+	uint64_t param;
+};
+
+/* The mount's id, without a getattr call into its file system: asking for
+ * nothing but the id, with AT_STATX_DONT_SYNC, is answered by the VFS. */
+static int mount_id_of(int fd, unsigned int want, uint64_t *id)
+{
+	struct statx stx;
+
+	if (syscall(SYS_statx, fd, "", AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_STATX_DONT_SYNC, want, &stx) < 0 ||
+	    !(stx.stx_mask & want))
+		return -1;
+	*id = stx.stx_mnt_id;
+	return 0;
+}
+
+/* Returns 0, -ENOSYS where the kernel has no statmount, or -1. */
+static int fs_type_by_statmount(int fd, char *type, size_t size, struct vsym_error *err)
+{
+	struct vsym_mnt_id_req req = { .size = 24 };
+	struct vsym_statmount sm;
+
+	if (mount_id_of(fd, STATX_MNT_ID_UNIQUE, &req.mnt_id) < 0)
+		return -ENOSYS;
+	req.param = VSYM_STATMOUNT_FS_TYPE;
+	if (syscall(SYS_statmount, &req, &sm, sizeof(sm), 0) < 0) {
+		if (errno == ENOSYS)
+			return -ENOSYS;
+		return vsym_error_set(err, "cannot learn the type of a mount: %s", strerror(errno));
+	}
+	if (!(sm.mask & VSYM_STATMOUNT_FS_TYPE) || sm.fs_type >= sizeof(sm.str))
+		return vsym_error_set(err, "the kernel did not say the type of a mount");
+	snprintf(type, size, "%.*s", (int)(sizeof(sm.str) - sm.fs_type), sm.str + sm.fs_type);
+	return 0;
+}
+
+int vsym_mount_fs_type_from_table(int fd, char *type, size_t size, struct vsym_error *err)
+{
+	struct vsym_mount_info info;
+	uint64_t id;
+	int found;
+
+	if (mount_id_of(fd, STATX_MNT_ID, &id) < 0)
+		return vsym_error_set(err, "cannot read the id of a mount: %s", strerror(errno));
+	found = vsym_mountinfo_lookup(id, &info, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return vsym_error_set(err, "mount %llu is not in /proc/self/mountinfo", (unsigned long long)id);
+	snprintf(type, size, "%s", info.fstype);
+	return 0;
+}
+
+int vsym_mount_fs_type(int fd, char *type, size_t size, struct vsym_error *err)
+{
+	int rc = fs_type_by_statmount(fd, type, size, err);
+
+	return rc == -ENOSYS ? vsym_mount_fs_type_from_table(fd, type, size, err) : rc;
+}
+
+bool vsym_fs_type_is_fuse(const char *type)
+{
+	return strcmp(type, "fuse") == 0 || strcmp(type, "fuseblk") == 0 || strncmp(type, "fuse.", 5) == 0;
 }

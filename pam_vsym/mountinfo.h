@@ -4,6 +4,7 @@
 #define VSYM_MOUNTINFO_H
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -12,6 +13,7 @@
 struct vsym_mount_info {
 	char target[PATH_MAX];
 	char options[256];   /* per-mount options: "ro,nosuid,nodev,..." */
+	char fstype[64];     /* "ext4", "fuse.sshfs", ... */
 	char source[PATH_MAX]; /* for a bind: where its root is reachable now,
 				* through another mount of the same file
 				* system; "" when none shows it */
@@ -20,5 +22,20 @@ struct vsym_mount_info {
 /* Looks up the mount with id in /proc/self/mountinfo. Returns 1 when found
  * (out filled), 0 when there is none, -1 with err set on failure. */
 int vsym_mountinfo_lookup(uint64_t id, struct vsym_mount_info *out, struct vsym_error *err);
+
+/* The type of the file system that the mount fd is on, learnt without
+ * calling into that file system, so that a FUSE server that never answers
+ * cannot stall the caller: the mount's id from statx() with
+ * AT_STATX_DONT_SYNC, then statmount(2) (Linux 6.8), or the mount table
+ * on older kernels. Fills type ("ext4", "fuse", "fuseblk", "fuse.sshfs").
+ * Returns 0 or -1 with err set. */
+int vsym_mount_fs_type(int fd, char *type, size_t size, struct vsym_error *err);
+
+/* The same from the mount table alone: what vsym_mount_fs_type falls back
+ * to where the kernel has no statmount(2). Returns 0 or -1. */
+int vsym_mount_fs_type_from_table(int fd, char *type, size_t size, struct vsym_error *err);
+
+/* True for the types of FUSE: "fuse", "fuseblk" and "fuse.SUBTYPE". */
+bool vsym_fs_type_is_fuse(const char *type);
 
 #endif

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,7 +20,6 @@
 #include "cred.h"
 #include "mount.h"
 #include "session.h"
-#include "worker.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/vsym.conf"
 #define VSYM_MAX_NOTES 8
@@ -60,25 +58,9 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct o
 	}
 }
 
-/* The setup worker's log lines (vsym_worker_log), logged by the module's
- * process with pam_syslog's prefix. A second guard at the process
- * boundary: no control character (a newline would forge a log line),
- * and a priority without facility bits. */
-static void log_from_worker(void *ctx, int priority, const char *text)
-{
-	const struct module *m = ctx;
-	char line[1024];
-	size_t i;
-
-	for (i = 0; text[i] != '\0' && i < sizeof(line) - 1; i++)
-		line[i] = (unsigned char)text[i] < 0x20 || text[i] == 0x7f ? '?' : text[i];
-	line[i] = '\0';
-	pam_syslog(m->pamh, priority & LOG_PRIMASK, "%s", line);
-}
-
-/* A short note for the user. Notes are told by tell_notes in the module's
- * own process once the setup worker is done: the application's
- * conversation function must not run in that child, nor as the user. */
+/* A short note for the user. Notes are told by tell_notes once the user's
+ * identity is given back: the application's conversation function must
+ * not run as the user. */
 static void add_note(struct module *m, const char *text)
 {
 	if (m->nnotes < VSYM_MAX_NOTES)
@@ -100,18 +82,18 @@ static void report_bind(void *ctx, enum vsym_outcome outcome, const struct vsym_
 
 	switch (outcome) {
 	case VSYM_BOUND:
-		vsym_worker_log(LOG_INFO, "%s: bound %s on %s (%s)", name, bind->source, bind->target, detail);
+		pam_syslog(m->pamh, LOG_INFO, "%s: bound %s on %s (%s)", name, bind->source, bind->target, detail);
 		return;
 	case VSYM_SKIPPED:
 		if (m->opt.debug)
-			vsym_worker_log(LOG_DEBUG, "%s: optional %s on %s skipped: %s", name,
+			pam_syslog(m->pamh, LOG_DEBUG, "%s: optional %s on %s skipped: %s", name,
 					bind->source, bind->target, detail);
 		return;
 	case VSYM_REFUSED:
 	case VSYM_FAILED:
-		vsym_worker_log(outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE,
-				"%s: %s bind of %s on %s: %s", name,
-				outcome == VSYM_FAILED ? "failed" : "refused", bind->source, bind->target, detail);
+		pam_syslog(m->pamh, outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE,
+			   "%s: %s bind of %s on %s: %s", name,
+			   outcome == VSYM_FAILED ? "failed" : "refused", bind->source, bind->target, detail);
 		add_note(m, detail);
 		return;
 	}
@@ -173,10 +155,10 @@ static void report_user_file(struct module *m, const struct vsym_error *err)
 	if (path[0] != '\0' && strncmp(err->text, path, strlen(path)) == 0 && err->text[strlen(path)] == ':')
 		sscanf(err->text + strlen(path) + 1, "%u", &line);
 	if (line > 0)
-		vsym_worker_log(LOG_NOTICE, "%s: %s:%u is invalid; the user's part was skipped",
-				m->user.name, path, line);
+		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s:%u is invalid; the user's part was skipped",
+			   m->user.name, path, line);
 	else
-		vsym_worker_log(LOG_NOTICE, "%s: %s skipped: %s", m->user.name, path, err->text);
+		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s skipped: %s", m->user.name, path, err->text);
 	add_note(m, err->text);
 	add_note(m, "your ~/.vsymrc was skipped");
 }
@@ -188,7 +170,7 @@ static bool load_user_file(struct module *m)
 
 	if (!m->policy.user_config || m->opt.nouserconf)
 		return true;
-	if (vsym_session_load_user_held(&m->policy, &m->user, &err) == 0)
+	if (vsym_session_load_user(&m->policy, &m->user, &err) == 0)
 		return true;
 	report_user_file(m, &err);
 	return m->policy.on_error != VSYM_ON_ERROR_DENY;
@@ -240,20 +222,21 @@ static int apply_binds(struct module *m, struct vsym_state *state)
 	vsym_error_clear(&err);
 	bad = vsym_session_apply_defaults(&m->policy, &m->user, state, &reporter, &err);
 	if (err.text[0] != '\0') {
-		vsym_worker_log(LOG_NOTICE, "%s: %s", m->user.name, err.text);
+		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s", m->user.name, err.text);
 		add_note(m, err.text);
 	}
 	return bad;
 }
 
 /* How the setup went: done (binds refused or failed are in the log, and
- * the session goes on), refused by on_error = "deny", or not done (the
- * worker was killed or died, or could not become root again: part of the
- * binds may be there without a record). */
+ * the session goes on), refused by on_error = "deny", or not done (root's
+ * identity could not be taken back, or the record not written). */
 enum setup_result { SETUP_DONE, SETUP_REFUSED, SETUP_NOT_DONE };
 
 /* The steps that touch the user's paths, as the user: reading ~/.vsymrc,
- * then resolving and mounting the binds. */
+ * then resolving and mounting the binds. They run in this process: every
+ * path is walked without looking into a FUSE mount (vsym_walk), so no
+ * file system the user serves can hold the login (DESIGN invariant 8). */
 static enum setup_result setup_as_user(struct module *m, struct vsym_state *state)
 {
 	enum setup_result result = SETUP_DONE;
@@ -261,131 +244,34 @@ static enum setup_result setup_as_user(struct module *m, struct vsym_state *stat
 	struct vsym_error err;
 
 	if (vsym_cred_hold(&m->user, &err) < 0) {
-		vsym_worker_log(LOG_ERR, "%s: %s", m->user.name, err.text);
+		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
 		return deny ? SETUP_REFUSED : SETUP_DONE;
 	}
 	if (!load_user_file(m) || (apply_binds(m, state) != 0 && deny))
 		result = SETUP_REFUSED;
 	if (vsym_cred_release(&err) < 0) {
-		vsym_worker_log(LOG_CRIT, "%s: %s", m->user.name, err.text);
+		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, err.text);
 		return SETUP_NOT_DONE;
 	}
 	return result;
 }
 
-/* What the setup worker sends back to the module's process. */
-struct setup_reply {
-	enum setup_result result;
-	int nnotes;
-	char notes[VSYM_MAX_NOTES][VSYM_ERROR_MAX];
-};
-
-/* A worker stuck on a path that never answers lives until the path
- * answers: a root process with a copy of the session's namespace, which
- * the user could pile up login after login. Each worker holds a lock on
- * one of its user's WORKER_SLOTS slot files for its whole life; when all
- * are held, the setup is not done. The files live on /run, which every
- * namespace shares. */
-#define WORKER_SLOT_DIR "/run/vsym-workers"
-#define WORKER_SLOTS 16
-
-/* The slot directory, root's alone. Returns false when it cannot be used
- * (a read-only /run): then there is no limit, rather than no login. */
-static bool slot_dir_ready(void)
+/* Sets the session up and writes its record, once: nobody can see the
+ * namespace yet, so there is no half-done change for a journal to repair. */
+static enum setup_result set_up(struct module *m)
 {
-	struct stat st;
-
-	if (mkdir(WORKER_SLOT_DIR, 0700) < 0 && errno != EEXIST) {
-		vsym_worker_log(LOG_ERR, "cannot make %s: %m; stuck setups are not limited", WORKER_SLOT_DIR);
-		return false;
-	}
-	if (lstat(WORKER_SLOT_DIR, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-	    (st.st_mode & 0077) != 0) {
-		vsym_worker_log(LOG_ERR, "%s is not a directory of root's alone; stuck setups are not limited",
-				WORKER_SLOT_DIR);
-		return false;
-	}
-	return true;
-}
-
-/* Takes a free slot of the user's for this worker (the descriptor stays
- * open, and locked, until the worker ends). Returns false when all are
- * held. */
-static bool take_worker_slot(struct module *m)
-{
-	char path[sizeof(WORKER_SLOT_DIR) + 32];
-
-	if (!slot_dir_ready())
-		return true;
-	for (int i = 0; i < WORKER_SLOTS; i++) {
-		int fd;
-
-		snprintf(path, sizeof(path), "%s/%u.%d", WORKER_SLOT_DIR, (unsigned)m->user.uid, i);
-		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
-			return true;
-		if (fd >= 0)
-			close(fd);
-	}
-	vsym_worker_log(LOG_ERR, "%s: %d earlier session setups still wait on a path that does not answer",
-			m->user.name, WORKER_SLOTS);
-	add_note(m, "earlier logins of yours still wait on a path that does not answer");
-	return false;
-}
-
-/* Runs in the setup worker, a child in the session's namespace: sets the
- * session up and writes its record, as root again. */
-static size_t setup_worker(void *ctx, void *reply_buf, size_t size)
-{
-	struct module *m = ctx;
-	struct setup_reply *reply = reply_buf;
 	struct vsym_state state = { NULL, 0, NULL };
+	enum setup_result result = setup_as_user(m, &state);
 	struct vsym_error err;
 
-	(void)size;
-	if (take_worker_slot(m))
-		reply->result = setup_as_user(m, &state);
-	else
-		reply->result = SETUP_NOT_DONE;
 	state.dir = VSYM_RUN_DIR;
-	if (reply->result == SETUP_DONE && vsym_state_save(&state, VSYM_STATE_FILE, &err) < 0) {
-		vsym_worker_log(LOG_ERR, "%s: %s", m->user.name, err.text);
-		reply->result = SETUP_NOT_DONE;
+	/* Binds without a record could never be replaced or removed. */
+	if (result == SETUP_DONE && vsym_state_save(&state, VSYM_STATE_FILE, &err) < 0) {
+		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
+		result = SETUP_NOT_DONE;
 	}
 	vsym_state_free(&state);
-	reply->nnotes = m->nnotes;
-	memcpy(reply->notes, m->notes, sizeof(reply->notes));
-	return sizeof(*reply);
-}
-
-/* Sets the session up in a worker child with a deadline (DESIGN invariant
- * 8): a file system the user serves can block a lookup for ever, and only
- * killing the process that waits ends it. */
-static enum setup_result run_setup(struct module *m)
-{
-	struct vsym_worker_log log = { log_from_worker, m };
-	struct setup_reply reply;
-	struct vsym_error err;
-	size_t got;
-	int rc;
-
-	memset(&reply, 0, sizeof(reply));
-	rc = vsym_worker_run(setup_worker, m, &reply, sizeof(reply), VSYM_SESSION_SETUP_TIMEOUT_MS,
-			     &log, &got, &err);
-	if (rc == 0 && got != sizeof(reply))
-		rc = vsym_error_set(&err, "a short reply from the worker");
-	if (rc < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "%s: setting up the session %s: %s", m->user.name,
-			   rc == -ETIMEDOUT ? "took too long (a path that never answers, such as a hung FUSE mount?)"
-					    : "failed",
-			   err.text);
-		add_note(m, rc == -ETIMEDOUT ? "setting up your binds took too long (does a path in a bind hang?)"
-					     : "setting up your binds failed");
-		return SETUP_NOT_DONE;
-	}
-	for (int i = 0; i < reply.nnotes && i < VSYM_MAX_NOTES; i++)
-		add_note(m, reply.notes[i]);
-	return reply.result;
+	return result;
 }
 
 /* Set once this PAM handle has a vsym session: a stack that lists the
@@ -400,45 +286,27 @@ static bool session_made_already(const struct module *m)
 	return pam_get_data(m->pamh, DONE_KEY, &done) == PAM_SUCCESS && done != NULL;
 }
 
-/* A worker that did not finish may have left part of the binds: the
- * session gets a new namespace with none, which vsym-rebind -r can fill. */
-static int start_over_without_binds(struct module *m, int old)
-{
-	/* Never a new namespace copied from the half-made one. */
-	if (!leave_namespace(m, old))
-		return -1;
-	old = make_namespace(m);
-	if (old >= 0)
-		add_note(m, "this session starts without vsym binds; vsym-rebind -r tries again");
-	return old;
-}
-
 static int open_session(struct module *m)
 {
 	enum setup_result result;
-	bool deny;
 	int rc, old;
 
 	if (session_made_already(m))
 		return PAM_IGNORE;
 	if ((rc = lookup_user(m)) != PAM_SUCCESS || (rc = load_system(m)) != PAM_SUCCESS)
 		return rc;
-	deny = m->policy.on_error == VSYM_ON_ERROR_DENY;
 	old = make_namespace(m);
 	if (old < 0)
 		return PAM_SESSION_ERR;
-	result = run_setup(m);
-	if (result == SETUP_REFUSED || (result == SETUP_NOT_DONE && deny)) {
-		pam_syslog(m->pamh, LOG_NOTICE, "%s: session refused (on_error = \"deny\")", m->user.name);
+	result = set_up(m);
+	if (result != SETUP_DONE) {
+		if (result == SETUP_REFUSED)
+			pam_syslog(m->pamh, LOG_NOTICE, "%s: session refused (on_error = \"deny\")", m->user.name);
 		leave_namespace(m, old);
 		tell_notes(m);
 		return PAM_SESSION_ERR;
 	}
-	if (result == SETUP_NOT_DONE)
-		old = start_over_without_binds(m, old);
 	tell_notes(m);
-	if (old < 0)
-		return PAM_SESSION_ERR;
 	close(old);
 	pam_set_data(m->pamh, DONE_KEY, &session_done_mark, NULL);
 	return PAM_SUCCESS;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cred.h"
+#include "mountinfo.h"
 #include "resolve.h"
 
 /* File systems a bind may be made on. An allow list: pseudo file systems
@@ -23,8 +24,7 @@ static const unsigned long ordinary_fs[] = {
 	F2FS_SUPER_MAGIC, 0xca451a4e /* bcachefs */, REISERFS_SUPER_MAGIC,
 	0x3153464a /* jfs */, 0xff534d42 /* cifs */, 0xfe534d42 /* smb2 */,
 	0x00c36400 /* ceph */, ECRYPTFS_SUPER_MAGIC, MSDOS_SUPER_MAGIC,
-	0x5346544e /* ntfs */, 0x2011bab0 /* exfat */, 0x65735546 /* fuse */,
-	SQUASHFS_MAGIC,
+	0x5346544e /* ntfs */, 0x2011bab0 /* exfat */, SQUASHFS_MAGIC,
 };
 
 static bool is_ordinary_fs(unsigned long type)
@@ -46,29 +46,6 @@ static bool has_dot_component(const char *path)
 			return true;
 	}
 	return false;
-}
-
-/* openat2 as the user; returns the fd or -errno. */
-static int open_as_user(const struct vsym_user *user, const char *path,
-			unsigned long long resolve, struct vsym_error *err)
-{
-	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC,
-		.resolve = resolve,
-	};
-	struct vsym_saved_cred saved;
-	int fd, e;
-
-	if (vsym_cred_become(&saved, user, err) < 0)
-		return -EPERM;
-	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-	e = errno;
-	if (vsym_cred_restore(&saved, err) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return -EPERM;
-	}
-	return fd >= 0 ? fd : -e;
 }
 
 /* Reads the canonical path of fd back from the kernel. */
@@ -93,15 +70,231 @@ static int path_of_fd(int fd, char *buf, size_t size, struct vsym_error *err)
 	return 0;
 }
 
-static int resolve(const struct vsym_user *user, const char *path, unsigned long long flags,
+/* One openat2 for an O_PATH descriptor; returns the fd or -errno. */
+static int open_path(int dir, const char *name, unsigned long long resolve, bool nofollow)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0),
+		.resolve = resolve | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, dir, name, &how, sizeof(how));
+
+	return fd >= 0 ? fd : -errno;
+}
+
+/* Where a walk is: an open directory and what is left to walk from it. */
+struct walk {
+	enum vsym_links links;
+	int dir;
+	int nlinks;
+	char rest[2 * PATH_MAX];
+	struct vsym_error *err;
+};
+
+static void walk_move(struct walk *w, int fd)
+{
+	if (w->dir >= 0)
+		close(w->dir);
+	w->dir = fd;
+}
+
+/* Takes the first component of w->rest into name. Returns false when
+ * nothing is left; *last tells whether it was the last one. */
+static bool next_component(struct walk *w, char *name, bool *last)
+{
+	char *p = w->rest + strspn(w->rest, "/");
+	size_t n = strcspn(p, "/");
+
+	if (n == 0)
+		return false;
+	snprintf(name, NAME_MAX + 1, "%.*s", (int)n, p);
+	p += n;
+	memmove(w->rest, p, strlen(p) + 1);
+	*last = w->rest[strspn(w->rest, "/")] == '\0';
+	return true;
+}
+
+/* name, in w->dir, is a mount point (or a ".." that leaves a mount):
+ * enters it, which calls nothing of the file system mounted there, and
+ * learns that file system's type the same way. A FUSE mount is refused
+ * before any name is looked up inside it: its server may never answer. */
+static int enter_mount(struct walk *w, const char *name)
+{
+	int fd = open_path(w->dir, name, RESOLVE_NO_SYMLINKS, true);
+	char type[64], path[PATH_MAX];
+
+	if (fd < 0)
+		return fd;
+	if (vsym_mount_fs_type(fd, type, sizeof(type), w->err) < 0) {
+		close(fd);
+		return -EIO;
+	}
+	if (vsym_fs_type_is_fuse(type)) {
+		if (path_of_fd(fd, path, sizeof(path), NULL) < 0)
+			snprintf(path, sizeof(path), "a mount on the way");
+		vsym_error_set(w->err, "%s is a FUSE mount (%s): vsym never looks into FUSE; name a path on another file system",
+			       path, type);
+		close(fd);
+		return VSYM_ERR_FUSE;
+	}
+	return fd;
+}
+
+/* Puts text in front of what is left to walk. */
+static bool prepend(struct walk *w, const char *text)
+{
+	size_t n = strlen(text), left = strlen(w->rest);
+
+	if (n + left + 2 > sizeof(w->rest))
+		return false;
+	memmove(w->rest + n + (left > 0), w->rest, left + 1);
+	memcpy(w->rest, text, n);
+	if (left > 0)
+		w->rest[n] = '/';
+	return true;
+}
+
+/* A link in procfs may be a magic link (/proc/self/fd/N, /proc/PID/cwd),
+ * which the kernel follows to an object rather than a path: the kernel
+ * itself tells one from a plain link such as /proc/self. */
+static bool is_magic_link(struct walk *w, int link, const char *name)
+{
+	struct statfs fs;
+	int fd;
+
+	if (fstatfs(link, &fs) < 0)
+		return true;
+	if (fs.f_type != PROC_SUPER_MAGIC)
+		return false;
+	fd = open_path(w->dir, name, RESOLVE_NO_XDEV, false);
+	if (fd >= 0)
+		close(fd);
+	return fd == -ELOOP;
+}
+
+/* name, in w->dir, is a symbolic link: what it points to goes in front of
+ * what is left. A magic link names no path: it is refused like a link
+ * where none is allowed. */
+static int follow_link(struct walk *w, const char *name)
+{
+	char target[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	if (++w->nlinks > VSYM_MAX_LINKS)
+		return -ELOOP;
+	fd = open_path(w->dir, name, RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS, true);
+	if (fd < 0)
+		return fd;
+	if (is_magic_link(w, fd, name)) {
+		close(fd);
+		return -ELOOP;
+	}
+	n = readlinkat(fd, "", target, sizeof(target) - 1);
+	close(fd);
+	if (n <= 0)
+		return n == 0 ? -ENOENT : -errno;
+	target[n] = '\0';
+	if (!prepend(w, target))
+		return -ENAMETOOLONG;
+	if (target[0] == '/') {
+		fd = open_path(AT_FDCWD, "/", 0, false);
+		if (fd < 0)
+			return fd;
+		walk_move(w, fd);
+	}
+	return 0;
+}
+
+/* One component from w->dir. Returns 0 (w->dir moved on, or the link
+ * put in front of what is left), or -errno. */
+static int walk_step(struct walk *w)
+{
+	char name[NAME_MAX + 1];
+	bool last;
+	int fd;
+
+	if (!next_component(w, name, &last))
+		return 0;
+	fd = open_path(w->dir, name, RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS, false);
+	if (fd == -EXDEV)
+		fd = enter_mount(w, name);
+	if (fd == -ELOOP && (w->links == VSYM_LINKS_FOLLOW || (w->links == VSYM_LINKS_FOLLOW_DIRS && !last)))
+		return follow_link(w, name);
+	if (fd < 0)
+		return fd;
+	walk_move(w, fd);
+	return 0;
+}
+
+int vsym_walk(const char *path, enum vsym_links links, struct vsym_error *err)
+{
+	struct walk w = { .links = links, .dir = -1, .err = err };
+	int fd, rc = 0;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(w.rest) / 2)
+		return -EINVAL;
+	snprintf(w.rest, sizeof(w.rest), "%s", path);
+	/* The walk starts at / (only root can mount there). While all that is
+	 * left lies in the mount the walk is in and holds no link, one call
+	 * opens it; otherwise one step at a time gets past the mount point or
+	 * the link, and the rest is tried whole again. */
+	for (;;) {
+		const char *rest = w.rest + strspn(w.rest, "/");
+
+		if (w.dir >= 0 && rest[0] == '\0') {
+			fd = w.dir;   /* the last step opened it */
+			w.dir = -1;
+			break;
+		}
+		fd = w.dir >= 0 ? open_path(w.dir, rest, RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS, false)
+				: open_path(AT_FDCWD, w.rest, RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS, false);
+		if (fd >= 0 || (fd != -EXDEV && fd != -ELOOP) || (fd == -ELOOP && links == VSYM_LINKS_REFUSE))
+			break;
+		if (w.dir < 0 && (w.dir = open_path(AT_FDCWD, "/", 0, false)) < 0) {
+			fd = w.dir;
+			break;
+		}
+		rc = walk_step(&w);
+		if (rc < 0)
+			break;
+	}
+	if (w.dir >= 0)
+		close(w.dir);
+	return rc < 0 ? rc : fd;
+}
+
+/* vsym_walk as user, with the user's groups and file-system ids. */
+static int walk_as_user(const struct vsym_user *user, const char *path, enum vsym_links links,
+			struct vsym_error *err)
+{
+	struct vsym_saved_cred saved;
+	int fd;
+
+	if (vsym_cred_become(&saved, user, err) < 0)
+		return -EPERM;
+	fd = vsym_walk(path, links, err);
+	if (vsym_cred_restore(&saved, err) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+static int resolve(const struct vsym_user *user, const char *path, enum vsym_links links,
 		   const char *what, struct vsym_resolved *out, struct vsym_error *err)
 {
+	struct vsym_error why;
 	int fd;
 
 	out->fd = -1;
 	if (path[0] != '/')
 		return vsym_error_set(err, "%s %s is not an absolute path", what, path);
-	fd = open_as_user(user, path, flags, err);
+	vsym_error_clear(&why);
+	fd = walk_as_user(user, path, links, &why);
+	if (fd == VSYM_ERR_FUSE || (fd < 0 && why.text[0] != '\0'))
+		return vsym_error_set(err, "%s %s: %s", what, path, why.text);
 	if (fd == -ENOENT) {
 		vsym_error_set(err, "%s %s does not exist", what, path);
 		return -ENOENT;
@@ -127,7 +320,7 @@ int vsym_resolve_source(const struct vsym_user *user, const char *path,
 			struct vsym_resolved *out, struct vsym_error *err)
 {
 	vsym_error_clear(err);
-	return resolve(user, path, RESOLVE_NO_MAGICLINKS, "source", out, err);
+	return resolve(user, path, VSYM_LINKS_FOLLOW, "source", out, err);
 }
 
 int vsym_check_target(const struct vsym_user *user, const struct vsym_resolved *t,
@@ -153,7 +346,7 @@ int vsym_open_target(const struct vsym_user *user, const char *path,
 	out->fd = -1;
 	if (has_dot_component(path))
 		return vsym_error_set(err, "target %s has a '.' or '..' component; name the real path", path);
-	return resolve(user, path, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, "target", out, err);
+	return resolve(user, path, VSYM_LINKS_REFUSE, "target", out, err);
 }
 
 int vsym_resolve_target(const struct vsym_user *user, const char *path,

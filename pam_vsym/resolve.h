@@ -4,11 +4,35 @@
 #ifndef VSYM_RESOLVE_H
 #define VSYM_RESOLVE_H
 
+#include <errno.h>
 #include <limits.h>
 #include <sys/stat.h>
 
 #include "error.h"
 #include "user.h"
+
+/* How a walk treats symbolic links. */
+enum vsym_links {
+	VSYM_LINKS_REFUSE,      /* none anywhere (bind targets) */
+	VSYM_LINKS_FOLLOW_DIRS, /* followed, but not in the last component (files read) */
+	VSYM_LINKS_FOLLOW,      /* followed everywhere, magic links excepted (bind sources) */
+};
+
+/* Symbolic links followed in one walk at most, as the kernel does. */
+#define VSYM_MAX_LINKS 40
+
+/* What vsym_walk returns for a path that leads into a FUSE mount. */
+#define VSYM_ERR_FUSE (-EMEDIUMTYPE)
+
+/* Opens the absolute path with the caller's credentials into an O_PATH,
+ * close-on-exec descriptor (DESIGN invariant 8): one mount at a time.
+ * Where the path reaches another mount, that mount's type is learnt
+ * without calling into it, and no name is ever looked up inside a FUSE
+ * mount, whose server (maybe the user) could make the lookup wait for
+ * ever. No magic link (/proc/self/fd/N) is followed. Returns the fd, or
+ * -errno: -ENOENT, -ELOOP for a link where links forbids one (or too
+ * many), VSYM_ERR_FUSE with err naming the FUSE mount, or another. */
+int vsym_walk(const char *path, enum vsym_links links, struct vsym_error *err);
 
 struct vsym_resolved {
 	int fd;                 /* O_PATH, close-on-exec; -1 when not open */

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,23 +39,17 @@ int vsym_session_user_file_path(const struct vsym_user *user, char *buf, size_t 
 	return (size_t)snprintf(buf, size, "%s/%s", home, VSYM_USER_FILE) < size ? 0 : -1;
 }
 
-/* Reads ~/.vsymrc in a child that drops to the user (read_in_child), or in
- * this process, which then holds the user's identity already. */
-static int load_user(struct vsym_policy *policy, const struct vsym_user *user, bool read_in_child,
-		     struct vsym_error *err)
+int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
+			   struct vsym_error *err)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	char *text;
 	size_t len;
 	int rc;
 
 	if (vsym_session_user_file_path(user, path, sizeof(path)) < 0)
 		return vsym_error_set(err, "home of %s is too long", user->name);
-	if (read_in_child)
-		rc = vsym_file_read_as_user(path, user, VSYM_CFG_MAX_SIZE, VSYM_USER_FILE_TIMEOUT_MS,
-					    &text, &len, err);
-	else
-		rc = vsym_file_read_trusted(path, user->uid, VSYM_CFG_MAX_SIZE, &text, &len, err);
+	rc = vsym_file_read_as_user(path, user, VSYM_CFG_MAX_SIZE, &text, &len, err);
 	if (rc == -ENOENT) {
 		vsym_error_clear(err);
 		return 0;
@@ -64,18 +59,6 @@ static int load_user(struct vsym_policy *policy, const struct vsym_user *user, b
 	rc = vsym_cfg_load_user(policy, path, text, len, user, err);
 	free(text);
 	return rc;
-}
-
-int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
-			   struct vsym_error *err)
-{
-	return load_user(policy, user, true, err);
-}
-
-int vsym_session_load_user_held(struct vsym_policy *policy, const struct vsym_user *user,
-				struct vsym_error *err)
-{
-	return load_user(policy, user, false, err);
 }
 
 bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry)

@@ -11,10 +11,6 @@
 #include "user.h"
 
 #define VSYM_USER_FILE ".vsymrc"
-#define VSYM_USER_FILE_TIMEOUT_MS 2000
-/* How long pam_vsym gives the steps that touch the user's paths (reading
- * ~/.vsymrc, resolving and mounting the binds) before it gives up on them. */
-#define VSYM_SESSION_SETUP_TIMEOUT_MS 2000
 
 /* How each bind attempt ended, for the caller's log. */
 enum vsym_outcome {
@@ -41,18 +37,12 @@ int vsym_session_load_system(struct vsym_policy *policy, const char *path,
  * when it does not fit. */
 int vsym_session_user_file_path(const struct vsym_user *user, char *buf, size_t size);
 
-/* Reads ~/.vsymrc as the user and adds it to policy (all or nothing).
- * Returns 0 (also when the file does not exist) or -1 with err set. The
- * message in err may quote the file; keep it out of logs. */
+/* Reads ~/.vsymrc as the user (vsym_file_read_as_user: never through a
+ * FUSE mount) and adds it to policy (all or nothing). Returns 0 (also when
+ * the file does not exist) or -1 with err set. The message in err may
+ * quote the file; keep it out of logs. */
 int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
 			   struct vsym_error *err);
-
-/* The same, read in this process: for a caller that holds the user's
- * file-system identity already (vsym_cred_hold) and runs under a deadline
- * (the module's setup worker), so the file is still opened as the user
- * and a file system that never answers cannot hold it for ever. */
-int vsym_session_load_user_held(struct vsym_policy *policy, const struct vsym_user *user,
-				struct vsym_error *err);
 
 /* Flags of vsym_session_bind. */
 #define VSYM_BIND_DRY_RUN 1u     /* judge only; mount nothing */

@@ -592,9 +592,12 @@ static void load_named_file(struct tool *t, const char *path)
 	char *text;
 	size_t len;
 
-	if (vsym_file_read_trusted(path, t->user.uid, VSYM_CFG_MAX_SIZE, &text, &len, &err) < 0 &&
-	    vsym_file_read_trusted(path, 0, VSYM_CFG_MAX_SIZE, &text, &len, &err) < 0)
+	char *full = absolute(t, path);
+
+	if (vsym_file_read_trusted(full, t->user.uid, VSYM_CFG_MAX_SIZE, &text, &len, &err) < 0 &&
+	    vsym_file_read_trusted(full, 0, VSYM_CFG_MAX_SIZE, &text, &len, &err) < 0)
 		die(EXIT_REFUSED, "%s", err.text);
+	free(full);
 	if (vsym_cfg_load_system(&t->policy, path, text, len, &t->user, &err) < 0)
 		die(EXIT_REFUSED, "%s", err.text);
 	free(text);

@@ -15,7 +15,9 @@
 
 #include "testutil.h"
 #include "testns.h"
+#include "testfuse.h"
 
+#include "mountinfo.h"
 #include "resolve.h"
 
 struct fixture {
@@ -541,6 +543,165 @@ static void test_target_removed_after_open(void **state)
 	assert_contains(err.text, "symbolic link");
 }
 
+/* The walk (DESIGN invariant 8) */
+
+/* A tmpfs on dir, in the test's namespace. */
+static void mount_tmpfs(const char *dir, uid_t uid)
+{
+	char opts[64];
+
+	snprintf(opts, sizeof(opts), "mode=0755,uid=%u,gid=%u", (unsigned)uid, (unsigned)uid);
+	if (mount("vsym-test", dir, "tmpfs", 0, opts) < 0)
+		fail_msg("mount tmpfs on %s: %s", dir, strerror(errno));
+}
+
+/* Paths across mounts and links end where the kernel's own lookup ends. */
+static void test_walk_across_mounts_and_links(void **state)
+{
+	struct fixture *f = *state;
+	char got[PATH_MAX], want[PATH_MAX], link[64];
+	struct vsym_error err;
+	int fd;
+
+	REQUIRE_ROOT();
+	make_dir(in(f->home, "m1"), 1000, 1000, 0755);
+	mount_tmpfs(in(f->home, "m1"), 1000);
+	make_dir(in(f->home, "m1/m2"), 1000, 1000, 0755);
+	mount_tmpfs(in(f->home, "m1/m2"), 1000);
+	make_dir(in(f->home, "m1/m2/go"), 1000, 1000, 0755);
+	make_link(in(f->home, "m1/m2/go"), in(f->home, "abs"));          /* absolute, across two mounts */
+	make_link("m1/m2/../m2/go", in(f->home, "rel"));                /* relative, with .. at a mount root */
+	make_link("abs", in(f->home, "m1/chain"));                      /* link to a link */
+	make_link("../abs", in(f->home, "m1/up"));
+	const char *paths[] = { "m1/m2/go", "abs", "rel", "m1/up", "m1/m2/../m2/go", "m1//m2/./go/" };
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		fd = vsym_walk(in(f->home, paths[i]), VSYM_LINKS_FOLLOW, &err);
+		if (fd < 0)
+			fail_msg("walk %s: %s (%s)", paths[i], strerror(-fd), err.text);
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		got[readlink(link, got, sizeof(got) - 1)] = '\0';
+		assert_non_null(realpath(in(f->home, paths[i]), want));
+		assert_string_equal(got, want);
+		close(fd);
+	}
+	/* A link where none is allowed, wherever it is. */
+	assert_int_equal(vsym_walk(in(f->home, "abs"), VSYM_LINKS_REFUSE, &err), -ELOOP);
+	assert_int_equal(vsym_walk(in(f->home, "abs"), VSYM_LINKS_FOLLOW_DIRS, &err), -ELOOP);
+	fd = vsym_walk(in(f->home, "rel/../go"), VSYM_LINKS_FOLLOW_DIRS, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(vsym_walk(in(f->home, "m1/m2/none"), VSYM_LINKS_FOLLOW, &err), -ENOENT);
+	umount2(in(f->home, "m1/m2"), MNT_DETACH);
+	umount2(in(f->home, "m1"), MNT_DETACH);
+}
+
+/* A loop of links, or more than VSYM_MAX_LINKS of them, ends in ELOOP. */
+static void test_walk_link_limits(void **state)
+{
+	struct fixture *f = *state;
+	char name[32], to[32];
+	struct vsym_error err;
+	int fd;
+
+	REQUIRE_ROOT();
+	make_link("loop2", in(f->home, "loop1"));
+	make_link("loop1", in(f->home, "loop2"));
+	assert_int_equal(vsym_walk(in(f->home, "loop1"), VSYM_LINKS_FOLLOW, &err), -ELOOP);
+	for (int i = 1; i <= VSYM_MAX_LINKS + 1; i++) {
+		snprintf(name, sizeof(name), "l%d", i);
+		snprintf(to, sizeof(to), i == 1 ? "real" : "l%d", i - 1);
+		make_link(to, in(f->home, name));
+	}
+	snprintf(name, sizeof(name), "l%d", VSYM_MAX_LINKS);
+	fd = vsym_walk(in(f->home, name), VSYM_LINKS_FOLLOW, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(name, sizeof(name), "l%d", VSYM_MAX_LINKS + 1);
+	assert_int_equal(vsym_walk(in(f->home, name), VSYM_LINKS_FOLLOW, &err), -ELOOP);
+}
+
+/* A FUSE mount alice serves, which never answers (both kinds): a source
+ * in it, the mount itself, a link into it, and a target below it are all
+ * refused at once, naming FUSE; a path beside it is not disturbed. */
+static void expect_fuse_refused(struct fixture *f, const char *rel, bool is_target)
+{
+	struct vsym_resolved r;
+	struct vsym_error err;
+	int rc = is_target ? target(f, in(f->home, rel), &r, &err) : source(f, in(f->home, rel), &r, &err);
+
+	assert_int_equal(rc, -1);
+	assert_contains(err.text, "is a FUSE mount (fuse)");
+	assert_contains(err.text, in(f->home, "fuse"));
+}
+
+static void check_fuse_kind(struct fixture *f, enum testfuse_kind kind)
+{
+	struct vsym_resolved r;
+	struct vsym_error err;
+	struct testfuse fuse;
+
+	make_dir(in(f->home, "fuse"), 1000, 1000, 0755);
+	if (testfuse_start(&fuse, in(f->home, "fuse"), 1000, kind) < 0)
+		fail_msg("mount fuse: %s", strerror(errno));
+	/* Were a lookup to block, SIGALRM's default action fails the test. */
+	signal(SIGALRM, SIG_DFL);
+	alarm(10);
+	expect_fuse_refused(f, "fuse/go1.22", false);
+	expect_fuse_refused(f, "fuse", false);
+	expect_fuse_refused(f, "fuse/a/b/c", true);
+	expect_fuse_refused(f, "fuse", true);
+	make_link("fuse/go", in(f->home, "into-fuse"));
+	expect_fuse_refused(f, "into-fuse", false);
+	assert_int_equal(source(f, in(f->home, "real"), &r, &err), 0);
+	vsym_resolved_close(&r);
+	alarm(0);
+	testfuse_stop(&fuse);
+	unlink(in(f->home, "into-fuse"));
+}
+
+static void test_walk_never_into_fuse(void **state)
+{
+	struct fixture *f = *state;
+
+	REQUIRE_ROOT();
+	check_fuse_kind(f, TESTFUSE_UNSERVED);
+	rmdir(in(f->home, "fuse"));
+	check_fuse_kind(f, TESTFUSE_READ);
+}
+
+/* Kernels before 6.8 have no statmount: the mount table says the same. */
+static void test_fs_type_from_table(void **state)
+{
+	struct fixture *f = *state;
+	char a[64], b[64];
+	struct vsym_error err;
+	struct testfuse fuse;
+	const char *dirs[] = { "/", "/proc", f->home, in(f->home, "fuse") };
+
+	REQUIRE_ROOT();
+	make_dir(in(f->home, "fuse"), 1000, 1000, 0755);
+	if (testfuse_start(&fuse, in(f->home, "fuse"), 1000, TESTFUSE_READ) < 0)
+		fail_msg("mount fuse: %s", strerror(errno));
+	signal(SIGALRM, SIG_DFL);
+	alarm(10);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		int fd = open(dirs[i], O_PATH | O_CLOEXEC);
+
+		assert_true(fd >= 0);
+		assert_int_equal(vsym_mount_fs_type(fd, a, sizeof(a), &err), 0);
+		assert_int_equal(vsym_mount_fs_type_from_table(fd, b, sizeof(b), &err), 0);
+		assert_string_equal(a, b);
+		assert_int_equal(vsym_fs_type_is_fuse(a), i == 3);
+		close(fd);
+	}
+	assert_string_equal(a, "fuse");
+	alarm(0);
+	testfuse_stop(&fuse);
+	assert_true(vsym_fs_type_is_fuse("fuse.sshfs"));
+	assert_true(vsym_fs_type_is_fuse("fuseblk"));
+	assert_false(vsym_fs_type_is_fuse("fusectl"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +724,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_target_on_pseudo_fs_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_then_check_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_target_removed_after_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_across_mounts_and_links, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_link_limits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_never_into_fuse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fs_type_from_table, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
