@@ -285,6 +285,44 @@ switching_step() {
 	bench switching --label switching --spec "$spec" --user "$u" --errlog /run/bench/switching.err
 }
 
+# Whole processes, the way the issue measured it from outside: pamtester
+# open_session close_session with pam_permit alone, pam_vsym (1 bind, the
+# latency section's service) and pam_namespace (Debian's, with its init
+# script), interleaved; what each module adds over pam_permit, and the ratio.
+pamtester_step() {
+	local i v t0 t1 times=/run/bench/pamtester.times
+	command -v pamtester >/dev/null || { echo "  pamtester missing: skipped"; return 0; }
+	cp /run/bench/pam/vsym1 /etc/pam.d/bench-vsym
+	cp /run/bench/pam/pamns /etc/pam.d/bench-pamns
+	cp /run/bench/pam/permit /etc/pam.d/bench-permit
+	: >"$times"
+	for ((i = 0; i < RUNS; i++)); do
+		for v in permit vsym pamns; do
+			t0=$EPOCHREALTIME
+			pamtester "bench-$v" benchu1 open_session close_session >/dev/null 2>&1 || v=$v-failed
+			t1=$EPOCHREALTIME
+			echo "$v $t0 $t1" >>"$times"
+		done
+	done
+	echo
+	echo "== pamtester open_session close_session, whole processes, $RUNS rounds interleaved =="
+	awk -v csv="$BENCH_CSV" -v host="$(wc -l </proc/self/mountinfo)" '
+		{ us = ($3 - $2) * 1e6; n[$1]++; t[$1, n[$1]] = us }
+		function median(v,   k, a, i, j, x) {
+			k = n[v]; for (i = 1; i <= k; i++) a[i] = t[v, i]
+			for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j > 0 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+			return k ? a[int((k + 1) / 2)] : 0 }
+		END {
+			for (v in n) if (v ~ /failed/) printf "  %s: %d runs FAILED\n", v, n[v]
+			p = median("permit"); vs = median("vsym"); ns = median("pamns")
+			printf "  %-14s %10.1f us (median)\n", "pam_permit", p
+			printf "  %-14s %10.1f us, adds %8.1f us\n", "pam_vsym", vs, vs - p
+			printf "  %-14s %10.1f us, adds %8.1f us\n", "pam_namespace", ns, ns - p
+			printf "  what pam_vsym adds / what pam_namespace adds: %.2fx (a reading only)\n", (vs - p) / (ns - p)
+			printf "pamtester,base,%d,pam_vsym_adds,1,%d,%.1f,,,%.3f,x\n", host, n["vsym"], vs - p, (vs - p) / (ns - p) >>csv
+		}' "$times"
+}
+
 inside() {
 	local build=$1 w=$2 saved csv=$CSV
 	saved=$(cat $MOUNT_MAX)
@@ -298,6 +336,7 @@ inside() {
 	fi
 	BENCH_W=$w BENCH_CSV=$csv
 	bench latency --label base
+	pamtester_step
 	[ "${PROFILE:-0}" != 0 ] && profile_step
 	bench scale --label base --binds 1 --counts 1,100,1000
 	mount_max_test
