@@ -92,6 +92,28 @@ int vsym_mountinfo_lookup(uint64_t id, struct vsym_mount_info *out, struct vsym_
 	return found;
 }
 
+int vsym_mountinfo_present(const uint64_t *ids, size_t n, bool *present, struct vsym_error *err)
+{
+	struct libmnt_table *table = mnt_new_table();
+	struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+
+	for (size_t i = 0; i < n; i++)
+		present[i] = false;
+	if (table == NULL || iter == NULL || mnt_table_parse_file(table, "/proc/self/mountinfo") != 0) {
+		mnt_free_iter(iter);
+		mnt_unref_table(table);
+		return vsym_error_set(err, "cannot read /proc/self/mountinfo");
+	}
+	while (mnt_table_next_fs(table, iter, &fs) == 0)
+		for (size_t i = 0; i < n; i++)
+			if ((uint64_t)mnt_fs_get_id(fs) == ids[i])
+				present[i] = true;
+	mnt_free_iter(iter);
+	mnt_unref_table(table);
+	return 0;
+}
+
 /* Debian 12's kernel headers predate these (Linux 6.8). */
 #ifndef STATX_MNT_ID_UNIQUE
 #define STATX_MNT_ID_UNIQUE 0x00004000U

@@ -23,6 +23,11 @@ struct vsym_mount_info {
  * (out filled), 0 when there is none, -1 with err set on failure. */
 int vsym_mountinfo_lookup(uint64_t id, struct vsym_mount_info *out, struct vsym_error *err);
 
+/* Tells for each of ids[0..n) whether a mount with that id is in this
+ * namespace (present[i]), reading the mount table once. Returns 0, or -1
+ * with err set. */
+int vsym_mountinfo_present(const uint64_t *ids, size_t n, bool *present, struct vsym_error *err);
+
 /* The type of the file system that the mount fd is on, learnt without
  * calling into that file system, so that a FUSE server that never answers
  * cannot stall the caller: the mount's id from statx() with

@@ -297,14 +297,22 @@ int vsym_session_remove_moved(const struct vsym_user *user, struct vsym_state *s
 
 void vsym_session_prune(struct vsym_state *state)
 {
-	size_t i = 0;
+	uint64_t *ids = calloc(state->n + 1, sizeof(*ids));
+	bool *present = calloc(state->n + 1, sizeof(*present));
+	struct vsym_error err;
+	size_t n = state->n;
 
-	while (i < state->n) {
-		if (still_mounted(state->entries[i].mnt_id))
-			i++;
-		else
-			vsym_state_remove(state, state->entries[i].target);
-	}
+	/* The table is read once for all records; when it cannot be read,
+	 * nothing is dropped. From the last record back, so that a removal
+	 * moves only records already looked at. */
+	for (size_t i = 0; ids != NULL && i < n; i++)
+		ids[i] = state->entries[i].mnt_id;
+	if (ids != NULL && present != NULL && vsym_mountinfo_present(ids, n, present, &err) == 0)
+		for (size_t i = n; i-- > 0;)
+			if (!present[i])
+				vsym_state_remove(state, state->entries[i].target);
+	free(ids);
+	free(present);
 }
 
 int vsym_session_apply_defaults(const struct vsym_policy *policy,

@@ -136,6 +136,34 @@ static void test_lookup_unknown(void **state)
 	assert_int_equal(vsym_mountinfo_lookup(id, &info, &err), 0);
 }
 
+/* One read of the table answers for many ids: the root's and a mount
+ * made here are present; one unmounted since and one never made are not. */
+static void test_present(void **state)
+{
+	char dir[PATH_MAX];
+	struct vsym_error err;
+	uint64_t ids[4];
+	bool present[4];
+
+	(void)state;
+	REQUIRE_ROOT();
+	snprintf(dir, sizeof(dir), "%s/present", testns_scratch());
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mount("vsym-test", dir, "tmpfs", 0, NULL), 0);
+	ids[0] = id_of("/");
+	ids[1] = id_of(dir);
+	ids[2] = ((uint64_t)1 << 32) + id_of("/");
+	assert_int_equal(mount("vsym-test", dir, "tmpfs", 0, NULL), 0);
+	ids[3] = id_of(dir);
+	assert_int_equal(umount2(dir, MNT_DETACH), 0);
+	assert_int_equal(vsym_mountinfo_present(ids, 4, present, &err), 0);
+	assert_true(present[0]);
+	assert_true(present[1]);
+	assert_false(present[2]);
+	assert_false(present[3]);
+	umount2(dir, MNT_DETACH);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -144,6 +172,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_escaped_target),
 		cmocka_unit_test(test_lookup_stacked),
 		cmocka_unit_test(test_lookup_unknown),
+		cmocka_unit_test(test_present),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
