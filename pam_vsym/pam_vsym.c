@@ -140,6 +140,13 @@ static int load_system(struct module *m)
 			pam_syslog(m->pamh, LOG_DEBUG, "%s: not a vsym user by %s", m->user.name, m->opt.config);
 		return PAM_IGNORE;
 	}
+	/* Harmless until configured: no rule, no namespace. */
+	if (!vsym_policy_can_apply(&m->policy, &m->user)) {
+		if (m->opt.debug)
+			pam_syslog(m->pamh, LOG_DEBUG, "%s: no allow rule in %s, nothing to bind: no namespace",
+				   m->user.name, m->opt.config);
+		return PAM_IGNORE;
+	}
 	return PAM_SUCCESS;
 }
 

@@ -139,6 +139,12 @@ bool vsym_policy_applies_to(const struct vsym_policy *policy,
 	return false;
 }
 
+bool vsym_policy_can_apply(const struct vsym_policy *policy,
+			   const struct vsym_user *user)
+{
+	return vsym_policy_applies_to(policy, user) && policy->nrules > 0;
+}
+
 static bool any_match(char *const *patterns, size_t n, const char *path)
 {
 	for (size_t i = 0; i < n; i++)

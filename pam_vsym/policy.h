@@ -96,6 +96,22 @@ bool vsym_pattern_match(const char *pattern, const char *path);
 bool vsym_policy_applies_to(const struct vsym_policy *policy,
 			    const struct vsym_user *user);
 
+/* True when the policy can give user a bind at all: the module acts for
+ * user (vsym_policy_applies_to) and the system file has an allow rule.
+ * Until then the module makes no namespace (an installed vsym with the
+ * shipped policy changes no login).
+ *
+ * Binds and variants alone never count: every bind, the system file's
+ * included, needs an allow rule (vsym_policy_decide), and ~/.vsymrc adds
+ * binds and variants but never rules. Any rule counts for every user,
+ * whatever its targets name: a target written with "~" names a path of
+ * each user, and one written without it (a pattern over every home, a
+ * system target named literally) may name a path this user gets too;
+ * whether it does depends on owners on disk, which a pure function does
+ * not see, so refusing such a target is left to resolution. */
+bool vsym_policy_can_apply(const struct vsym_policy *policy,
+			   const struct vsym_user *user);
+
 /* Decides whether source may be bound onto target (both canonical absolute
  * paths). Fills verdict; never fails. */
 void vsym_policy_decide(const struct vsym_policy *policy, const char *target,

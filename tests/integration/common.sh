@@ -52,3 +52,25 @@ vsym_enable_in() {
 
 # The sandbox's own mount table: sessions must never change it.
 sandbox_table() { sandbox_mountinfo_of $$ | sort; }
+
+# A copy of the source tree at DEST, as git knows it (tracked and new
+# files, no build outputs); without git, everything but build directories.
+# For tests that build the tree themselves (package, install).
+vsym_copy_source() { # DEST
+	local git=(git -C "$VSYM_SRCDIR" -c safe.directory='*')
+	mkdir -p "$1"
+	if command -v git >/dev/null 2>&1 && "${git[@]}" rev-parse --git-dir >/dev/null 2>&1; then
+		"${git[@]}" ls-files -z --cached --others --exclude-standard |
+			tar -C "$VSYM_SRCDIR" --null --ignore-failed-read -T - -cf - | tar -C "$1" -xf -
+	else
+		tar -C "$VSYM_SRCDIR" --exclude='./_build*' --exclude=./.git --exclude=./autom4te.cache \
+			-cf - . | tar -C "$1" -xf -
+	fi
+}
+
+# Runs CMD in a clean environment: the calling make's MAKEFLAGS (TESTS=...
+# from its command line) and the sandbox's variables must not reach a
+# build the test runs itself.
+vsym_clean_env() { # CMD...
+	env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 "$@"
+}

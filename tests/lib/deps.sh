@@ -1,9 +1,11 @@
 # shellcheck shell=bash
-# The Debian packages vsym needs to build and to run its tests and demo.
+# The Debian packages vsym needs to build and to run its tests and demo
+# (debhelper, dpkg-dev, lintian, bash-completion: the Debian package test).
 VSYM_BUILD_DEPS="autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev
 	libpam0g-dev libmount-dev libconfig-dev libcmocka-dev"
 VSYM_TEST_DEPS="pamtester openssh-server openssh-client util-linux bsdutils mount login passwd
-	procps iproute2 strace libpam-modules libpam-runtime groff-base man-db socat sudo"
+	procps iproute2 strace libpam-modules libpam-runtime groff-base man-db socat sudo
+	debhelper dpkg-dev fakeroot lintian bash-completion git"
 
 # Installs them unless SKIP_APT=1.
 vsym_install_deps() {

@@ -583,6 +583,101 @@ static void test_session_defaults_empty(void **state)
 	vsym_policy_free(&p);
 }
 
+static bool can_apply_text(const struct vsym_user *user, const char *text)
+{
+	struct vsym_policy p;
+	bool can;
+
+	load_system(&p, user, text);
+	can = vsym_policy_can_apply(&p, user);
+	vsym_policy_free(&p);
+	return can;
+}
+
+/* Without an allow rule nothing can be bound, whatever else the file
+ * says: the module must then leave the login alone. */
+static void test_can_apply_needs_a_rule(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+
+	(void)state;
+	test_user_alice(&alice);
+	assert_false(can_apply_text(&alice.user, "version = 1;\n"));
+	assert_false(can_apply_text(&alice.user,
+		"version = 1;\n"
+		"variants: { go = { target = \"~/gos\"; source = \"~/.gos/go${go}\"; default = \"1.22\"; }; };\n"
+		"binds = ( { source = \"/opt/go/1.22\"; target = \"~/gos\"; } );\n"));
+	/* The user's file adds binds and variants, never a rule. */
+	load_system(&p, &alice.user, "version = 1;\n");
+	load_user(&p, &alice.user,
+		  "variants: { mine = { target = \"~/x\"; source = \"~/.x/${mine}\"; default = \"1\"; }; };\n"
+		  "binds = ( { source = \"~/a\"; target = \"~/b\"; } );\n");
+	assert_true(p.nbinds > 0 && p.nvariants > 0);
+	assert_false(vsym_policy_can_apply(&p, &alice.user));
+	vsym_policy_free(&p);
+}
+
+/* The rule of the configuration, whatever its target names. */
+static void test_can_apply_any_rule(void **state)
+{
+	struct test_user alice, bob;
+
+	(void)state;
+	test_user_alice(&alice);
+	test_user_alice(&bob);
+	strcpy(bob.name, "bob");
+	strcpy(bob.home, "/srv/bob");
+	assert_true(can_apply_text(&alice.user,
+		"version = 1;\nallow = ( { target = \"~/gos\"; source = \"~/.gos/*\"; } );\n"));
+	/* A system target, and a pattern written without ~, count for
+	 * every user: ownership on disk decides, later. */
+	assert_true(can_apply_text(&bob.user,
+		"version = 1;\nallow = ( { target = \"/usr/lib/jvm/vsym-jdk\"; source = \"/usr/lib/jvm/*\"; } );\n"));
+	assert_true(can_apply_text(&bob.user,
+		"version = 1;\nallow = ( { target = \"/home/*/gos\"; source = \"/opt/go/*\"; } );\n"));
+}
+
+/* A rule is not enough for a user the module does not act for. */
+static void test_can_apply_acted_for_only(void **state)
+{
+	struct test_user alice;
+	const char *rule = "allow = ( { target = \"~/gos\"; source = \"~/.gos/*\"; } );\n";
+	char text[512];
+
+	(void)state;
+	test_user_alice(&alice);
+	snprintf(text, sizeof(text), "version = 1;\nusers: { exclude = [ \"alice\" ]; };\n%s", rule);
+	assert_false(can_apply_text(&alice.user, text));
+	snprintf(text, sizeof(text), "version = 1;\nusers: { groups = [ \"wheel\" ]; };\n%s", rule);
+	assert_false(can_apply_text(&alice.user, text));
+	snprintf(text, sizeof(text), "version = 1;\nusers: { groups = [ \"staff\" ]; };\n%s", rule);
+	assert_true(can_apply_text(&alice.user, text));
+}
+
+/* The policy an installed vsym ships with gives nobody anything. */
+static void test_can_apply_shipped_policy(void **state)
+{
+	struct test_user alice;
+	const char *srcdir = getenv("VSYM_SRCDIR");
+	char path[4096], text[65536];
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	test_user_alice(&alice);
+	if (srcdir == NULL)
+		fail_msg("VSYM_SRCDIR is not set (make check sets it)");
+	snprintf(path, sizeof(path), "%s/etc/vsym.conf", srcdir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	assert_false(can_apply_text(&alice.user, text));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +702,10 @@ int main(void)
 		cmocka_unit_test(test_session_defaults_max_binds),
 		cmocka_unit_test(test_session_defaults_user_binds_count),
 		cmocka_unit_test(test_session_defaults_empty),
+		cmocka_unit_test(test_can_apply_needs_a_rule),
+		cmocka_unit_test(test_can_apply_any_rule),
+		cmocka_unit_test(test_can_apply_acted_for_only),
+		cmocka_unit_test(test_can_apply_shipped_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
