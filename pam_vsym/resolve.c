@@ -48,9 +48,11 @@ static bool has_dot_component(const char *path)
 	return false;
 }
 
-/* openat2 as the user; returns the fd or -errno. */
+/* openat2 as the user, and fstat as the user too: an O_PATH open of
+ * /proc/PID succeeds under hidepid=invisible, and only getattr hides the
+ * process. Returns the fd or -errno. */
 static int open_as_user(const struct vsym_user *user, const char *path,
-			unsigned long long resolve, struct vsym_error *err)
+			unsigned long long resolve, struct stat *st, struct vsym_error *err)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
@@ -63,6 +65,11 @@ static int open_as_user(const struct vsym_user *user, const char *path,
 		return -EPERM;
 	fd = (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 	e = errno;
+	if (fd >= 0 && fstat(fd, st) < 0) {
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
 	if (vsym_cred_restore(&saved, err) < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -101,7 +108,7 @@ static int resolve(const struct vsym_user *user, const char *path, unsigned long
 	out->fd = -1;
 	if (path[0] != '/')
 		return vsym_error_set(err, "%s %s is not an absolute path", what, path);
-	fd = open_as_user(user, path, flags, err);
+	fd = open_as_user(user, path, flags, &out->st, err);
 	if (fd == -ENOENT) {
 		vsym_error_set(err, "%s %s does not exist", what, path);
 		return -ENOENT;
@@ -112,9 +119,9 @@ static int resolve(const struct vsym_user *user, const char *path, unsigned long
 	if (fd < 0)
 		return vsym_error_set(err, "%s %s cannot be reached by %s: %s", what, path, user->name, strerror(-fd));
 	out->fd = fd;
-	if (fstat(fd, &out->st) < 0 || path_of_fd(fd, out->path, sizeof(out->path), err) < 0) {
+	if (path_of_fd(fd, out->path, sizeof(out->path), err) < 0) {
 		vsym_resolved_close(out);
-		return err && err->text[0] ? -1 : vsym_error_set(err, "cannot stat %s", path);
+		return -1;
 	}
 	if (!S_ISDIR(out->st.st_mode) && !S_ISREG(out->st.st_mode)) {
 		vsym_resolved_close(out);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "cred.h"
 #include "fileio.h"
 #include "mountinfo.h"
 #include "mount.h"
@@ -38,6 +39,25 @@ int vsym_session_user_file_path(const struct vsym_user *user, char *buf, size_t 
 	return (size_t)snprintf(buf, size, "%s/%s", home, VSYM_USER_FILE) < size ? 0 : -1;
 }
 
+/* Reads the user file as the user, capabilities lowered; where the caller
+ * holds the user's identity already this costs two capset calls. */
+static int read_in_process(const char *path, const struct vsym_user *user, char **text,
+			   size_t *len, struct vsym_error *err)
+{
+	struct vsym_saved_cred saved;
+	int rc;
+
+	if (vsym_cred_become(&saved, user, err) < 0)
+		return -1;
+	rc = vsym_file_read_trusted(path, user->uid, VSYM_CFG_MAX_SIZE, text, len, err);
+	if (vsym_cred_restore(&saved, err) < 0) {
+		if (rc == 0)
+			free(*text);
+		return -1;
+	}
+	return rc;
+}
+
 /* Reads ~/.vsymrc in a child that drops to the user (read_in_child), or in
  * this process, which then holds the user's identity already. */
 static int load_user(struct vsym_policy *policy, const struct vsym_user *user, bool read_in_child,
@@ -54,7 +74,7 @@ static int load_user(struct vsym_policy *policy, const struct vsym_user *user, b
 		rc = vsym_file_read_as_user(path, user, VSYM_CFG_MAX_SIZE, VSYM_USER_FILE_TIMEOUT_MS,
 					    &text, &len, err);
 	else
-		rc = vsym_file_read_trusted(path, user->uid, VSYM_CFG_MAX_SIZE, &text, &len, err);
+		rc = read_in_process(path, user, &text, &len, err);
 	if (rc == -ENOENT) {
 		vsym_error_clear(err);
 		return 0;
@@ -115,9 +135,13 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 				     bool *replacing, struct vsym_error *detail)
 {
 	struct vsym_state_entry *entry;
+	int rc = vsym_open_target(user, path, target, detail);
 
-	if (vsym_open_target(user, path, target, detail) < 0)
+	if (rc < 0) {
+		vsym_error_cause(detail, rc == -ENOENT ? "the target does not exist"
+						       : "the target cannot be reached as the user");
 		return VSYM_REFUSED;
+	}
 	entry = vsym_state_find(state, target->path);
 	*replacing = entry != NULL && vsym_session_is_recorded(target->fd, entry);
 	/* A bind moved away (mv of a parent) still counts against max_binds
@@ -125,12 +149,14 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 	if (entry != NULL && !*replacing && still_mounted(entry->mnt_id)) {
 		vsym_error_set(detail, "the vsym bind made on %s was moved or covered; vsym-rebind -r removes it",
 			       target->path);
+		vsym_error_cause(detail, "the vsym bind made on the target was moved or covered");
 		vsym_resolved_close(target);
 		return VSYM_REFUSED;
 	}
 	/* A recorded vsym mount was checked when it was made; its root is
 	 * the source's, owned by whoever owns the source. */
 	if (!*replacing && vsym_check_target(user, target, detail) < 0) {
+		vsym_error_cause(detail, "the target is not the user's own, or on a special file system");
 		vsym_resolved_close(target);
 		return VSYM_REFUSED;
 	}
@@ -224,8 +250,12 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 
 	vsym_error_clear(detail);
 	rc = vsym_resolve_source(user, bind->source, &source, detail);
-	if (rc < 0)
+	if (rc < 0) {
+		vsym_error_cause(detail, rc == -ENOENT ? "the source does not exist"
+						       : "the source cannot be used (not reachable as the user, "
+							 "a symbolic link where none may be, or a special file)");
 		return rc == -ENOENT && bind->optional ? VSYM_SKIPPED : VSYM_REFUSED;
+	}
 	outcome = open_target(user, bind->target, state, &target, &replacing, detail);
 	if (outcome != VSYM_BOUND) {
 		vsym_resolved_close(&source);
@@ -237,15 +267,23 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 	readonly = bind->readonly || verdict.readonly;
 	if (!verdict.allowed) {
 		vsym_error_set(detail, "%s", verdict.reason);
+		vsym_error_cause(detail, "no allow rule of %s permits it",
+				 policy->label[VSYM_ORIGIN_SYSTEM] ? policy->label[VSYM_ORIGIN_SYSTEM] : "the system file");
 		outcome = VSYM_REFUSED;
 	} else if (!replacing && state->n >= policy->max_binds) {
 		vsym_error_set(detail, "this session has max_binds = %u binds already", policy->max_binds);
+		vsym_error_cause(detail, "%s", detail->text);
 		outcome = VSYM_REFUSED;
 	} else if (!(flags & VSYM_BIND_DRY_RUN)) {
 		outcome = mount_checked(user, state, bind, &source, &target, replacing, readonly, flags, detail);
+		if (outcome == VSYM_FAILED)
+			vsym_error_cause(detail, "the mount failed (a system error)");
 	}
-	if (outcome == VSYM_BOUND)
+	/* The verdict names only the system file's rule: a cause as it is. */
+	if (outcome == VSYM_BOUND) {
 		vsym_error_set(detail, "%s, %s", readonly ? "ro" : "rw", verdict.reason);
+		vsym_error_cause(detail, "%s", detail->text);
+	}
 	vsym_resolved_close(&source);
 	vsym_resolved_close(&target);
 	return outcome;
@@ -341,7 +379,7 @@ int vsym_session_apply_defaults(const struct vsym_policy *policy,
 
 		if (outcome == VSYM_REFUSED || outcome == VSYM_FAILED)
 			bad++;
-		reporter->bind(reporter->ctx, outcome, &list.binds[i], detail.text);
+		reporter->bind(reporter->ctx, outcome, &list.binds[i], &detail);
 	}
 	if (list.dropped > 0) {
 		bad += (int)list.dropped;

@@ -25,9 +25,11 @@ enum vsym_outcome {
 };
 
 struct vsym_reporter {
-	/* Called once per bind; detail names the rule or the reason. */
+	/* Called once per bind; detail->text names the rule or the reason,
+	 * and may quote the paths; detail->cause says the same without them
+	 * (for logging the binds of the user's file). */
 	void (*bind)(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
-		     const char *detail);
+		     const struct vsym_error *detail);
 	void *ctx;
 };
 
@@ -47,10 +49,11 @@ int vsym_session_user_file_path(const struct vsym_user *user, char *buf, size_t 
 int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
 			   struct vsym_error *err);
 
-/* The same, read in this process: for a caller that holds the user's
- * file-system identity already (vsym_cred_hold) and runs under a deadline
- * (the module's setup worker), so the file is still opened as the user
- * and a file system that never answers cannot hold it for ever. */
+/* The same, read in this process as the user with no capability
+ * (vsym_cred_become): for a caller that holds the user's file-system
+ * identity already (vsym_cred_hold) and runs under a deadline (the
+ * module's setup worker), so that a file system that never answers cannot
+ * hold it for ever. */
 int vsym_session_load_user_held(struct vsym_policy *policy, const struct vsym_user *user,
 				struct vsym_error *err);
 
@@ -63,7 +66,7 @@ int vsym_session_load_user_held(struct vsym_policy *policy, const struct vsym_us
  * it where the kernel can, so the target is never seen empty), and records
  * the new mount in state (saved when state->dir is set, with a journal
  * around each change). Returns the outcome; detail gets the rule or the
- * reason. */
+ * reason, and its cause the same in words that quote no path. */
 enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 				    const struct vsym_user *user,
 				    struct vsym_state *state,
