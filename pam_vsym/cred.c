@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
@@ -190,4 +191,76 @@ int vsym_cred_hold(const struct vsym_user *user, struct vsym_error *err)
 int vsym_cred_release(struct vsym_error *err)
 {
 	return vsym_cred_restore(&held, err);
+}
+
+/* The effective set, as raised before a charge and checked after it. */
+static int read_effective(uint32_t effective[VSYM_CRED_CAP_WORDS])
+{
+	struct __user_cap_data_struct data[VSYM_CRED_CAP_WORDS];
+
+	if (read_caps(data) < 0)
+		return -1;
+	for (int i = 0; i < VSYM_CRED_CAP_WORDS; i++)
+		effective[i] = data[i].effective;
+	return 0;
+}
+
+static int set_securebits(int bits, struct vsym_error *err)
+{
+	if (prctl(PR_SET_SECUREBITS, (unsigned long)bits, 0, 0, 0) < 0 ||
+	    prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != bits)
+		return vsym_error_set(err, "cannot set the securebits: %s", strerror(errno));
+	return 0;
+}
+
+/* setresuid changes the fsuid with the euid: both are checked. */
+static int set_euid(uid_t uid, struct vsym_error *err)
+{
+	uid_t ruid, euid, suid;
+
+	if (setresuid((uid_t)-1, uid, (uid_t)-1) < 0 || getresuid(&ruid, &euid, &suid) < 0 || euid != uid ||
+	    (uid_t)setfsuid((uid_t)-1) != uid)
+		return vsym_error_set(err, "cannot set the effective uid to %u: %s", (unsigned)uid, strerror(errno));
+	return 0;
+}
+
+int vsym_cred_charge_begin(uid_t uid, struct vsym_saved_charge *saved, struct vsym_error *err)
+{
+	uint32_t before[VSYM_CRED_CAP_WORDS], after[VSYM_CRED_CAP_WORDS];
+
+	saved->euid = geteuid();
+	saved->fsuid = (uid_t)setfsuid((uid_t)-1);
+	saved->securebits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	saved->dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	if (saved->securebits < 0 || read_effective(before) < 0)
+		return vsym_error_set(err, "cannot read the securebits or capabilities: %s", strerror(errno));
+	/* Without the fixup the kernel clears no capability when the euid
+	 * leaves 0. */
+	if (set_securebits(saved->securebits | SECBIT_NO_SETUID_FIXUP, err) < 0)
+		return -1;
+	if (set_euid(uid, err) < 0) {
+		vsym_cred_charge_end(saved, NULL);
+		return -1;
+	}
+	if (read_effective(after) < 0 || memcmp(before, after, sizeof(before)) != 0) {
+		vsym_cred_charge_end(saved, NULL);
+		return vsym_error_set(err, "the capabilities changed with the effective uid");
+	}
+	return 0;
+}
+
+int vsym_cred_charge_end(const struct vsym_saved_charge *saved, struct vsym_error *err)
+{
+	if (set_euid(saved->euid, err) < 0)
+		return -1;
+	if (set_fs_ids(saved->fsuid, (gid_t)setfsgid((gid_t)-1), err) < 0)
+		return -1;
+	if (set_securebits(saved->securebits, err) < 0)
+		return -1;
+	/* The kernel resets it when the euid changes (prctl can set 0 or 1). */
+	if ((saved->dumpable == 0 || saved->dumpable == 1) &&
+	    (prctl(PR_SET_DUMPABLE, saved->dumpable, 0, 0, 0) < 0 ||
+	     prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != saved->dumpable))
+		return vsym_error_set(err, "cannot restore the dumpable flag: %s", strerror(errno));
+	return 0;
 }

@@ -45,6 +45,27 @@ int vsym_cred_restore(struct vsym_saved_cred *saved, struct vsym_error *err);
  * while it is held. Returns 0 or -1 with err set. */
 int vsym_cred_hold(const struct vsym_user *user, struct vsym_error *err);
 
+/* What vsym_cred_charge_begin changed. */
+struct vsym_saved_charge {
+	uid_t euid;
+	uid_t fsuid;
+	int securebits;
+	int dumpable;
+};
+
+/* Makes the effective uid uid for one namespace-making syscall, with every
+ * capability kept (SECBIT_NO_SETUID_FIXUP), so that the namespace counts
+ * against uid's user.max_mnt_namespaces, not root's: a user running many
+ * vsym-rebind -x must not use up the budget every login needs. Each change
+ * is read back. Make only that syscall before vsym_cred_charge_end (files
+ * made now would be uid's). Returns 0, or -1 with err set and nothing
+ * changed. */
+int vsym_cred_charge_begin(uid_t uid, struct vsym_saved_charge *saved, struct vsym_error *err);
+
+/* Undoes vsym_cred_charge_begin and checks it. Returns 0, or -1 (the caller
+ * must not go on). */
+int vsym_cred_charge_end(const struct vsym_saved_charge *saved, struct vsym_error *err);
+
 /* Ends vsym_cred_hold. Returns 0, or -1 when root's identity could not be
  * restored (the caller must not go on). */
 int vsym_cred_release(struct vsym_error *err);

@@ -725,6 +725,9 @@ int main(int argc, char **argv)
 		die(EXIT_USAGE, "called without arguments, not even a name");
 	parse_args(&t.args, argc, argv);
 	lookup_caller(&t);
+	/* The namespaces made for the caller count against the caller's
+	 * budget, never root's. */
+	vsym_mount_charge_to(t.user.uid);
 	if (t.args.mode == MODE_CHECK)
 		return run_check(&t);
 	load_policy(&t);

@@ -8,6 +8,7 @@
 #include <linux/capability.h>
 #include <stdbool.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -399,6 +400,36 @@ static void test_hold_keeps_caps_become_lowers_them(void **state)
 	assert_start_ids();
 }
 
+/* A charge: euid the user's with every capability kept (a namespace can
+ * be made), then everything back as it was, the held fsuid included. */
+static void test_charge_round_trip(void **state)
+{
+	struct test_user *alice = *state;
+	struct vsym_saved_charge saved;
+	struct vsym_error err;
+	uint64_t before = effective_caps(), held, during;
+	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0), dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	uid_t euid_during;
+
+	REQUIRE_ROOT();
+	assert_int_equal(vsym_cred_hold(&alice->user, &err), 0);
+	held = effective_caps();
+	assert_int_equal(vsym_cred_charge_begin(2001, &saved, &err), 0);
+	euid_during = geteuid();
+	during = effective_caps();
+	assert_int_equal(vsym_cred_charge_end(&saved, &err), 0);
+	assert_int_equal(euid_during, 2001);
+	assert_true(during == held);
+	assert_true(HAS_CAP(during, CAP_SYS_ADMIN));
+	assert_int_equal(geteuid(), 0);
+	assert_int_equal((uid_t)setfsuid((uid_t)-1), 1000); /* still held */
+	assert_int_equal(prctl(PR_GET_SECUREBITS, 0, 0, 0, 0), bits);
+	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), dumpable);
+	assert_int_equal(vsym_cred_release(&err), 0);
+	assert_true(effective_caps() == before);
+	assert_start_ids();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +444,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hold_and_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_capability_while_become, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hold_keeps_caps_become_lowers_them, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_charge_round_trip, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
