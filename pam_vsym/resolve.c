@@ -86,17 +86,27 @@ static int path_of_fd(int fd, char *buf, size_t size, struct vsym_error *err)
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, buf, size - 1);
-	if (n < 0 || (size_t)n >= size - 1)
-		return vsym_error_set(err, "cannot read back the path of an open file (is /proc mounted?)");
+	if (n < 0 || (size_t)n >= size - 1) {
+		vsym_error_set(err, "cannot read back the path of an open file (is /proc mounted?)");
+		vsym_error_cause(err, "%s", err ? err->text : "");
+		return -1;
+	}
 	buf[n] = '\0';
 	/* Paths go into logs: a symlink, or a rename while this runs, may lead
 	 * to a name holding a newline that would forge a log line. Checked
 	 * before any message quotes the path. */
-	for (ssize_t i = 0; i < n; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			return vsym_error_set(err, "a path holds a control character; rename it");
-	if (buf[0] != '/' || (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0))
-		return vsym_error_set(err, "%s was removed while being checked", buf);
+	for (ssize_t i = 0; i < n; i++) {
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
+			vsym_error_set(err, "a path holds a control character; rename it");
+			vsym_error_cause(err, "a path holds a control character");
+			return -1;
+		}
+	}
+	if (buf[0] != '/' || (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0)) {
+		vsym_error_set(err, "%s was removed while being checked", buf);
+		vsym_error_cause(err, "a path was removed while being checked");
+		return -1;
+	}
 	return 0;
 }
 
@@ -106,18 +116,28 @@ static int resolve(const struct vsym_user *user, const char *path, unsigned long
 	int fd;
 
 	out->fd = -1;
-	if (path[0] != '/')
-		return vsym_error_set(err, "%s %s is not an absolute path", what, path);
+	if (path[0] != '/') {
+		vsym_error_set(err, "%s %s is not an absolute path", what, path);
+		vsym_error_cause(err, "the %s is not an absolute path", what);
+		return -1;
+	}
 	fd = open_as_user(user, path, flags, &out->st, err);
 	if (fd == -ENOENT) {
 		vsym_error_set(err, "%s %s does not exist", what, path);
+		vsym_error_cause(err, "the %s does not exist", what);
 		return -ENOENT;
 	}
 	/* ELOOP also for a magic link (/proc/self/fd/N), under either flag. */
-	if (fd == -ELOOP)
-		return vsym_error_set(err, "%s %s goes through a symbolic link; name the real path", what, path);
-	if (fd < 0)
-		return vsym_error_set(err, "%s %s cannot be reached by %s: %s", what, path, user->name, strerror(-fd));
+	if (fd == -ELOOP) {
+		vsym_error_set(err, "%s %s goes through a symbolic link; name the real path", what, path);
+		vsym_error_cause(err, "the %s goes through a symbolic link", what);
+		return -1;
+	}
+	if (fd < 0) {
+		vsym_error_set(err, "%s %s cannot be reached by %s: %s", what, path, user->name, strerror(-fd));
+		vsym_error_cause(err, "the %s cannot be reached as the user: %s", what, strerror(-fd));
+		return -1;
+	}
 	out->fd = fd;
 	if (path_of_fd(fd, out->path, sizeof(out->path), err) < 0) {
 		vsym_resolved_close(out);
@@ -125,7 +145,9 @@ static int resolve(const struct vsym_user *user, const char *path, unsigned long
 	}
 	if (!S_ISDIR(out->st.st_mode) && !S_ISREG(out->st.st_mode)) {
 		vsym_resolved_close(out);
-		return vsym_error_set(err, "%s %s is neither a directory nor a regular file", what, path);
+		vsym_error_set(err, "%s %s is neither a directory nor a regular file", what, path);
+		vsym_error_cause(err, "the %s is neither a directory nor a regular file", what);
+		return -1;
 	}
 	return 0;
 }
@@ -142,14 +164,23 @@ int vsym_check_target(const struct vsym_user *user, const struct vsym_resolved *
 {
 	struct statfs fs;
 
-	if (t->st.st_uid != user->uid)
-		return vsym_error_set(err, "target %s is owned by uid %u, not by %s; a bind goes only on your own files",
-				      t->path, (unsigned)t->st.st_uid, user->name);
-	if (fstatfs(t->fd, &fs) < 0)
-		return vsym_error_set(err, "cannot read the file system of %s: %s", t->path, strerror(errno));
-	if (!is_ordinary_fs((unsigned long)fs.f_type))
-		return vsym_error_set(err, "target %s is on a special file system (type 0x%lx); refused",
-				      t->path, (unsigned long)fs.f_type);
+	if (t->st.st_uid != user->uid) {
+		vsym_error_set(err, "target %s is owned by uid %u, not by %s; a bind goes only on your own files",
+			       t->path, (unsigned)t->st.st_uid, user->name);
+		vsym_error_cause(err, "the target is owned by uid %u, not by the user", (unsigned)t->st.st_uid);
+		return -1;
+	}
+	if (fstatfs(t->fd, &fs) < 0) {
+		vsym_error_set(err, "cannot read the file system of %s: %s", t->path, strerror(errno));
+		vsym_error_cause(err, "cannot read the file system of the target");
+		return -1;
+	}
+	if (!is_ordinary_fs((unsigned long)fs.f_type)) {
+		vsym_error_set(err, "target %s is on a special file system (type 0x%lx); refused",
+			       t->path, (unsigned long)fs.f_type);
+		vsym_error_cause(err, "the target is on a special file system (type 0x%lx)", (unsigned long)fs.f_type);
+		return -1;
+	}
 	return 0;
 }
 
@@ -158,8 +189,11 @@ int vsym_open_target(const struct vsym_user *user, const char *path,
 {
 	vsym_error_clear(err);
 	out->fd = -1;
-	if (has_dot_component(path))
-		return vsym_error_set(err, "target %s has a '.' or '..' component; name the real path", path);
+	if (has_dot_component(path)) {
+		vsym_error_set(err, "target %s has a '.' or '..' component; name the real path", path);
+		vsym_error_cause(err, "the target has a '.' or '..' component");
+		return -1;
+	}
 	return resolve(user, path, RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, "target", out, err);
 }
 

@@ -135,13 +135,9 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 				     bool *replacing, struct vsym_error *detail)
 {
 	struct vsym_state_entry *entry;
-	int rc = vsym_open_target(user, path, target, detail);
 
-	if (rc < 0) {
-		vsym_error_cause(detail, rc == -ENOENT ? "the target does not exist"
-						       : "the target cannot be reached as the user");
+	if (vsym_open_target(user, path, target, detail) < 0)
 		return VSYM_REFUSED;
-	}
 	entry = vsym_state_find(state, target->path);
 	*replacing = entry != NULL && vsym_session_is_recorded(target->fd, entry);
 	/* A bind moved away (mv of a parent) still counts against max_binds
@@ -156,7 +152,6 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 	/* A recorded vsym mount was checked when it was made; its root is
 	 * the source's, owned by whoever owns the source. */
 	if (!*replacing && vsym_check_target(user, target, detail) < 0) {
-		vsym_error_cause(detail, "the target is not the user's own, or on a special file system");
 		vsym_resolved_close(target);
 		return VSYM_REFUSED;
 	}
@@ -250,12 +245,8 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 
 	vsym_error_clear(detail);
 	rc = vsym_resolve_source(user, bind->source, &source, detail);
-	if (rc < 0) {
-		vsym_error_cause(detail, rc == -ENOENT ? "the source does not exist"
-						       : "the source cannot be used (not reachable as the user, "
-							 "a symbolic link where none may be, or a special file)");
+	if (rc < 0)
 		return rc == -ENOENT && bind->optional ? VSYM_SKIPPED : VSYM_REFUSED;
-	}
 	outcome = open_target(user, bind->target, state, &target, &replacing, detail);
 	if (outcome != VSYM_BOUND) {
 		vsym_resolved_close(&source);
