@@ -59,7 +59,7 @@ static int read_in_process(const char *path, const struct vsym_user *user, char 
 }
 
 /* Reads ~/.vsymrc in a child that drops to the user (read_in_child), or in
- * this process, which then holds the user's identity already. */
+ * this process as the user (read_in_process). */
 static int load_user(struct vsym_policy *policy, const struct vsym_user *user, bool read_in_child,
 		     struct vsym_error *err)
 {
@@ -105,18 +105,6 @@ bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry)
 
 	return vsym_mount_root_id(fd, &id) == 0 && id == entry->mnt_id && fstat(fd, &st) == 0 &&
 	       st.st_dev == entry->root_dev && st.st_ino == entry->root_ino;
-}
-
-bool vsym_session_adopt(int fd, struct vsym_state_entry *entry)
-{
-	struct stat st;
-	uint64_t id;
-
-	if (vsym_mount_root_id(fd, &id) < 0 || fstat(fd, &st) < 0 ||
-	    st.st_dev != entry->root_dev || st.st_ino != entry->root_ino)
-		return false;
-	entry->mnt_id = id;
-	return true;
 }
 
 /* True when the mount with this id is still somewhere in the namespace. */

@@ -99,11 +99,6 @@ void vsym_session_prune(struct vsym_state *state);
  * and the same directory at its root. */
 bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry);
 
-/* For a namespace copied from a session (-x): when fd is the root of a
- * mount with entry's root directory, takes its (new) mount id into entry
- * and returns true. */
-bool vsym_session_adopt(int fd, struct vsym_state_entry *entry);
-
 /* Applies the session defaults of policy, reporting each bind and recording
  * it in state. Returns the number of binds refused or failed (0: all well),
  * or -1 when the defaults could not be computed. */
