@@ -6,6 +6,7 @@
 #include <linux/nsfs.h>
 #include <linux/stat.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cred.h"
 #include "mount.h"
 
 #ifndef MOVE_MOUNT_BENEATH
@@ -78,30 +80,84 @@ static int sys_fsmount(int fd, unsigned int flags, unsigned int attrs)
 	return (int)syscall(SYS_fsmount, fd, flags, attrs);
 }
 
-/* strerror, but ENOSPC from a mount call means the namespace would pass the
- * kernel's fs.mount-max: say so, with the limit, so the log names it. */
+/* A number from /proc/sys, or -1. */
+static long read_sysctl(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long value = -1;
+
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &value) != 1)
+			value = -1;
+		fclose(f);
+	}
+	return value;
+}
+
+/* strerror, but ENOSPC from attaching a mount means the namespace would
+ * pass the kernel's fs.mount-max: say so, with the limit, so the log
+ * names it. */
 static const char *mount_strerror(int e)
 {
 	static char text[160];
-	long limit = -1;
-	FILE *f;
 
 	if (e != ENOSPC)
 		return strerror(e);
-	f = fopen("/proc/sys/fs/mount-max", "re");
-	if (f != NULL) {
-		if (fscanf(f, "%ld", &limit) != 1)
-			limit = -1;
-		fclose(f);
-	}
-	snprintf(text, sizeof(text), "too many mounts: the kernel's fs.mount-max limit (%ld) is reached", limit);
+	snprintf(text, sizeof(text), "too many mounts: the kernel's fs.mount-max limit (%ld) is reached",
+		 read_sysctl("/proc/sys/fs/mount-max"));
 	return text;
+}
+
+/* Whose user.max_mnt_namespaces the namespaces made here count against:
+ * the effective uid's, or the one vsym_mount_charge_to named. */
+static bool charge_set;
+static uid_t charge_uid;
+
+void vsym_mount_charge_to(uid_t uid)
+{
+	charge_uid = uid;
+	charge_set = true;
+}
+
+/* strerror, but ENOSPC from making a namespace (unshare, and the anonymous
+ * ones of fsmount and open_tree) is the per-user namespace count. */
+static const char *ns_strerror(int e)
+{
+	static char text[200];
+
+	if (e != ENOSPC)
+		return strerror(e);
+	snprintf(text, sizeof(text),
+		 "too many mount namespaces: the user.max_mnt_namespaces limit (%ld) of uid %u is reached",
+		 read_sysctl("/proc/sys/user/max_mnt_namespaces"), (unsigned)(charge_set ? charge_uid : geteuid()));
+	return text;
+}
+
+/* A syscall that makes a namespace goes between these two when a charge
+ * is set. */
+static int charge_begin(struct vsym_saved_charge *saved, struct vsym_error *err)
+{
+	return charge_set ? vsym_cred_charge_begin(charge_uid, saved, err) : 0;
+}
+
+static int charge_end(const struct vsym_saved_charge *saved, struct vsym_error *err)
+{
+	return charge_set ? vsym_cred_charge_end(saved, err) : 0;
 }
 
 int vsym_ns_create(struct vsym_error *err)
 {
-	if (unshare(CLONE_NEWNS) < 0)
-		return vsym_error_set(err, "cannot create a mount namespace: %s", mount_strerror(errno));
+	struct vsym_saved_charge saved;
+	int rc, e;
+
+	if (charge_begin(&saved, err) < 0)
+		return -1;
+	rc = unshare(CLONE_NEWNS);
+	e = errno;
+	if (charge_end(&saved, err) < 0)
+		return -1;
+	if (rc < 0)
+		return vsym_error_set(err, "cannot create a mount namespace: %s", ns_strerror(e));
 	/* Slave, not private: the host's later mounts (automounts, media)
 	 * still reach the session, and nothing of the session leaks out. */
 	if (sys_mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
@@ -136,7 +192,8 @@ static int open_run_dir(struct vsym_error *err)
 /* A new tmpfs, not yet attached anywhere: nobody can see it half-made. */
 static int make_marker_fs(struct vsym_error *err)
 {
-	int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC), mnt;
+	int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC), mnt, e;
+	struct vsym_saved_charge saved;
 
 	if (fs < 0)
 		return vsym_error_set(err, "cannot open tmpfs: %s", strerror(errno));
@@ -149,10 +206,22 @@ static int make_marker_fs(struct vsym_error *err)
 		close(fs);
 		return vsym_error_set(err, "cannot create the session marker tmpfs: %s", strerror(errno));
 	}
+	/* The superblock is made and root-owned already: only the (anonymous)
+	 * namespace of the new mount is charged. */
+	if (charge_begin(&saved, err) < 0) {
+		close(fs);
+		return -1;
+	}
 	mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	e = errno;
 	close(fs);
+	if (charge_end(&saved, err) < 0) {
+		if (mnt >= 0)
+			close(mnt);
+		return -1;
+	}
 	if (mnt < 0)
-		return vsym_error_set(err, "cannot mount the session marker tmpfs: %s", strerror(errno));
+		return vsym_error_set(err, "cannot mount the session marker tmpfs: %s", ns_strerror(e));
 	return mnt;
 }
 
@@ -294,11 +363,21 @@ int vsym_marker_check(uid_t uid, struct vsym_error *err)
 /* A detached recursive copy of the source; nothing is visible until moved. */
 static int clone_source(const struct vsym_resolved *source, struct vsym_error *err)
 {
-	int tree = sys_open_tree(source->fd, "",
-				 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	struct vsym_saved_charge saved;
+	int tree, e;
 
+	/* The copy lives in an anonymous namespace until it is attached. */
+	if (charge_begin(&saved, err) < 0)
+		return -1;
+	tree = sys_open_tree(source->fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	e = errno;
+	if (charge_end(&saved, err) < 0) {
+		if (tree >= 0)
+			close(tree);
+		return -1;
+	}
 	if (tree < 0)
-		return vsym_error_set(err, "cannot clone %s: %s", source->path, mount_strerror(errno));
+		return vsym_error_set(err, "cannot clone %s: %s", source->path, ns_strerror(e));
 	return tree;
 }
 

@@ -15,6 +15,14 @@
 /* Where a vsym session's marker tmpfs is mounted, in the session only. */
 #define VSYM_RUN_DIR "/run/vsym"
 
+/* From now on every namespace the mount layer makes (vsym_ns_create, and
+ * the anonymous ones of vsym_marker_create and vsym_tree_prepare) counts
+ * against uid's user.max_mnt_namespaces, not the effective uid's: made
+ * with euid uid and every capability kept, then back, each step checked
+ * (vsym_cred_charge_begin). vsym-rebind charges its caller, so a user
+ * cannot use up root's budget. Not while an identity is held. */
+void vsym_mount_charge_to(uid_t uid);
+
 /* Moves the caller into a new mount namespace whose mounts are all slaves
  * of the one it left: host mounts still propagate in, nothing propagates
  * out. Returns 0 or -1 with err set (then the caller is where it was,

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -207,4 +208,79 @@ int vsym_mount_fs_type(int fd, char *type, size_t size, struct vsym_error *err)
 bool vsym_fs_type_is_fuse(const char *type)
 {
 	return strcmp(type, "fuse") == 0 || strcmp(type, "fuseblk") == 0 || strncmp(type, "fuse.", 5) == 0;
+}
+
+struct vsym_mount_table {
+	struct libmnt_table *table;
+};
+
+struct vsym_mount_table *vsym_mountinfo_read(struct vsym_error *err)
+{
+	struct vsym_mount_table *t = calloc(1, sizeof(*t));
+
+	if (t == NULL || (t->table = mnt_new_table()) == NULL ||
+	    mnt_table_parse_file(t->table, "/proc/self/mountinfo") != 0) {
+		vsym_mountinfo_free(t);
+		vsym_error_set(err, "cannot read /proc/self/mountinfo");
+		return NULL;
+	}
+	return t;
+}
+
+void vsym_mountinfo_free(struct vsym_mount_table *t)
+{
+	if (t == NULL)
+		return;
+	mnt_unref_table(t->table);
+	free(t);
+}
+
+static struct libmnt_fs *find_id(const struct vsym_mount_table *t, uint64_t id)
+{
+	struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs, *found = NULL;
+
+	while (iter != NULL && found == NULL && mnt_table_next_fs(t->table, iter, &fs) == 0)
+		if ((uint64_t)mnt_fs_get_id(fs) == id)
+			found = fs;
+	mnt_free_iter(iter);
+	return found;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* The mounts of t at the place of like, with its root: how many, and the
+ * last one's id. */
+static int count_like(const struct vsym_mount_table *t, struct libmnt_fs *like, uint64_t *id)
+{
+	struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_fs *fs;
+	int n = 0;
+
+	while (iter != NULL && mnt_table_next_fs(t->table, iter, &fs) == 0) {
+		if (mnt_fs_get_devno(fs) == mnt_fs_get_devno(like) &&
+		    same_str(mnt_fs_get_target(fs), mnt_fs_get_target(like)) &&
+		    same_str(mnt_fs_get_root(fs), mnt_fs_get_root(like))) {
+			*id = (uint64_t)mnt_fs_get_id(fs);
+			n++;
+		}
+	}
+	mnt_free_iter(iter);
+	return iter == NULL ? -1 : n;
+}
+
+int vsym_mountinfo_copy_id(const struct vsym_mount_table *before, uint64_t id,
+			   const struct vsym_mount_table *now, uint64_t *new_id)
+{
+	struct libmnt_fs *fs = find_id(before, id);
+	uint64_t ignored;
+
+	if (fs == NULL)
+		return 0;
+	if (count_like(before, fs, &ignored) != 1 || count_like(now, fs, new_id) != 1)
+		return -EEXIST;
+	return 1;
 }

@@ -43,4 +43,22 @@ int vsym_mount_fs_type_from_table(int fd, char *type, size_t size, struct vsym_e
 /* True for the types of FUSE: "fuse", "fuseblk" and "fuse.SUBTYPE". */
 bool vsym_fs_type_is_fuse(const char *type);
 
+/* This namespace's mount table as read at one moment. */
+struct vsym_mount_table;
+
+/* Reads /proc/self/mountinfo. Returns the table, or NULL with err set. */
+struct vsym_mount_table *vsym_mountinfo_read(struct vsym_error *err);
+
+void vsym_mountinfo_free(struct vsym_mount_table *table);
+
+/* Mount ids change when a namespace is copied (unshare); what stays is
+ * where a mount is mounted and which directory of which file system is
+ * its root. Finds the mount with id in before, a table of the namespace
+ * now copied, and its copy in now. Returns 1 with *new_id, 0 when before
+ * has no such mount, or -EEXIST when another mount of before or now has
+ * the same place and root (or the copy is missing): it cannot be told
+ * which is the copy. */
+int vsym_mountinfo_copy_id(const struct vsym_mount_table *before, uint64_t id,
+			   const struct vsym_mount_table *now, uint64_t *new_id);
+
 #endif

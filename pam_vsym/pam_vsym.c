@@ -74,12 +74,38 @@ static void tell_notes(const struct module *m)
 		pam_info(m->pamh, "vsym: %s", m->notes[i]);
 }
 
+/* A bind of the user's file (or a variant value picked there) is logged
+ * by file, line and cause, never by what the user wrote (DESIGN invariant
+ * 6): a path there may be any text, a forged log line too, and the paths
+ * it resolves to are names the user chose. The user is told in full. */
+static void report_user_bind(struct module *m, enum vsym_outcome outcome, const struct vsym_bind *bind,
+			     const struct vsym_error *detail)
+{
+	const char *file = m->policy.label[VSYM_ORIGIN_USER] ? m->policy.label[VSYM_ORIGIN_USER] : "~/.vsymrc";
+	const char *cause = detail->cause[0] != '\0' ? detail->cause : "see the message shown to the user";
+
+	if (outcome == VSYM_BOUND)
+		pam_syslog(m->pamh, LOG_INFO, "%s: bound the bind of %s:%u (%s)", m->user.name, file, bind->line, cause);
+	else if (outcome == VSYM_SKIPPED && m->opt.debug)
+		pam_syslog(m->pamh, LOG_DEBUG, "%s: optional bind of %s:%u skipped: %s", m->user.name, file,
+			   bind->line, cause);
+	else if (outcome == VSYM_REFUSED || outcome == VSYM_FAILED)
+		pam_syslog(m->pamh, outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE, "%s: %s bind of %s:%u: %s",
+			   m->user.name, outcome == VSYM_FAILED ? "failed" : "refused", file, bind->line, cause);
+	if (outcome == VSYM_REFUSED || outcome == VSYM_FAILED)
+		add_note(m, detail->text);
+}
+
 static void report_bind(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
-			const char *detail)
+			const struct vsym_error *error)
 {
 	struct module *m = ctx;
-	const char *name = m->user.name;
+	const char *name = m->user.name, *detail = error->text;
 
+	if (bind->origin == VSYM_ORIGIN_USER) {
+		report_user_bind(m, outcome, bind, error);
+		return;
+	}
 	switch (outcome) {
 	case VSYM_BOUND:
 		pam_syslog(m->pamh, LOG_INFO, "%s: bound %s on %s (%s)", name, bind->source, bind->target, detail);

@@ -56,17 +56,27 @@ static int path_of_fd(int fd, char *buf, size_t size, struct vsym_error *err)
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	n = readlink(link, buf, size - 1);
-	if (n < 0 || (size_t)n >= size - 1)
-		return vsym_error_set(err, "cannot read back the path of an open file (is /proc mounted?)");
+	if (n < 0 || (size_t)n >= size - 1) {
+		vsym_error_set(err, "cannot read back the path of an open file (is /proc mounted?)");
+		vsym_error_cause(err, "%s", err ? err->text : "");
+		return -1;
+	}
 	buf[n] = '\0';
 	/* Paths go into logs: a symlink, or a rename while this runs, may lead
 	 * to a name holding a newline that would forge a log line. Checked
 	 * before any message quotes the path. */
-	for (ssize_t i = 0; i < n; i++)
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			return vsym_error_set(err, "a path holds a control character; rename it");
-	if (buf[0] != '/' || (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0))
-		return vsym_error_set(err, "%s was removed while being checked", buf);
+	for (ssize_t i = 0; i < n; i++) {
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
+			vsym_error_set(err, "a path holds a control character; rename it");
+			vsym_error_cause(err, "a path holds a control character");
+			return -1;
+		}
+	}
+	if (buf[0] != '/' || (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0)) {
+		vsym_error_set(err, "%s was removed while being checked", buf);
+		vsym_error_cause(err, "a path was removed while being checked");
+		return -1;
+	}
 	return 0;
 }
 
@@ -264,9 +274,11 @@ int vsym_walk(const char *path, enum vsym_links links, struct vsym_error *err)
 	return rc < 0 ? rc : fd;
 }
 
-/* vsym_walk as user, with the user's groups and file-system ids. */
+/* vsym_walk as user, with the user's groups and file-system ids and no
+ * capability, and fstat as the user too: under hidepid=invisible an
+ * O_PATH open of /proc/PID succeeds, and only getattr hides the process. */
 static int walk_as_user(const struct vsym_user *user, const char *path, enum vsym_links links,
-			struct vsym_error *err)
+			struct stat *st, struct vsym_error *err)
 {
 	struct vsym_saved_cred saved;
 	int fd;
@@ -274,6 +286,10 @@ static int walk_as_user(const struct vsym_user *user, const char *path, enum vsy
 	if (vsym_cred_become(&saved, user, err) < 0)
 		return -EPERM;
 	fd = vsym_walk(path, links, err);
+	if (fd >= 0 && fstat(fd, st) < 0) {
+		close(fd);
+		fd = -errno;
+	}
 	if (vsym_cred_restore(&saved, err) < 0) {
 		if (fd >= 0)
 			close(fd);
@@ -289,29 +305,47 @@ static int resolve(const struct vsym_user *user, const char *path, enum vsym_lin
 	int fd;
 
 	out->fd = -1;
-	if (path[0] != '/')
-		return vsym_error_set(err, "%s %s is not an absolute path", what, path);
+	if (path[0] != '/') {
+		vsym_error_set(err, "%s %s is not an absolute path", what, path);
+		vsym_error_cause(err, "the %s is not an absolute path", what);
+		return -1;
+	}
 	vsym_error_clear(&why);
-	fd = walk_as_user(user, path, links, &why);
-	if (fd == VSYM_ERR_FUSE || (fd < 0 && why.text[0] != '\0'))
-		return vsym_error_set(err, "%s %s: %s", what, path, why.text);
+	fd = walk_as_user(user, path, links, &out->st, &why);
+	if (fd == VSYM_ERR_FUSE || (fd < 0 && why.text[0] != '\0')) {
+		vsym_error_set(err, "%s %s: %s", what, path, why.text);
+		if (fd == VSYM_ERR_FUSE)
+			vsym_error_cause(err, "the %s leads into a FUSE mount, which vsym never looks into", what);
+		else
+			vsym_error_cause(err, "the %s could not be walked", what);
+		return -1;
+	}
 	if (fd == -ENOENT) {
 		vsym_error_set(err, "%s %s does not exist", what, path);
+		vsym_error_cause(err, "the %s does not exist", what);
 		return -ENOENT;
 	}
 	/* ELOOP also for a magic link (/proc/self/fd/N), under either flag. */
-	if (fd == -ELOOP)
-		return vsym_error_set(err, "%s %s goes through a symbolic link; name the real path", what, path);
-	if (fd < 0)
-		return vsym_error_set(err, "%s %s cannot be reached by %s: %s", what, path, user->name, strerror(-fd));
+	if (fd == -ELOOP) {
+		vsym_error_set(err, "%s %s goes through a symbolic link; name the real path", what, path);
+		vsym_error_cause(err, "the %s goes through a symbolic link", what);
+		return -1;
+	}
+	if (fd < 0) {
+		vsym_error_set(err, "%s %s cannot be reached by %s: %s", what, path, user->name, strerror(-fd));
+		vsym_error_cause(err, "the %s cannot be reached as the user: %s", what, strerror(-fd));
+		return -1;
+	}
 	out->fd = fd;
-	if (fstat(fd, &out->st) < 0 || path_of_fd(fd, out->path, sizeof(out->path), err) < 0) {
+	if (path_of_fd(fd, out->path, sizeof(out->path), err) < 0) {
 		vsym_resolved_close(out);
-		return err && err->text[0] ? -1 : vsym_error_set(err, "cannot stat %s", path);
+		return -1;
 	}
 	if (!S_ISDIR(out->st.st_mode) && !S_ISREG(out->st.st_mode)) {
 		vsym_resolved_close(out);
-		return vsym_error_set(err, "%s %s is neither a directory nor a regular file", what, path);
+		vsym_error_set(err, "%s %s is neither a directory nor a regular file", what, path);
+		vsym_error_cause(err, "the %s is neither a directory nor a regular file", what);
+		return -1;
 	}
 	return 0;
 }
@@ -328,14 +362,23 @@ int vsym_check_target(const struct vsym_user *user, const struct vsym_resolved *
 {
 	struct statfs fs;
 
-	if (t->st.st_uid != user->uid)
-		return vsym_error_set(err, "target %s is owned by uid %u, not by %s; a bind goes only on your own files",
-				      t->path, (unsigned)t->st.st_uid, user->name);
-	if (fstatfs(t->fd, &fs) < 0)
-		return vsym_error_set(err, "cannot read the file system of %s: %s", t->path, strerror(errno));
-	if (!is_ordinary_fs((unsigned long)fs.f_type))
-		return vsym_error_set(err, "target %s is on a special file system (type 0x%lx); refused",
-				      t->path, (unsigned long)fs.f_type);
+	if (t->st.st_uid != user->uid) {
+		vsym_error_set(err, "target %s is owned by uid %u, not by %s; a bind goes only on your own files",
+			       t->path, (unsigned)t->st.st_uid, user->name);
+		vsym_error_cause(err, "the target is owned by uid %u, not by the user", (unsigned)t->st.st_uid);
+		return -1;
+	}
+	if (fstatfs(t->fd, &fs) < 0) {
+		vsym_error_set(err, "cannot read the file system of %s: %s", t->path, strerror(errno));
+		vsym_error_cause(err, "cannot read the file system of the target");
+		return -1;
+	}
+	if (!is_ordinary_fs((unsigned long)fs.f_type)) {
+		vsym_error_set(err, "target %s is on a special file system (type 0x%lx); refused",
+			       t->path, (unsigned long)fs.f_type);
+		vsym_error_cause(err, "the target is on a special file system (type 0x%lx)", (unsigned long)fs.f_type);
+		return -1;
+	}
 	return 0;
 }
 
@@ -344,8 +387,11 @@ int vsym_open_target(const struct vsym_user *user, const char *path,
 {
 	vsym_error_clear(err);
 	out->fd = -1;
-	if (has_dot_component(path))
-		return vsym_error_set(err, "target %s has a '.' or '..' component; name the real path", path);
+	if (has_dot_component(path)) {
+		vsym_error_set(err, "target %s has a '.' or '..' component; name the real path", path);
+		vsym_error_cause(err, "the target has a '.' or '..' component");
+		return -1;
+	}
 	return resolve(user, path, VSYM_LINKS_REFUSE, "target", out, err);
 }
 

@@ -1,6 +1,7 @@
 /* Safe path resolution (DESIGN invariants 3 and 4): each path is opened
  * once, with the user's credentials, into an O_PATH descriptor; every later
- * check and the mount itself use that descriptor, never the path again. */
+ * check and the mount itself use that descriptor, never the path again.
+ * Errors set err's cause too (the reason without the path, for logs). */
 #ifndef VSYM_RESOLVE_H
 #define VSYM_RESOLVE_H
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "cred.h"
 #include "fileio.h"
 #include "mountinfo.h"
 #include "mount.h"
@@ -70,18 +71,6 @@ bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry)
 	       st.st_dev == entry->root_dev && st.st_ino == entry->root_ino;
 }
 
-bool vsym_session_adopt(int fd, struct vsym_state_entry *entry)
-{
-	struct stat st;
-	uint64_t id;
-
-	if (vsym_mount_root_id(fd, &id) < 0 || fstat(fd, &st) < 0 ||
-	    st.st_dev != entry->root_dev || st.st_ino != entry->root_ino)
-		return false;
-	entry->mnt_id = id;
-	return true;
-}
-
 /* True when the mount with this id is still somewhere in the namespace. */
 static bool still_mounted(uint64_t id)
 {
@@ -108,6 +97,7 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 	if (entry != NULL && !*replacing && still_mounted(entry->mnt_id)) {
 		vsym_error_set(detail, "the vsym bind made on %s was moved or covered; vsym-rebind -r removes it",
 			       target->path);
+		vsym_error_cause(detail, "the vsym bind made on the target was moved or covered");
 		vsym_resolved_close(target);
 		return VSYM_REFUSED;
 	}
@@ -220,15 +210,23 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 	readonly = bind->readonly || verdict.readonly;
 	if (!verdict.allowed) {
 		vsym_error_set(detail, "%s", verdict.reason);
+		vsym_error_cause(detail, "no allow rule of %s permits it",
+				 policy->label[VSYM_ORIGIN_SYSTEM] ? policy->label[VSYM_ORIGIN_SYSTEM] : "the system file");
 		outcome = VSYM_REFUSED;
 	} else if (!replacing && state->n >= policy->max_binds) {
 		vsym_error_set(detail, "this session has max_binds = %u binds already", policy->max_binds);
+		vsym_error_cause(detail, "%s", detail->text);
 		outcome = VSYM_REFUSED;
 	} else if (!(flags & VSYM_BIND_DRY_RUN)) {
 		outcome = mount_checked(user, state, bind, &source, &target, replacing, readonly, flags, detail);
+		if (outcome == VSYM_FAILED)
+			vsym_error_cause(detail, "the mount failed (a system error)");
 	}
-	if (outcome == VSYM_BOUND)
+	/* The verdict names only the system file's rule: a cause as it is. */
+	if (outcome == VSYM_BOUND) {
 		vsym_error_set(detail, "%s, %s", readonly ? "ro" : "rw", verdict.reason);
+		vsym_error_cause(detail, "%s", detail->text);
+	}
 	vsym_resolved_close(&source);
 	vsym_resolved_close(&target);
 	return outcome;
@@ -332,7 +330,7 @@ int vsym_session_apply_defaults(const struct vsym_policy *policy,
 
 		if (outcome == VSYM_REFUSED || outcome == VSYM_FAILED)
 			bad++;
-		reporter->bind(reporter->ctx, outcome, &list.binds[i], detail.text);
+		reporter->bind(reporter->ctx, outcome, &list.binds[i], &detail);
 	}
 	if (list.dropped > 0) {
 		bad += (int)list.dropped;

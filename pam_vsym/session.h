@@ -21,9 +21,11 @@ enum vsym_outcome {
 };
 
 struct vsym_reporter {
-	/* Called once per bind; detail names the rule or the reason. */
+	/* Called once per bind; detail->text names the rule or the reason,
+	 * and may quote the paths; detail->cause says the same without them
+	 * (for logging the binds of the user's file). */
 	void (*bind)(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
-		     const char *detail);
+		     const struct vsym_error *detail);
 	void *ctx;
 };
 
@@ -53,7 +55,7 @@ int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *u
  * it where the kernel can, so the target is never seen empty), and records
  * the new mount in state (saved when state->dir is set, with a journal
  * around each change). Returns the outcome; detail gets the rule or the
- * reason. */
+ * reason, and its cause the same in words that quote no path. */
 enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 				    const struct vsym_user *user,
 				    struct vsym_state *state,
@@ -85,11 +87,6 @@ void vsym_session_prune(struct vsym_state *state);
 /* True when fd is the root of the very mount entry records: same mount id
  * and the same directory at its root. */
 bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry);
-
-/* For a namespace copied from a session (-x): when fd is the root of a
- * mount with entry's root directory, takes its (new) mount id into entry
- * and returns true. */
-bool vsym_session_adopt(int fd, struct vsym_state_entry *entry);
 
 /* Applies the session defaults of policy, reporting each bind and recording
  * it in state. Returns the number of binds refused or failed (0: all well),

@@ -622,59 +622,70 @@ static int run_check(struct tool *t)
 	return EXIT_DONE;
 }
 
-/* The binds of the namespace -x leaves are copied with it but get new
- * mount ids. A record is carried over only when the mount now on top of
- * its target is a mount root with the same directory at its root: a path
- * swapped in between cannot pass another mount off as vsym's. */
-static void carry_over_state(struct tool *t, const struct vsym_state *old)
+/* max_binds counts every vsym mount of a namespace, and -x copies them
+ * all: those on their targets, those moved away with a renamed parent and
+ * those covered by another bind. So the new namespace's record carries
+ * every one of them, each under the id its copy got, and the copies count
+ * there as the originals do in the session (-r then removes the moved
+ * ones). Detaching the copies of moved binds instead would not do: a
+ * covered copy cannot be reached by any path. A record found under two
+ * mounts of the same place and root cannot be carried: -x stops. */
+static void carry_over_state(struct tool *t, const struct vsym_state *old,
+			     const struct vsym_mount_table *before)
 {
+	struct vsym_mount_table *now;
+	struct vsym_error err;
+
+	if (before == NULL)
+		return;
+	now = vsym_mountinfo_read(&err);
+	if (now == NULL)
+		die(EXIT_FAILED, "%s", err.text);
 	for (size_t i = 0; i < old->n; i++) {
 		struct vsym_state_entry e = old->entries[i];
-		struct vsym_resolved top;
-		struct vsym_error err;
+		int rc = vsym_mountinfo_copy_id(before, e.mnt_id, now, &e.mnt_id);
 
-		if (vsym_open_target(&t->user, e.target, &top, &err) < 0)
-			continue;
-		if (strcmp(top.path, e.target) == 0 && vsym_session_adopt(top.fd, &e) &&
-		    vsym_state_put(&t->state, &e) < 0)
+		if (rc < 0)
+			die(EXIT_FAILED, "cannot tell the copy of the vsym bind made on %s from another mount "
+			    "there; vsym-rebind -r in the session, then try again", e.target);
+		if (rc > 0 && vsym_state_put(&t->state, &e) < 0)
 			die(EXIT_FAILED, "out of memory");
-		vsym_resolved_close(&top);
 	}
+	vsym_mountinfo_free(now);
 }
 
-/* The old session's record, kept only for binds still on top of their
- * targets: anything else was changed behind vsym's back. */
-static void read_old_state(struct tool *t, struct vsym_state *old)
+/* The record of the session -x leaves (none outside a session), read
+ * under the session's lock so that no vsym-rebind changes it before the
+ * copy is made, and the mount table its ids refer to. */
+static struct vsym_mount_table *read_old_state(struct tool *t, struct vsym_state *old)
 {
+	struct vsym_mount_table *table;
 	struct vsym_error err;
-	struct vsym_state all;
 
 	memset(old, 0, sizeof(*old));
-	if (vsym_marker_check(t->user.uid, &err) < 0 ||
-	    vsym_state_load(&all, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0)
-		return;
-	for (size_t i = 0; i < all.n; i++) {
-		struct vsym_resolved top;
-
-		if (vsym_open_target(&t->user, all.entries[i].target, &top, &err) < 0)
-			continue;
-		if (vsym_session_is_recorded(top.fd, &all.entries[i]))
-			vsym_state_put(old, &all.entries[i]);
-		vsym_resolved_close(&top);
-	}
-	vsym_state_free(&all);
+	if (vsym_marker_check(t->user.uid, &err) < 0)
+		return NULL;
+	enter_session(t);
+	*old = t->state;
+	memset(&t->state, 0, sizeof(t->state));
+	table = vsym_mountinfo_read(&err);
+	if (table == NULL)
+		die(EXIT_FAILED, "%s", err.text);
+	return table;
 }
 
 static void make_own_namespace(struct tool *t)
 {
+	struct vsym_mount_table *before;
 	struct vsym_state old;
 	struct vsym_error err;
 
-	read_old_state(t, &old);
+	before = read_old_state(t, &old);
 	if (vsym_ns_create(&err) < 0 || vsym_marker_create(t->user.uid, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 	t->state.dir = VSYM_RUN_DIR;
-	carry_over_state(t, &old);
+	carry_over_state(t, &old, before);
+	vsym_mountinfo_free(before);
 	vsym_state_free(&old);
 }
 
@@ -728,6 +739,9 @@ int main(int argc, char **argv)
 		die(EXIT_USAGE, "called without arguments, not even a name");
 	parse_args(&t.args, argc, argv);
 	lookup_caller(&t);
+	/* The namespaces made for the caller count against the caller's
+	 * budget, never root's. */
+	vsym_mount_charge_to(t.user.uid);
 	if (t.args.mode == MODE_CHECK)
 		return run_check(&t);
 	load_policy(&t);

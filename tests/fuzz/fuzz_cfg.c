@@ -110,7 +110,7 @@ static struct shape shape_of(const struct vsym_policy *p)
 
 static void load_user_part(struct vsym_policy *p, const char *text, size_t len)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 	struct shape before = shape_of(p), after;
 
 	if (vsym_cfg_load_user(p, "/home/alice/.vsymrc", text, len, &alice, &err) == 0)
@@ -128,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *sep = memmem(text, size, SEPARATOR, strlen(SEPARATOR));
 	size_t system_len = sep ? (size_t)(sep - text) : size;
 	struct vsym_policy policy;
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	memset(&policy, 0, sizeof(policy));
 	if (vsym_cfg_load_system(&policy, "/etc/vsym.conf", text, system_len, &alice, &err) == 0) {

@@ -41,7 +41,7 @@ static int load_user_len(struct vsym_policy *p, const char *text, size_t len, st
 
 static void expect_system(struct vsym_policy *p, const char *text)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	if (load_system_len(p, text, strlen(text), &err) < 0)
 		fail_msg("refused: %s\n--- text:\n%s", err.text, text);
@@ -49,7 +49,7 @@ static void expect_system(struct vsym_policy *p, const char *text)
 
 static void expect_user(struct vsym_policy *p, const char *text)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	if (load_user_len(p, text, strlen(text), &err) < 0)
 		fail_msg("refused: %s\n--- text:\n%s", err.text, text);
@@ -58,7 +58,7 @@ static void expect_user(struct vsym_policy *p, const char *text)
 static void expect_system_error_len(const char *text, size_t len, const char *msg)
 {
 	struct vsym_policy p;
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	if (load_system_len(&p, text, len, &err) == 0)
 		fail_msg("accepted, wanted \"%s\"\n--- text:\n%s", msg, text);
@@ -76,7 +76,7 @@ static void expect_system_error(const char *text, const char *msg)
 static void expect_user_error_len(const char *text, size_t len, const char *msg)
 {
 	struct vsym_policy p;
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	expect_system(&p, base_system);
 	if (load_user_len(&p, text, len, &err) == 0)
@@ -725,7 +725,7 @@ static void test_user_file_all_or_nothing(void **state)
 	expect_system(&p, base_system);
 	before = policy_dump(&p);
 	for (size_t i = 0; i < sizeof(broken_user_files) / sizeof(broken_user_files[0]); i++) {
-		struct vsym_error err = { "" };
+		struct vsym_error err = { .text = "" };
 		const char *text = broken_user_files[i];
 
 		if (load_user_len(&p, text, strlen(text), &err) == 0)

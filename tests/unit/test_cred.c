@@ -5,9 +5,12 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <stdbool.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "testutil.h"
 #include "testns.h"
@@ -178,7 +181,7 @@ static void test_restore_inactive_is_noop(void **state)
 	struct vsym_saved_cred saved = {
 		.fsuid = 1234, .fsgid = 1234, .groups = NULL, .ngroups = 0, .active = 0,
 	};
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	(void)state;
 	REQUIRE_ROOT();
@@ -339,6 +342,94 @@ static void test_hold_and_release(void **state)
 	assert_start_ids();
 }
 
+/* The effective capability set of this thread, as one 64-bit mask. */
+static uint64_t effective_caps(void)
+{
+	struct __user_cap_header_struct header = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+
+	assert_int_equal(syscall(SYS_capget, &header, data), 0);
+	return (uint64_t)data[1].effective << 32 | data[0].effective;
+}
+
+#define HAS_CAP(mask, cap) (((mask) >> (cap)) & 1)
+
+/* No capability while become'd: CAP_SYS_PTRACE would show the processes
+ * procfs hidepid hides from the user, CAP_SYS_ADMIN pass other checks. */
+static void test_no_capability_while_become(void **state)
+{
+	struct test_user *alice = *state;
+	struct vsym_saved_cred saved;
+	struct vsym_error err;
+	uint64_t before, during;
+
+	REQUIRE_ROOT();
+	before = effective_caps();
+	assert_true(HAS_CAP(before, CAP_SYS_PTRACE));
+	assert_true(HAS_CAP(before, CAP_SYS_ADMIN));
+	assert_int_equal(vsym_cred_become(&saved, &alice->user, &err), 0);
+	during = effective_caps();
+	assert_int_equal(vsym_cred_restore(&saved, &err), 0);
+	assert_true(during == 0);
+	assert_true(effective_caps() == before);
+	assert_start_ids();
+}
+
+/* While held, the capabilities stay for the mounts; a become inside
+ * empties the set for its lookup and its restore gives it back. */
+static void test_hold_keeps_caps_become_lowers_them(void **state)
+{
+	struct test_user *alice = *state;
+	struct vsym_saved_cred saved;
+	struct vsym_error err;
+	uint64_t before, held, during, after;
+
+	REQUIRE_ROOT();
+	before = effective_caps();
+	assert_int_equal(vsym_cred_hold(&alice->user, &err), 0);
+	held = effective_caps();
+	assert_int_equal(vsym_cred_become(&saved, &alice->user, &err), 0);
+	during = effective_caps();
+	assert_int_equal(vsym_cred_restore(&saved, &err), 0);
+	after = effective_caps();
+	assert_int_equal(vsym_cred_release(&err), 0);
+	assert_true(HAS_CAP(held, CAP_SYS_ADMIN));
+	assert_true(during == 0);
+	assert_true(after == held);
+	assert_true(effective_caps() == before);
+	assert_start_ids();
+}
+
+/* A charge: euid the user's with every capability kept (a namespace can
+ * be made), then everything back as it was, the held fsuid included. */
+static void test_charge_round_trip(void **state)
+{
+	struct test_user *alice = *state;
+	struct vsym_saved_charge saved;
+	struct vsym_error err;
+	uint64_t before = effective_caps(), held, during;
+	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0), dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	uid_t euid_during;
+
+	REQUIRE_ROOT();
+	assert_int_equal(vsym_cred_hold(&alice->user, &err), 0);
+	held = effective_caps();
+	assert_int_equal(vsym_cred_charge_begin(2001, &saved, &err), 0);
+	euid_during = geteuid();
+	during = effective_caps();
+	assert_int_equal(vsym_cred_charge_end(&saved, &err), 0);
+	assert_int_equal(euid_during, 2001);
+	assert_true(during == held);
+	assert_true(HAS_CAP(during, CAP_SYS_ADMIN));
+	assert_int_equal(geteuid(), 0);
+	assert_int_equal((uid_t)setfsuid((uid_t)-1), 1000); /* still held */
+	assert_int_equal(prctl(PR_GET_SECUREBITS, 0, 0, 0, 0), bits);
+	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), dumpable);
+	assert_int_equal(vsym_cred_release(&err), 0);
+	assert_true(effective_caps() == before);
+	assert_start_ids();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +442,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_old_groups_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_become_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hold_and_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_capability_while_become, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hold_keeps_caps_become_lowers_them, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_charge_round_trip, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

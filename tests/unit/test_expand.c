@@ -8,7 +8,7 @@ static const struct vsym_expand_ctx alice = { .user = "alice", .home = "/home/al
 
 static void expect_expansion(const struct vsym_expand_ctx *ctx, const char *word, const char *want)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 	char *got = vsym_expand(word, ctx, &err);
 
 	if (got == NULL)
@@ -19,7 +19,7 @@ static void expect_expansion(const struct vsym_expand_ctx *ctx, const char *word
 
 static void expect_expand_error(const struct vsym_expand_ctx *ctx, const char *word, const char *msg)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	assert_null(vsym_expand(word, ctx, &err));
 	assert_contains(err.text, msg);
@@ -81,7 +81,7 @@ static void test_too_long(void **state)
 
 static void expect_normal(const char *in, const char *want)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 	char buf[256];
 
 	strcpy(buf, in);
@@ -92,7 +92,7 @@ static void expect_normal(const char *in, const char *want)
 
 static void expect_not_normal(const char *in, const char *msg)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 	char buf[256];
 
 	strcpy(buf, in);

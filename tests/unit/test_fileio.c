@@ -125,7 +125,7 @@ static int read_trusted(const char *path, size_t max, char **buf, size_t *len, s
 
 static void expect_trusted_content(const char *path, size_t max, const char *want)
 {
-	struct vsym_error err = { "stale" };
+	struct vsym_error err = { .text = "stale" };
 	char *buf = NULL;
 	size_t len = 12345;
 
@@ -140,7 +140,7 @@ static void expect_trusted_content(const char *path, size_t max, const char *wan
 /* Refused with exactly msg (after the path), and nothing handed out. */
 static void expect_trusted_refused(const char *path, uid_t owner, size_t max, int rc, const char *msg)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 	char *buf = NULL;
 	size_t len = 12345;
 	char want[VSYM_ERROR_MAX];
@@ -306,7 +306,7 @@ static int read_as(const struct vsym_user *user, const char *path, size_t max,
 
 static void expect_user_content(const struct vsym_user *user, const char *path, const char *want)
 {
-	struct vsym_error err = { "stale" };
+	struct vsym_error err = { .text = "stale" };
 	char *buf = NULL;
 	size_t len = 0;
 
@@ -319,7 +319,7 @@ static void expect_user_content(const struct vsym_user *user, const char *path, 
 
 static void expect_user_message(const struct vsym_user *user, const char *path, int rc, const char *want)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 	char *buf = NULL;
 	size_t len = 12345;
 
@@ -403,7 +403,7 @@ static void expect_root_reads(const char *path, uid_t owner)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	if (vsym_file_read_trusted(path, owner, 100, &buf, &len, &err) != 0)
 		fail_msg("root cannot read %s either: %s", path, err.text);

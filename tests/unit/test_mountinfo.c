@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <sys/stat.h>
 
 #include "testutil.h"
@@ -164,6 +165,45 @@ static void test_present(void **state)
 	umount2(dir, MNT_DETACH);
 }
 
+/* In a child: a mount, its table, the namespace copied (as -x does), and
+ * the copy found by place and root under its new id; a stacked twin of
+ * the same place and root makes it impossible to tell. */
+static int copy_in_child(void *arg, char *msg, size_t size)
+{
+	struct vsym_mount_table *before, *now;
+	struct vsym_error err;
+	const char *path = make_mount("mi-copy", 0);
+	uint64_t id = id_of(path), copy = 0;
+
+	(void)arg;
+	before = vsym_mountinfo_read(&err);
+	CHECK(before != NULL, "%s", err.text);
+	CHECK(unshare(CLONE_NEWNS) == 0, "%s", strerror(errno));
+	now = vsym_mountinfo_read(&err);
+	CHECK(now != NULL, "%s", err.text);
+	CHECK(vsym_mountinfo_copy_id(before, id, now, &copy) == 1, "not found");
+	CHECK(copy != id && copy == id_of(path), "copy %llu, id %llu", (unsigned long long)copy,
+	      (unsigned long long)id);
+	CHECK(vsym_mountinfo_copy_id(before, UINT64_MAX, now, &copy) == 0, "an unknown id");
+	vsym_mountinfo_free(now);
+	/* the same directory bound again on the same place */
+	CHECK(mount(path, path, NULL, MS_BIND, NULL) == 0, "%s", strerror(errno));
+	now = vsym_mountinfo_read(&err);
+	CHECK(now != NULL, "%s", err.text);
+	CHECK(vsym_mountinfo_copy_id(before, id, now, &copy) == -EEXIST, "two alike in the copy");
+	CHECK(vsym_mountinfo_copy_id(now, id_of(path), now, &copy) == -EEXIST, "two alike before");
+	vsym_mountinfo_free(now);
+	vsym_mountinfo_free(before);
+	return 0;
+}
+
+static void test_copy_id(void **state)
+{
+	(void)state;
+	REQUIRE_ROOT();
+	RUN_CHILD(copy_in_child, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_stacked),
 		cmocka_unit_test(test_lookup_unknown),
 		cmocka_unit_test(test_present),
+		cmocka_unit_test(test_copy_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,7 +14,7 @@
  * what a real configuration produces. */
 static void load_system(struct vsym_policy *p, const struct vsym_user *user, const char *text)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	memset(p, 0, sizeof(*p));
 	if (vsym_cfg_load_system(p, SYS, text, strlen(text), user, &err) < 0)
@@ -23,7 +23,7 @@ static void load_system(struct vsym_policy *p, const struct vsym_user *user, con
 
 static void load_user(struct vsym_policy *p, const struct vsym_user *user, const char *text)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	if (vsym_cfg_load_user(p, USR, text, strlen(text), user, &err) < 0)
 		fail_msg("user file refused: %s", err.text);
@@ -439,7 +439,7 @@ static void test_session_defaults_system(void **state)
 	struct test_user alice;
 	struct vsym_policy p;
 	struct vsym_bind_list list;
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	(void)state;
 	test_user_alice(&alice);
@@ -467,7 +467,7 @@ static void test_session_defaults_order(void **state)
 	struct test_user alice;
 	struct vsym_policy p;
 	struct vsym_bind_list list;
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	(void)state;
 	test_user_alice(&alice);
@@ -493,7 +493,7 @@ static void test_session_defaults_variant_over_bind(void **state)
 	struct test_user alice;
 	struct vsym_policy p;
 	struct vsym_bind_list list;
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	(void)state;
 	test_user_alice(&alice);
@@ -510,7 +510,7 @@ static void expect_truncation(const char *conf, size_t n, size_t dropped, const 
 	struct test_user alice;
 	struct vsym_policy p;
 	struct vsym_bind_list list;
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	test_user_alice(&alice);
 	load_system(&p, &alice.user, conf);
@@ -549,7 +549,7 @@ static void test_session_defaults_user_binds_count(void **state)
 	struct test_user alice;
 	struct vsym_policy p;
 	struct vsym_bind_list list;
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	(void)state;
 	test_user_alice(&alice);
@@ -570,7 +570,7 @@ static void test_session_defaults_empty(void **state)
 	struct test_user alice;
 	struct vsym_policy p;
 	struct vsym_bind_list list;
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	(void)state;
 	test_user_alice(&alice);

@@ -186,6 +186,33 @@ static void test_refusals_leave_nothing(void **state)
 	assert_int_equal(f->state.n, 0);
 }
 
+/* Each refusal has a cause that quotes no path (what the module logs for
+ * a bind of the user's file), beside the message that does. */
+static void test_refusal_causes_quote_no_path(void **state)
+{
+	struct fixture *f = *state;
+	char etc[] = "/etc", missing[] = "/forged: Accepted publickey for root", nowhere[256];
+	struct vsym_bind b = { .target = f->target, .source = etc };
+	struct vsym_error detail;
+
+	REQUIRE_ROOT();
+	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
+	assert_contains(detail.text, "/etc");
+	assert_contains(detail.cause, "no allow rule of ");
+	assert_null(strstr(detail.cause, "/etc is"));
+	assert_null(strstr(detail.cause, f->target));
+	b.source = missing;
+	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
+	assert_contains(detail.text, "Accepted publickey");
+	assert_string_equal(detail.cause, "the source does not exist");
+	snprintf(nowhere, sizeof(nowhere), "%s/no-such-target", f->home);
+	b.source = etc;
+	b.target = nowhere;
+	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
+	assert_string_equal(detail.cause, "the target does not exist");
+	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
+}
+
 /* A symlink may lead to a name with a newline; the name would reach the
  * log as a forged line. */
 static void test_control_characters_refused(void **state)
@@ -399,6 +426,9 @@ static void test_load_user_reads_as_user(void **state)
 	assert_int_equal(held, -1);
 	assert_null(variant_value(f, "go"));
 	assert_contains(err.text, "Permission denied");
+	/* The control: where the user may enter, it is read. */
+	assert_int_equal(vsym_session_load_user(&f->policy, &f->alice.user, &err), 0);
+	assert_string_equal(variant_value(f, "go"), "2.0");
 }
 
 int main(void)
@@ -408,6 +438,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replace_beneath, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_leave_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusal_causes_quote_no_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_mounts_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_characters_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_between_beneath_and_detach, setup, teardown),

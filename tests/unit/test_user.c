@@ -70,7 +70,7 @@ static void expect_user_is(struct vsym_user *user, const struct passwd *pw)
 
 static void lookup_ok(struct vsym_user *user, const char *name, uid_t uid)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 
 	if (vsym_user_lookup(user, name, uid, &err) != 0)
 		fail_msg("lookup of %s failed: %s", name ? name : "(uid)", err.text);
@@ -145,7 +145,7 @@ static void test_groups_are_the_users(void **state)
 
 static void expect_lookup_error(const char *name, uid_t uid, const char *msg)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 	struct vsym_user user;
 
 	assert_int_equal(vsym_user_lookup(&user, name, uid, &err), -1);
