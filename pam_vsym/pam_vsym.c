@@ -18,6 +18,7 @@
 #include <security/pam_modules.h>
 
 #include "cfg.h"
+#include "choices.h"
 #include "cred.h"
 #include "mount.h"
 #include "session.h"
@@ -194,6 +195,18 @@ static bool load_user_file(struct module *m)
 	return m->policy.on_error != VSYM_ON_ERROR_DENY;
 }
 
+/* Defaults pick among the choices on disk as values asked for do
+ * (an alias, a version prefix). Returns false only when out of memory. */
+static bool resolve_values(struct module *m)
+{
+	struct vsym_error err;
+
+	if (vsym_choices_resolve_policy(&m->policy, &m->user, &err) == 0)
+		return true;
+	vsym_worker_log(LOG_ERR, "%s: %s", m->user.name, err.text);
+	return false;
+}
+
 /* Goes back to the namespace the caller came from; the one vsym made ends
  * with it, mounts and all. Returns false when the process is still in
  * vsym's namespace. */
@@ -264,7 +277,7 @@ static enum setup_result setup_as_user(struct module *m, struct vsym_state *stat
 		vsym_worker_log(LOG_ERR, "%s: %s", m->user.name, err.text);
 		return deny ? SETUP_REFUSED : SETUP_DONE;
 	}
-	if (!load_user_file(m) || (apply_binds(m, state) != 0 && deny))
+	if (!load_user_file(m) || !resolve_values(m) || (apply_binds(m, state) != 0 && deny))
 		result = SETUP_REFUSED;
 	if (vsym_cred_release(&err) < 0) {
 		vsym_worker_log(LOG_CRIT, "%s: %s", m->user.name, err.text);
