@@ -78,7 +78,9 @@ static bool is_choice_dir(const struct vsym_variant *v, const struct template *t
 	bool dir = false;
 	int fd;
 
-	if (source == NULL || strlen(source) <= skip)
+	/* /usr/lib/go-vsym fits /usr/lib/go-${go}, but it is where choices
+	 * are shown, not one of them. */
+	if (source == NULL || strlen(source) <= skip || strcmp(source, v->target) == 0)
 		goto out;
 	if (d_type == DT_DIR && strchr(source + skip, '/') == NULL) {
 		dir = true;

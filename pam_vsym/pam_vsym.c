@@ -233,7 +233,7 @@ static int make_namespace(struct module *m)
 		pam_syslog(m->pamh, LOG_ERR, "cannot open /proc/self/ns/mnt: %m");
 		return -1;
 	}
-	if (vsym_ns_create(&err) == 0 && vsym_marker_create(m->user.uid, &err) == 0)
+	if (vsym_session_ns_create(&m->user, &err) == 0 && vsym_marker_create(m->user.uid, &err) == 0)
 		return old;
 	pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
 	leave_namespace(m, old);

@@ -506,3 +506,48 @@ int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
 		return -1;
 	return journal_end(state, err);
 }
+
+/* The record of the vsym session of user's that this process is in, read
+ * before a new namespace is made (the new marker will cover it). Empty
+ * when this is no vsym session of user's. */
+static void read_parent_binds(const struct vsym_user *user, struct vsym_state *parent)
+{
+	struct vsym_error err;
+
+	memset(parent, 0, sizeof(*parent));
+	if (vsym_marker_check(user->uid, &err) == 0 &&
+	    vsym_state_load(parent, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0)
+		memset(parent, 0, sizeof(*parent));
+	parent->dir = NULL;
+}
+
+/* Detaches, in the new namespace, the copies of the parent session's vsym
+ * mounts: only a mount whose root is the very directory the parent bound
+ * there, found on the target opened as the user. */
+static void shed_parent_binds(const struct vsym_user *user, struct vsym_state *parent)
+{
+	for (size_t i = 0; i < parent->n; i++) {
+		struct vsym_state_entry e = parent->entries[i];
+		struct vsym_resolved top = { .fd = -1 };
+		struct vsym_error err;
+
+		if (vsym_open_target(user, e.target, &top, &err) < 0)
+			continue;
+		if (strcmp(top.path, e.target) == 0 && vsym_session_adopt(top.fd, &e))
+			vsym_mount_detach(top.fd, e.mnt_id, &err);
+		vsym_resolved_close(&top);
+	}
+}
+
+int vsym_session_ns_create(const struct vsym_user *user, struct vsym_error *err)
+{
+	struct vsym_state parent;
+	int rc;
+
+	read_parent_binds(user, &parent);
+	rc = vsym_ns_create(err);
+	if (rc == 0)
+		shed_parent_binds(user, &parent);
+	vsym_state_free(&parent);
+	return rc;
+}

@@ -303,7 +303,7 @@ static void load_policy(struct tool *t)
 	if (t->policy.user_config && vsym_session_load_user(&t->policy, &t->user, &err) < 0) {
 		/* -s would write the file: never over one it cannot read. */
 		if (t->args.save || t->policy.on_error == VSYM_ON_ERROR_DENY)
-			die(EXIT_REFUSED, "%s; fix ~/.vsymrc first", err.text);
+			die(EXIT_REFUSED, "%s (fix ~/.vsymrc first)", err.text);
 		warn_user("%s; ~/.vsymrc ignored", err.text);
 	}
 	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0)
