@@ -306,8 +306,6 @@ static void load_policy(struct tool *t)
 			die(EXIT_REFUSED, "%s (fix ~/.vsymrc first)", err.text);
 		warn_user("%s; ~/.vsymrc ignored", err.text);
 	}
-	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
 }
 
 /* Makes a path the caller typed absolute, relative to the caller's cwd. The
@@ -616,7 +614,9 @@ static int run_reset(struct tool *t)
 	enter_session(t);
 	if (vsym_session_remove_moved(&t->user, &t->state, &err) < 0)
 		warn_user("%s", err.text);
-	if (vsym_session_defaults(&t->policy, &defaults, &err) < 0)
+	/* Defaults pick among the choices on disk, as at login. */
+	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0 ||
+	    vsym_session_defaults(&t->policy, &defaults, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 	while (i < t->state.n) {
 		char *target = t->state.entries[i].target;
