@@ -250,21 +250,21 @@ static const char *open_parent(const struct vsym_user *user, const char *path,
 }
 
 /* mkdir as the user, then 0755 whatever the umask. */
-static int mkdir_as_user(const struct vsym_user *user, int dirfd, const char *name,
-			 struct vsym_error *detail)
+static int mkdir_as_user(const struct vsym_user *user, const struct vsym_resolved *parent,
+			 const char *name, struct vsym_error *detail)
 {
 	struct vsym_saved_cred saved;
 	int fd = -1, rc;
 
 	if (vsym_cred_become(&saved, user, detail) < 0)
 		return -1;
-	rc = mkdirat(dirfd, name, 0755);
+	rc = mkdirat(parent->fd, name, 0755);
 	if (rc == 0)
-		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = openat(parent->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (rc == 0)
 		rc = fd >= 0 ? fchmod(fd, 0755) : -1;
 	if (rc < 0)
-		vsym_error_set(detail, "cannot make the target %s: %s", name, strerror(errno));
+		vsym_error_set(detail, "cannot make the target %s/%s: %s", parent->path, name, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	if (vsym_cred_restore(&saved, detail) < 0)
@@ -288,7 +288,7 @@ static int make_missing_target(const struct vsym_user *user, const char *path, b
 	name = open_parent(user, path, &parent, detail);
 	if (name == NULL)
 		return -1;
-	rc = dry_run ? 1 : mkdir_as_user(user, parent.fd, name, detail);
+	rc = dry_run ? 1 : mkdir_as_user(user, &parent, name, detail);
 	vsym_resolved_close(&parent);
 	return rc;
 }
