@@ -57,7 +57,6 @@ struct tool {
 	char cwd[4096];
 	char **refusals;         /* per requested bind: why it cannot be made
 				  * before any path is looked at, or NULL */
-	char **resolved;         /* values resolved among the choices */
 };
 
 extern char **environ;
