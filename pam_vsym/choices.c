@@ -194,6 +194,27 @@ void vsym_choices_describe(const struct vsym_variant *v, const struct vsym_choic
 		snprintf(buf, size, "none");
 }
 
+/* True when value names an existing choice itself and no alias: then it
+ * is its own resolution, found without reading the directory (the common
+ * case at every login). */
+static bool is_plain_choice(const struct vsym_user *user, const struct vsym_variant *v, const char *value)
+{
+	struct vsym_resolved r = { .fd = -1 };
+	struct vsym_error ignored;
+	char *source;
+	bool plain;
+
+	for (size_t i = 0; i < v->naliases; i++)
+		if (strcmp(v->alias_names[i], value) == 0)
+			return false;
+	source = vsym_variant_source(v, value);
+	plain = source != NULL && strcmp(source, v->target) != 0 &&
+		vsym_resolve_source(user, source, &r, &ignored) == 0 && S_ISDIR(r.st.st_mode);
+	vsym_resolved_close(&r);
+	free(source);
+	return plain;
+}
+
 int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_user *user,
 				struct vsym_error *err)
 {
@@ -204,7 +225,8 @@ int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_us
 		const char *pick;
 		char *copy;
 
-		if (v->value == NULL || vsym_choices_list(user, v, &choices, &ignored) < 0)
+		if (v->value == NULL || is_plain_choice(user, v, v->value) ||
+		    vsym_choices_list(user, v, &choices, &ignored) < 0)
 			continue;
 		pick = vsym_variant_resolve(v, v->value, choices.values, choices.n);
 		copy = pick != NULL ? strdup(pick) : NULL;

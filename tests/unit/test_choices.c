@@ -159,12 +159,16 @@ static void test_defaults_resolved(void **state)
 		"  b = { target = \"~/b\"; source = \"~/.gos/go${b}\"; default = \"old\"; aliases = { old = \"1.21\"; }; };\n"
 		"  c = { target = \"~/c\"; source = \"~/.gos/go${c}\"; default = \"2\"; };\n"
 		"  d = { target = \"~/d\"; source = \"~/.gos/go${d}\"; };\n"
+		"  e = { target = \"~/e\"; source = \"~/.gos/go${e}\"; default = \"1.22.0\"; };\n"
+		"  f = { target = \"~/f\"; source = \"~/.gos/go${f}\"; default = \"1.22.0\"; aliases = { \"1.22.0\" = \"1.21\"; }; };\n"
 		"};");
 	assert_int_equal(vsym_choices_resolve_policy(&f->policy, &f->alice.user, &err), 0);
 	assert_string_equal(f->policy.variants[0].value, "1.22.10");
 	assert_string_equal(f->policy.variants[1].value, "1.21.5");
 	assert_string_equal(f->policy.variants[2].value, "2");  /* nothing fits: as written */
 	assert_null(f->policy.variants[3].value);
+	assert_string_equal(f->policy.variants[4].value, "1.22.0");   /* exact */
+	assert_string_equal(f->policy.variants[5].value, "1.21.5");   /* an alias comes first */
 }
 
 static void test_describe(void **state)
