@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cfg.h"
+#include "cfgtext.h"
 #include "expand.h"
 
 /* Everything one load needs to report and expand. */
@@ -33,8 +34,10 @@ static const char *const system_keys[] = {
 static const char *const user_keys[] = { "version", "variants", "binds", NULL };
 static const char *const users_keys[] = { "exclude", "groups", NULL };
 static const char *const rule_keys[] = { "target", "source", "readonly", NULL };
-static const char *const bind_keys[] = { "target", "source", "readonly", "optional", NULL };
-static const char *const variant_keys[] = { "target", "source", "default", "readonly", NULL };
+static const char *const bind_keys[] = { "target", "source", "readonly", "optional", "create", NULL };
+static const char *const variant_keys[] = {
+	"target", "source", "default", "readonly", "create", "aliases", NULL
+};
 
 static unsigned line_of(const config_setting_t *s)
 {
@@ -290,6 +293,25 @@ static int load_users(const struct load *ld, const config_setting_t *root)
 	return 0;
 }
 
+/* Notes which targets of a rule were written literally (no *, **, ~ or $):
+ * only those may name a system target. */
+static int mark_literal_targets(const struct load *ld, const config_setting_t *rule_setting,
+				struct vsym_rule *rule)
+{
+	const config_setting_t *s = config_setting_get_member(rule_setting, "target");
+	bool single = config_setting_type(s) == CONFIG_TYPE_STRING;
+
+	rule->literal = calloc(rule->ntargets + 1, sizeof(bool));
+	if (rule->literal == NULL)
+		return fail(ld, s, "out of memory");
+	for (size_t i = 0; i < rule->ntargets; i++) {
+		const config_setting_t *e = single ? s : config_setting_get_elem(s, (unsigned)i);
+
+		rule->literal[i] = strpbrk(config_setting_get_string(e), "*~$") == NULL;
+	}
+	return 0;
+}
+
 static int load_rule(const struct load *ld, const config_setting_t *s)
 {
 	struct vsym_policy *p = ld->policy;
@@ -305,7 +327,8 @@ static int load_rule(const struct load *ld, const config_setting_t *s)
 	rule->line = line_of(s);
 	if (get_paths(ld, s, "target", WORD_PATTERN, &rule->targets, &rule->ntargets) < 0 ||
 	    get_paths(ld, s, "source", WORD_PATTERN, &rule->sources, &rule->nsources) < 0 ||
-	    get_bool(ld, s, "readonly", &rule->readonly) < 0)
+	    get_bool(ld, s, "readonly", &rule->readonly) < 0 ||
+	    mark_literal_targets(ld, s, rule) < 0)
 		return -1;
 	if (rule->ntargets == 0 || rule->nsources == 0)
 		return fail(ld, s, "an allow rule needs at least one target and one source");
@@ -325,6 +348,22 @@ static int load_list(const struct load *ld, const config_setting_t *root, const 
 	for (int i = 0; i < config_setting_length(list); i++)
 		if (load_one(ld, config_setting_get_elem(list, (unsigned)i)) < 0)
 			return -1;
+	return 0;
+}
+
+/* A user file binds only inside the home: a system target is the system
+ * file's to name. create = true makes directories only in the home. */
+static int check_target_place(const struct load *ld, const config_setting_t *s,
+			      const char *target, bool create)
+{
+	bool home = vsym_path_within(ld->user->home, target);
+
+	if (!home && ld->origin == VSYM_ORIGIN_USER)
+		return fail(ld, s, "target %s is outside your home; only %s may name a system target (pick a value of its variant instead)",
+			    target, ld->system->label[VSYM_ORIGIN_SYSTEM]);
+	if (!home && create)
+		return fail(ld, s, "create = true makes only targets in the home; make %s once as root (mkdir)",
+			    target);
 	return 0;
 }
 
@@ -350,9 +389,10 @@ static int load_bind(const struct load *ld, const config_setting_t *s)
 	if (bind->target == NULL || bind->source == NULL)
 		return -1;
 	if (get_bool(ld, s, "readonly", &bind->readonly) < 0 ||
-	    get_bool(ld, s, "optional", &bind->optional) < 0)
+	    get_bool(ld, s, "optional", &bind->optional) < 0 ||
+	    get_bool(ld, s, "create", &bind->create) < 0)
 		return -1;
-	return 0;
+	return check_target_place(ld, config_setting_get_member(s, "target"), bind->target, bind->create);
 }
 
 static int check_value(const struct load *ld, const config_setting_t *s,
@@ -404,6 +444,43 @@ static int load_variant_default(const struct load *ld, const config_setting_t *s
 	return 0;
 }
 
+static int add_alias(const struct load *ld, const config_setting_t *a, struct vsym_variant *v)
+{
+	char buf[160];
+	const char *name = vsym_cfgtext_name(name_of(a), buf, sizeof(buf));
+	const char *value = config_setting_get_string(a);
+	size_t n = v->naliases;
+
+	if (value == NULL)
+		return fail(ld, a, "alias '%s' of variant '%s' must be a string: \"%s\" = \"VALUE\";", name, v->name, name);
+	if (!vsym_variant_value_valid(name))
+		return fail(ld, a, "alias '%s' of variant '%s' is not a valid value: use letters, digits and . _ + -", name, v->name);
+	if (check_value(ld, a, v->name, value) < 0)
+		return -1;
+	if (grow(&v->alias_names, &n, sizeof(char *)) < 0 || grow(&v->alias_values, &v->naliases, sizeof(char *)) < 0)
+		return fail(ld, a, "out of memory");
+	v->alias_names[n - 1] = strdup(name);
+	v->alias_values[n - 1] = strdup(value);
+	if (v->alias_names[n - 1] == NULL || v->alias_values[n - 1] == NULL)
+		return fail(ld, a, "out of memory");
+	return 0;
+}
+
+/* aliases = { lts = "1.22.12"; "17" = "java-17-openjdk-amd64"; }; */
+static int load_aliases(const struct load *ld, const config_setting_t *s, struct vsym_variant *v)
+{
+	const config_setting_t *group = config_setting_get_member(s, "aliases");
+
+	if (group == NULL)
+		return 0;
+	if (config_setting_type(group) != CONFIG_TYPE_GROUP)
+		return fail(ld, group, "'aliases' must be a group: aliases = { lts = \"1.22.12\"; \"17\" = \"java-17-openjdk-amd64\"; };");
+	for (int i = 0; i < config_setting_length(group); i++)
+		if (add_alias(ld, config_setting_get_elem(group, (unsigned)i), v) < 0)
+			return -1;
+	return 0;
+}
+
 static int define_variant(const struct load *ld, const config_setting_t *s)
 {
 	struct vsym_policy *p = ld->policy;
@@ -423,9 +500,11 @@ static int define_variant(const struct load *ld, const config_setting_t *s)
 	if ((v->name = strdup(name)) == NULL)
 		return fail(ld, s, "out of memory");
 	if (load_variant_paths(ld, s, v) < 0 || load_variant_default(ld, s, v) < 0 ||
-	    get_bool(ld, s, "readonly", &v->readonly) < 0)
+	    get_bool(ld, s, "readonly", &v->readonly) < 0 ||
+	    get_bool(ld, s, "create", &v->create) < 0 ||
+	    load_aliases(ld, s, v) < 0)
 		return -1;
-	return 0;
+	return check_target_place(ld, config_setting_get_member(s, "target"), v->target, v->create);
 }
 
 static int pick_variant(const struct load *ld, const config_setting_t *s,
@@ -470,6 +549,10 @@ static int load_variants(const struct load *ld, const config_setting_t *root,
 			return -1;
 		if (type == CONFIG_TYPE_STRING && pick_variant(ld, s, picks, npicks) < 0)
 			return -1;
+		if ((type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64 || type == CONFIG_TYPE_FLOAT) &&
+		    ld->origin == VSYM_ORIGIN_USER)
+			return fail(ld, s, "the value of variant '%s' is a number; write it in quotes: %s = \"...\";",
+				    name_of(s), name_of(s));
 		if (type != CONFIG_TYPE_GROUP && type != CONFIG_TYPE_STRING)
 			return fail(ld, s, "variant '%s' must be a group (a definition) or a string (a value)", name_of(s));
 	}
@@ -537,24 +620,28 @@ static int check_text(const struct load *ld, const char *text, size_t len)
 	return 0;
 }
 
-/* Parses text into cfg; on a syntax error reports libconfig's line. */
+/* Parses text into cfg; on a syntax error reports libconfig's line, with
+ * a hint when the line holds a version number without quotes. */
 static int parse(const struct load *ld, config_t *cfg, const char *text, size_t len)
 {
+	char hint[160] = "";
 	char *copy;
 	int ok;
 
 	if (check_text(ld, text, len) < 0)
 		return -1;
-	copy = malloc(len + 1);
+	/* Quoted names ("17" = ...) are read as libconfig 1.5 cannot. */
+	copy = vsym_cfgtext_quote_names(text, len);
 	if (copy == NULL)
 		return vsym_error_set(ld->err, "out of memory");
-	memcpy(copy, text, len);
-	copy[len] = '\0';
 	ok = config_read_string(cfg, copy);
+	if (ok != CONFIG_TRUE && config_error_line(cfg) > 0 &&
+	    vsym_cfgtext_unquoted_hint(copy, (unsigned)config_error_line(cfg), hint + 2, sizeof(hint) - 2))
+		memcpy(hint, "; ", 2);
 	free(copy);
 	if (ok != CONFIG_TRUE)
-		return vsym_error_set(ld->err, "%s:%d: %s", ld->label, config_error_line(cfg),
-				      config_error_text(cfg) ? config_error_text(cfg) : "syntax error");
+		return vsym_error_set(ld->err, "%s:%d: %s%s", ld->label, config_error_line(cfg),
+				      config_error_text(cfg) ? config_error_text(cfg) : "syntax error", hint);
 	return 0;
 }
 
@@ -615,6 +702,8 @@ int vsym_cfg_load_system(struct vsym_policy *policy, const char *label,
 
 	config_init(&cfg);
 	rc = set_label(&ld);
+	if (rc == 0 && (policy->home = strdup(user->home)) == NULL)
+		rc = vsym_error_set(err, "out of memory");
 	if (rc == 0)
 		rc = parse(&ld, &cfg, text, len);
 	if (rc == 0)
@@ -704,11 +793,36 @@ int vsym_cfg_load_user(struct vsym_policy *policy, const char *label,
 	return rc;
 }
 
+int vsym_cfg_user_spot(const char *label, const char *text, size_t len, const char *name,
+		       struct vsym_cfgtext_spot *spot, struct vsym_error *err)
+{
+	struct load ld = { .label = label, .err = err };
+	const config_setting_t *group, *pick;
+	config_t cfg;
+	int rc;
+
+	memset(spot, 0, sizeof(*spot));
+	config_init(&cfg);
+	rc = parse(&ld, &cfg, text, len);
+	group = rc == 0 ? config_setting_get_member(config_root_setting(&cfg), "variants") : NULL;
+	if (group != NULL && config_setting_type(group) == CONFIG_TYPE_GROUP) {
+		spot->variants_line = line_of(group);
+		pick = config_setting_get_member(group, name);
+		if (pick != NULL && config_setting_type(pick) != CONFIG_TYPE_STRING)
+			rc = fail(&ld, pick, "variant '%s' is defined here; change its default in this file", name);
+		else if (pick != NULL)
+			spot->pick_line = line_of(pick);
+	}
+	config_destroy(&cfg);
+	return rc;
+}
+
 void vsym_policy_free(struct vsym_policy *policy)
 {
 	for (size_t i = 0; i < policy->nrules; i++) {
 		strv_free(policy->rules[i].targets, policy->rules[i].ntargets);
 		strv_free(policy->rules[i].sources, policy->rules[i].nsources);
+		free(policy->rules[i].literal);
 	}
 	for (size_t i = 0; i < policy->nbinds; i++) {
 		free(policy->binds[i].target);
@@ -719,6 +833,8 @@ void vsym_policy_free(struct vsym_policy *policy)
 		free(policy->variants[i].target);
 		free(policy->variants[i].source);
 		free(policy->variants[i].value);
+		strv_free(policy->variants[i].alias_names, policy->variants[i].naliases);
+		strv_free(policy->variants[i].alias_values, policy->variants[i].naliases);
 	}
 	strv_free(policy->exclude, policy->nexclude);
 	strv_free(policy->groups, policy->ngroups);
@@ -727,5 +843,6 @@ void vsym_policy_free(struct vsym_policy *policy)
 	free(policy->variants);
 	free(policy->label[0]);
 	free(policy->label[1]);
+	free(policy->home);
 	memset(policy, 0, sizeof(*policy));
 }

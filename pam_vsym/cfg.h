@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "cfgtext.h"
 #include "error.h"
 #include "policy.h"
 #include "user.h"
@@ -27,6 +28,12 @@ int vsym_cfg_load_system(struct vsym_policy *policy, const char *label,
 int vsym_cfg_load_user(struct vsym_policy *policy, const char *label,
 		       const char *text, size_t len,
 		       const struct vsym_user *user, struct vsym_error *err);
+
+/* Finds in a user file's text where the value of variant name is set, for
+ * vsym_cfgtext_set_value. Returns 0, or -1 with err set when the text does
+ * not parse or defines the variant itself. */
+int vsym_cfg_user_spot(const char *label, const char *text, size_t len, const char *name,
+		       struct vsym_cfgtext_spot *spot, struct vsym_error *err);
 
 /* Frees everything a policy holds and zeroes it. */
 void vsym_policy_free(struct vsym_policy *policy);

@@ -138,3 +138,46 @@ int vsym_file_read_as_user(const char *path, const struct vsym_user *user, size_
 	}
 	return rc;
 }
+
+/* Writes all of text to fd. */
+static int write_all(int fd, const char *text, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, text, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		text += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int vsym_file_replace(const char *path, const char *text, size_t len, mode_t mode,
+		      struct vsym_error *err)
+{
+	char tmp[4096];
+	int fd, rc, e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
+		return vsym_error_set(err, "%s: the path is too long", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return vsym_error_set(err, "cannot write beside %s: %s", path, strerror(errno));
+	rc = fchmod(fd, mode) == 0 && write_all(fd, text, len) == 0 && fsync(fd) == 0 ? 0 : -1;
+	e = errno;
+	if (close(fd) < 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc == 0 && rename(tmp, path) < 0) {
+		rc = -1;
+		e = errno;
+	}
+	if (rc == 0)
+		return 0;
+	unlink(tmp);
+	return vsym_error_set(err, "cannot write %s: %s", path, strerror(e));
+}

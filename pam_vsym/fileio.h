@@ -25,4 +25,11 @@ int vsym_file_read_trusted(const char *path, uid_t owner, size_t max,
 int vsym_file_read_as_user(const char *path, const struct vsym_user *user, size_t max,
 			   char **buf, size_t *len, struct vsym_error *err);
 
+/* Replaces path with text atomically: a new file beside it (same
+ * directory), mode, synced, renamed over path. Made with the caller's
+ * credentials: call it as the user for a user's file. Returns 0, or -1
+ * with err set and path as it was. */
+int vsym_file_replace(const char *path, const char *text, size_t len, mode_t mode,
+		      struct vsym_error *err);
+
 #endif

@@ -17,6 +17,7 @@
 #include <security/pam_modules.h>
 
 #include "cfg.h"
+#include "choices.h"
 #include "cred.h"
 #include "mount.h"
 #include "session.h"
@@ -209,6 +210,18 @@ static bool load_user_file(struct module *m)
 	return m->policy.on_error != VSYM_ON_ERROR_DENY;
 }
 
+/* Defaults pick among the choices on disk as values asked for do
+ * (an alias, a version prefix). Returns false only when out of memory. */
+static bool resolve_values(struct module *m)
+{
+	struct vsym_error err;
+
+	if (vsym_choices_resolve_policy(&m->policy, &m->user, &err) == 0)
+		return true;
+	pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
+	return false;
+}
+
 /* Goes back to the namespace the caller came from; the one vsym made ends
  * with it, mounts and all. Returns false when the process is still in
  * vsym's namespace. */
@@ -235,7 +248,7 @@ static int make_namespace(struct module *m)
 		pam_syslog(m->pamh, LOG_ERR, "cannot open /proc/self/ns/mnt: %m");
 		return -1;
 	}
-	if (vsym_ns_create(&err) == 0 && vsym_marker_create(m->user.uid, &err) == 0)
+	if (vsym_session_ns_create(&m->user, &err) == 0 && vsym_marker_create(m->user.uid, &err) == 0)
 		return old;
 	pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
 	leave_namespace(m, old);
@@ -280,7 +293,7 @@ static enum setup_result setup_as_user(struct module *m, struct vsym_state *stat
 		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
 		return deny ? SETUP_REFUSED : SETUP_DONE;
 	}
-	if (!load_user_file(m) || (apply_binds(m, state) != 0 && deny))
+	if (!load_user_file(m) || !resolve_values(m) || (apply_binds(m, state) != 0 && deny))
 		result = SETUP_REFUSED;
 	if (vsym_cred_release(&err) < 0) {
 		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, err.text);

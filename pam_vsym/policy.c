@@ -153,36 +153,155 @@ static bool any_match(char *const *patterns, size_t n, const char *path)
 	return false;
 }
 
+bool vsym_path_within(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1 && dir[0] == '/')
+		return path[0] == '/';
+	return strncmp(dir, path, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* A system target is named by the system file literally, never by a
+ * pattern: a "*" written for home directories must not reach /usr. */
+static bool names_system_target(const struct vsym_rule *rule, const char *target)
+{
+	for (size_t i = 0; i < rule->ntargets; i++)
+		if (rule->literal != NULL && rule->literal[i] && strcmp(rule->targets[i], target) == 0)
+			return true;
+	return false;
+}
+
+static bool rule_targets(const struct vsym_rule *rule, const char *target, bool system)
+{
+	return system ? names_system_target(rule, target) : any_match(rule->targets, rule->ntargets, target);
+}
+
 void vsym_policy_decide(const struct vsym_policy *policy, const char *target,
 			const char *source, struct vsym_verdict *verdict)
 {
 	const struct vsym_rule *target_rule = NULL;
 	const char *file = policy->label[VSYM_ORIGIN_SYSTEM];
+	bool system = policy->home != NULL && !vsym_path_within(policy->home, target);
 
 	memset(verdict, 0, sizeof(*verdict));
+	verdict->system_target = system;
 	for (size_t i = 0; i < policy->nrules; i++) {
 		const struct vsym_rule *rule = &policy->rules[i];
 
-		if (!any_match(rule->targets, rule->ntargets, target))
+		if (!rule_targets(rule, target, system))
 			continue;
 		if (target_rule == NULL)
 			target_rule = rule;
 		if (any_match(rule->sources, rule->nsources, source)) {
 			verdict->allowed = true;
-			verdict->readonly = rule->readonly;
+			verdict->readonly = rule->readonly || system;
 			verdict->rule = rule;
 			snprintf(verdict->reason, sizeof(verdict->reason),
 				 "allowed by %s:%u", file, rule->line);
 			return;
 		}
 	}
-	if (target_rule == NULL)
+	if (target_rule == NULL && system)
+		snprintf(verdict->reason, sizeof(verdict->reason),
+			 "%s is outside your home: a system target must be named literally (no *, ~ or $) by an allow rule in %s",
+			 target, file);
+	else if (target_rule == NULL)
 		snprintf(verdict->reason, sizeof(verdict->reason),
 			 "no allow rule in %s names target %s", file, target);
 	else
 		snprintf(verdict->reason, sizeof(verdict->reason),
 			 "source %s is not allowed for target %s (see %s:%u)",
 			 source, target, file, target_rule->line);
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Compares the digit runs at *a and *b by number and steps past them. */
+static int compare_numbers(const char **a, const char **b)
+{
+	size_t na, nb;
+	int c;
+
+	while (**a == '0' && is_digit((*a)[1]))
+		(*a)++;
+	while (**b == '0' && is_digit((*b)[1]))
+		(*b)++;
+	for (na = 0; is_digit((*a)[na]); na++)
+		;
+	for (nb = 0; is_digit((*b)[nb]); nb++)
+		;
+	if (na != nb)
+		return na < nb ? -1 : 1;
+	c = strncmp(*a, *b, na);
+	*a += na;
+	*b += nb;
+	return c;
+}
+
+int vsym_version_compare(const char *a, const char *b)
+{
+	while (*a != '\0' && *b != '\0') {
+		int c;
+
+		if (is_digit(*a) && is_digit(*b)) {
+			c = compare_numbers(&a, &b);
+			if (c != 0)
+				return c;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return (*a != '\0') - (*b != '\0');
+}
+
+static int version_cmp_ptrs(const void *a, const void *b)
+{
+	return vsym_version_compare(*(char *const *)a, *(char *const *)b);
+}
+
+void vsym_version_sort(char **values, size_t n)
+{
+	if (n > 1)
+		qsort(values, n, sizeof(*values), version_cmp_ptrs);
+}
+
+bool vsym_version_prefix(const char *prefix, const char *value)
+{
+	size_t n = strlen(prefix);
+
+	return n > 0 && strncmp(prefix, value, n) == 0 &&
+	       (value[n] == '\0' || value[n] == '.' || value[n] == '-');
+}
+
+/* The exact choice, else the highest one asked is a version prefix of. */
+static const char *pick_choice(const char *asked, char *const *choices, size_t n)
+{
+	const char *best = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(choices[i], asked) == 0)
+			return choices[i];
+	for (size_t i = 0; i < n; i++)
+		if (vsym_version_prefix(asked, choices[i]) &&
+		    (best == NULL || vsym_version_compare(choices[i], best) > 0))
+			best = choices[i];
+	return best;
+}
+
+const char *vsym_variant_resolve(const struct vsym_variant *variant, const char *asked,
+				 char *const *choices, size_t nchoices)
+{
+	for (size_t i = 0; i < variant->naliases; i++)
+		if (strcmp(variant->alias_names[i], asked) == 0)
+			return pick_choice(variant->alias_values[i], choices, nchoices);
+	return pick_choice(asked, choices, nchoices);
 }
 
 char *vsym_variant_source(const struct vsym_variant *variant, const char *value)
@@ -257,7 +376,8 @@ static int put_bind(struct vsym_bind_list *list, const struct vsym_bind *bind)
 static int put_variant(struct vsym_bind_list *list, const struct vsym_variant *v)
 {
 	struct vsym_bind bind = {
-		.readonly = v->readonly, .optional = false, .variant = v->name, .value = v->value,
+		.readonly = v->readonly, .optional = false, .create = v->create,
+		.variant = v->name, .value = v->value,
 		.origin = v->value_origin, .line = v->value_line,
 	};
 

@@ -3,7 +3,13 @@
  * tested on its own.
  *
  * Rule order: allow rules are tried in file order and the first rule that
- * matches both target and source decides (its readonly flag applies). */
+ * matches both target and source decides (its readonly flag applies). A
+ * target outside the user's home (a system target) is matched only by a
+ * rule target written literally, and is always read-only.
+ *
+ * Value order of a variant: an alias, an existing choice of exactly that
+ * value, else the highest choice in version order that the value is a
+ * version prefix of (vsym_variant_resolve). */
 #ifndef VSYM_POLICY_H
 #define VSYM_POLICY_H
 
@@ -21,6 +27,7 @@ enum vsym_on_error { VSYM_ON_ERROR_WARN, VSYM_ON_ERROR_DENY };
 
 struct vsym_rule {
 	char **targets;   /* patterns, expanded and normalised */
+	bool *literal;    /* per target: written without *, **, ~ or $ */
 	size_t ntargets;
 	char **sources;
 	size_t nsources;
@@ -33,6 +40,7 @@ struct vsym_bind {
 	char *source;
 	bool readonly;
 	bool optional;    /* a missing source is skipped silently */
+	bool create;      /* a missing (home) target is made as the user */
 	const char *variant; /* name of the variant it came from, or NULL */
 	const char *value;   /* and the variant's value */
 	enum vsym_origin origin;
@@ -44,7 +52,11 @@ struct vsym_variant {
 	char *target;
 	char *source;     /* template holding ${name} */
 	char *value;      /* default or the user's pick; NULL: no bind */
+	char **alias_names;  /* aliases: alias_names[i] stands for alias_values[i] */
+	char **alias_values;
+	size_t naliases;
 	bool readonly;
+	bool create;
 	enum vsym_origin origin;       /* where it was defined */
 	unsigned line;
 	enum vsym_origin value_origin; /* where value was set */
@@ -53,6 +65,7 @@ struct vsym_variant {
 
 struct vsym_policy {
 	char *label[2];   /* file names for messages, by enum vsym_origin */
+	char *home;       /* the user's home: what is outside holds system targets */
 	char **exclude;   /* user names the module does not act for */
 	size_t nexclude;
 	char **groups;    /* non-empty: only members of these groups */
@@ -72,6 +85,8 @@ struct vsym_policy {
 struct vsym_verdict {
 	bool allowed;
 	bool readonly;                 /* forced by the deciding rule */
+	bool system_target;            /* target outside the home: the
+					* fd checks of systarget.h apply */
 	const struct vsym_rule *rule;  /* deciding rule, or NULL */
 	char reason[VSYM_ERROR_MAX];   /* why, naming the rule's line */
 };
@@ -116,6 +131,29 @@ bool vsym_policy_can_apply(const struct vsym_policy *policy,
  * paths). Fills verdict; never fails. */
 void vsym_policy_decide(const struct vsym_policy *policy, const char *target,
 			const char *source, struct vsym_verdict *verdict);
+
+/* True when path is dir or lies below it (both normalised absolute paths). */
+bool vsym_path_within(const char *dir, const char *path);
+
+/* Compares two values in version order: runs of digits by number, other
+ * characters by byte, and the end of a value first (20.11.1 > 20.9.0,
+ * 1.22 < 1.22.1). Returns <0, 0 or >0. */
+int vsym_version_compare(const char *a, const char *b);
+
+/* Sorts values in version order, lowest first. */
+void vsym_version_sort(char **values, size_t n);
+
+/* True when prefix is a version prefix of value: value starts with it and
+ * goes on with '.', '-' or ends ("20" of "20.11.1", not "2" of "20.1"). */
+bool vsym_version_prefix(const char *prefix, const char *value);
+
+/* Resolves the value asked for variant among its choices (the values
+ * found on disk): an alias first, then an exact choice, then the highest
+ * choice in version order the value is a version prefix of. An alias is
+ * itself resolved among the choices the same way. Returns the value to
+ * use (a pointer into choices), or NULL when none fits. */
+const char *vsym_variant_resolve(const struct vsym_variant *variant, const char *asked,
+				 char *const *choices, size_t nchoices);
 
 /* Returns the source path of variant for value (a valid value), newly
  * allocated, or NULL when out of memory. */

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "mount.h"
 #include "resolve.h"
 #include "session.h"
+#include "systarget.h"
 
 int vsym_session_load_system(struct vsym_policy *policy, const char *path,
 			     const struct vsym_user *user, struct vsym_error *err)
@@ -80,6 +82,16 @@ static bool still_mounted(uint64_t id)
 	return vsym_mountinfo_lookup(id, &info, &err) == 1;
 }
 
+/* A target in the home must be the user's own; one outside it is a system
+ * target, which only root may have made. */
+static int check_fresh_target(const struct vsym_user *user, const struct vsym_resolved *target,
+			      struct vsym_error *detail)
+{
+	if (vsym_path_within(user->home, target->path))
+		return vsym_check_target(user, target, detail);
+	return vsym_systarget_check_target(target, detail);
+}
+
 /* Opens the target; tells whether a vsym mount recorded in state is on top
  * of it, and if not, makes the checks a fresh target needs. */
 static enum vsym_outcome open_target(const struct vsym_user *user, const char *path,
@@ -103,7 +115,7 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 	}
 	/* A recorded vsym mount was checked when it was made; its root is
 	 * the source's, owned by whoever owns the source. */
-	if (!*replacing && vsym_check_target(user, target, detail) < 0) {
+	if (!*replacing && check_fresh_target(user, target, detail) < 0) {
 		vsym_resolved_close(target);
 		return VSYM_REFUSED;
 	}
@@ -183,6 +195,93 @@ static enum vsym_outcome mount_checked(const struct vsym_user *user, struct vsym
 	return rc == 0 ? VSYM_BOUND : VSYM_FAILED;
 }
 
+/* The parent of a home target, as the user: an existing directory of the
+ * user's own. Returns its name's start in path, or NULL with detail set. */
+static const char *open_parent(const struct vsym_user *user, const char *path,
+			       struct vsym_resolved *parent, struct vsym_error *detail)
+{
+	const char *base = strrchr(path, '/');
+	char dir[PATH_MAX];
+
+	if (base == NULL || base[1] == '\0' || !vsym_path_within(user->home, path) ||
+	    strcmp(path, user->home) == 0) {
+		vsym_error_set(detail, "target %s does not exist; only a directory in your home is made for you", path);
+		return NULL;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", base == path ? 1 : (int)(base - path), path);
+	if (vsym_open_target(user, dir, parent, detail) < 0)
+		return NULL;
+	if (!S_ISDIR(parent->st.st_mode) || parent->st.st_uid != user->uid) {
+		vsym_error_set(detail, "target %s does not exist, and %s is not a directory of yours to make it in",
+			       path, parent->path);
+		vsym_resolved_close(parent);
+		return NULL;
+	}
+	return base + 1;
+}
+
+/* mkdir as the user, then 0755 whatever the umask. */
+static int mkdir_as_user(const struct vsym_user *user, const struct vsym_resolved *parent,
+			 const char *name, struct vsym_error *detail)
+{
+	struct vsym_saved_cred saved;
+	int fd = -1, rc;
+
+	if (vsym_cred_become(&saved, user, detail) < 0)
+		return -1;
+	rc = mkdirat(parent->fd, name, 0755);
+	if (rc == 0)
+		fd = openat(parent->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (rc == 0)
+		rc = fd >= 0 ? fchmod(fd, 0755) : -1;
+	if (rc < 0)
+		vsym_error_set(detail, "cannot make the target %s/%s: %s", parent->path, name, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (vsym_cred_restore(&saved, detail) < 0)
+		return -1;
+	return rc;
+}
+
+/* create = true: makes a missing home target as the user. Returns 0 (it
+ * is there now, or something else is wrong that opening it will say),
+ * 1 (it is missing and would be made: a dry run), or -1 with detail set. */
+static int make_missing_target(const struct vsym_user *user, const char *path, bool dry_run,
+			       struct vsym_error *detail)
+{
+	struct vsym_resolved target = { .fd = -1 }, parent = { .fd = -1 };
+	const char *name;
+	int rc = vsym_open_target(user, path, &target, detail);
+
+	vsym_resolved_close(&target);
+	if (rc != -ENOENT)
+		return 0;
+	name = open_parent(user, path, &parent, detail);
+	if (name == NULL)
+		return -1;
+	rc = dry_run ? 1 : mkdir_as_user(user, &parent, name, detail);
+	vsym_resolved_close(&parent);
+	return rc;
+}
+
+/* Judges a bind whose target create = true would make (a dry run): the
+ * target as written, the source as resolved. */
+static enum vsym_outcome judge_uncreated(const struct vsym_policy *policy, const struct vsym_bind *bind,
+					 struct vsym_resolved *source, struct vsym_error *detail)
+{
+	struct vsym_verdict verdict;
+
+	vsym_policy_decide(policy, bind->target, source->path, &verdict);
+	vsym_resolved_close(source);
+	if (!verdict.allowed) {
+		vsym_error_set(detail, "%s", verdict.reason);
+		return VSYM_REFUSED;
+	}
+	vsym_error_set(detail, "%s, %s; the target will be made", bind->readonly || verdict.readonly ? "ro" : "rw",
+		       verdict.reason);
+	return VSYM_BOUND;
+}
+
 enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 				    const struct vsym_user *user,
 				    struct vsym_state *state,
@@ -199,6 +298,13 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 	rc = vsym_resolve_source(user, bind->source, &source, detail);
 	if (rc < 0)
 		return rc == -ENOENT && bind->optional ? VSYM_SKIPPED : VSYM_REFUSED;
+	rc = bind->create ? make_missing_target(user, bind->target, flags & VSYM_BIND_DRY_RUN, detail) : 0;
+	if (rc != 0) {
+		if (rc > 0)
+			return judge_uncreated(policy, bind, &source, detail);
+		vsym_resolved_close(&source);
+		return VSYM_REFUSED;
+	}
 	outcome = open_target(user, bind->target, state, &target, &replacing, detail);
 	if (outcome != VSYM_BOUND) {
 		vsym_resolved_close(&source);
@@ -212,6 +318,8 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 		vsym_error_set(detail, "%s", verdict.reason);
 		vsym_error_cause(detail, "no allow rule of %s permits it",
 				 policy->label[VSYM_ORIGIN_SYSTEM] ? policy->label[VSYM_ORIGIN_SYSTEM] : "the system file");
+		outcome = VSYM_REFUSED;
+	} else if (verdict.system_target && vsym_systarget_check_source(&source, detail) < 0) {
 		outcome = VSYM_REFUSED;
 	} else if (!replacing && state->n >= policy->max_binds) {
 		vsym_error_set(detail, "this session has max_binds = %u binds already", policy->max_binds);
@@ -384,4 +492,64 @@ int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
 	if (vsym_state_save(state, VSYM_STATE_FILE, err) < 0)
 		return -1;
 	return journal_end(state, err);
+}
+
+/* The record of the vsym session of user's that this process is in, read
+ * before a new namespace is made (the new marker will cover it). Empty
+ * when this is no vsym session of user's. */
+static void read_parent_binds(const struct vsym_user *user, struct vsym_state *parent)
+{
+	struct vsym_error err;
+
+	memset(parent, 0, sizeof(*parent));
+	if (vsym_marker_check(user->uid, &err) == 0 &&
+	    vsym_state_load(parent, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0)
+		memset(parent, 0, sizeof(*parent));
+	parent->dir = NULL;
+}
+
+/* When fd is the root of a mount with entry's root directory (a copy of
+ * that bind in a namespace copied from the session), takes its new mount
+ * id into entry and returns true. */
+static bool adopt_copy(int fd, struct vsym_state_entry *entry)
+{
+	struct stat st;
+	uint64_t id;
+
+	if (vsym_mount_root_id(fd, &id) < 0 || fstat(fd, &st) < 0 ||
+	    st.st_dev != entry->root_dev || st.st_ino != entry->root_ino)
+		return false;
+	entry->mnt_id = id;
+	return true;
+}
+
+/* Detaches, in the new namespace, the copies of the parent session's vsym
+ * mounts: only a mount whose root is the very directory the parent bound
+ * there, found on the target opened as the user. */
+static void shed_parent_binds(const struct vsym_user *user, struct vsym_state *parent)
+{
+	for (size_t i = 0; i < parent->n; i++) {
+		struct vsym_state_entry e = parent->entries[i];
+		struct vsym_resolved top = { .fd = -1 };
+		struct vsym_error err;
+
+		if (vsym_open_target(user, e.target, &top, &err) < 0)
+			continue;
+		if (strcmp(top.path, e.target) == 0 && adopt_copy(top.fd, &e))
+			vsym_mount_detach(top.fd, e.mnt_id, &err);
+		vsym_resolved_close(&top);
+	}
+}
+
+int vsym_session_ns_create(const struct vsym_user *user, struct vsym_error *err)
+{
+	struct vsym_state parent;
+	int rc;
+
+	read_parent_binds(user, &parent);
+	rc = vsym_ns_create(err);
+	if (rc == 0)
+		shed_parent_binds(user, &parent);
+	vsym_state_free(&parent);
+	return rc;
 }

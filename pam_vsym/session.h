@@ -29,6 +29,12 @@ struct vsym_reporter {
 	void *ctx;
 };
 
+/* Makes the new mount namespace of a session (vsym_ns_create). A session
+ * opened inside a vsym session of the same user (sudo -u alice, su -
+ * alice) starts, like any other, from its own defaults: the parent's vsym
+ * binds are detached in the new namespace. Returns 0 or -1 with err set. */
+int vsym_session_ns_create(const struct vsym_user *user, struct vsym_error *err);
+
 /* Loads the system file at path (root-owned, checked) for user into a
  * zeroed policy. Returns 0, -ENOENT when the file does not exist, or -1. */
 int vsym_session_load_system(struct vsym_policy *policy, const char *path,

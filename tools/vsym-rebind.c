@@ -16,10 +16,12 @@
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "cfg.h"
+#include "choices.h"
 #include "cred.h"
 #include "expand.h"
 #include "fileio.h"
@@ -38,6 +40,7 @@ struct args {
 	enum mode mode;
 	bool dry_run;
 	bool readonly;
+	bool save;               /* -s: keep the values in ~/.vsymrc */
 	const char *check_file;  /* -C FILE */
 	char **words;            /* operands */
 	int nwords;
@@ -52,6 +55,8 @@ struct tool {
 	struct vsym_state state;
 	char **environ_saved;    /* handed to the -x command only */
 	char cwd[4096];
+	char **refusals;         /* per requested bind: why it cannot be made
+				  * before any path is looked at, or NULL */
 };
 
 extern char **environ;
@@ -92,11 +97,27 @@ static _Noreturn void usage(const char *problem)
 		warn_user("%s", problem);
 	fputs("usage: vsym-rebind [-n] [-o ro] SRC DST | NAME=VALUE...\n"
 	      "       vsym-rebind -u DST|NAME...\n"
-	      "       vsym-rebind -l | -L | -r\n"
+	      "       vsym-rebind -l | -L [NAME] | -r\n"
+	      "       vsym-rebind -s NAME=VALUE...\n"
 	      "       vsym-rebind -x [SRC DST | NAME=VALUE]... [-- CMD [ARG...]]\n"
 	      "       vsym-rebind -C [FILE]\n"
 	      "       vsym-rebind -h | --help | --version\n",
 	      problem ? stderr : stdout);
+	if (problem == NULL)
+		fputs("\n"
+		      "  SRC DST        bind SRC onto DST in this session, replacing the bind there\n"
+		      "  NAME=VALUE     set a variant (go=1.22: an alias, the exact value, or the highest 1.22.x)\n"
+		      "  -n             dry run: print the verdict, the rule and the value, change nothing\n"
+		      "  -o ro|rw       make the binds read-only (ro) or writable (rw)\n"
+		      "  -u DST|NAME    remove the bind on DST or on the variant's target\n"
+		      "  -l             list this session's binds: TARGET SOURCE OPTIONS\n"
+		      "  -L [NAME]      list variants: NAME VALUE TARGET CHOICES; with NAME, its values one a line\n"
+		      "  -r             reset this session to its defaults\n"
+		      "  -s NAME=VALUE  switch, and save the values in ~/.vsymrc for later logins\n"
+		      "  -x ... [-- CMD]  run CMD (default: your shell) in a namespace of its own with these binds\n"
+		      "  -C [FILE]      check the session defaults (of FILE): what a login would refuse; exit 1 if any\n"
+		      "  -h, --help     this help\n"
+		      "  --version      the version\n", stdout);
 	exit(problem ? EXIT_USAGE : EXIT_DONE);
 }
 
@@ -164,12 +185,33 @@ static void lookup_caller(struct tool *t)
 		snprintf(t->cwd, sizeof(t->cwd), "%s", t->user.home);
 }
 
+/* NAME=VALUE when NAME could be a variant name; a path never is one. */
+static bool is_assignment(const char *word)
+{
+	const char *eq = strchr(word, '=');
+	char name[80];
+
+	if (eq == NULL || eq == word || (size_t)(eq - word) >= sizeof(name))
+		return false;
+	memcpy(name, word, (size_t)(eq - word));
+	name[eq - word] = '\0';
+	return vsym_variant_name_valid(name);
+}
+
 static void set_mode(struct args *a, enum mode mode, bool *mode_set)
 {
 	if (*mode_set)
-		usage("use one of -u, -l, -L, -r, -x, -C at a time");
+		usage("use one of -u, -l, -L, -r, -s, -x, -C at a time");
 	a->mode = mode;
 	*mode_set = true;
+}
+
+static _Noreturn void unknown_option(const char *opt)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "unknown option '%.64s'; see vsym-rebind --help", opt);
+	usage(msg);
 }
 
 static int parse_option(struct args *a, int argc, char **argv, int i, bool *mode_set)
@@ -192,13 +234,24 @@ static int parse_option(struct args *a, int argc, char **argv, int i, bool *mode
 		set_mode(a, MODE_CHECK, mode_set);
 		if (i + 1 < argc && argv[i + 1][0] != '-')
 			a->check_file = argv[++i];
+	} else if (strcmp(opt, "-s") == 0) {
+		set_mode(a, MODE_BIND, mode_set);
+		a->save = true;
 	} else if (strlen(opt) == 2 && strchr("ulLrx", opt[1]) != NULL) {
 		static const enum mode modes[] = { MODE_UNBIND, MODE_LIST, MODE_VARIANTS, MODE_RESET, MODE_EXEC };
 		set_mode(a, modes[strchr("ulLrx", opt[1]) - "ulLrx"], mode_set);
 	} else {
-		usage("unknown option; see vsym-rebind --help");
+		unknown_option(opt);
 	}
 	return i;
+}
+
+static bool all_assignments(const struct args *a)
+{
+	for (int i = 0; i < a->nwords; i++)
+		if (!is_assignment(a->words[i]))
+			return false;
+	return true;
 }
 
 static void parse_args(struct args *a, int argc, char **argv)
@@ -225,11 +278,14 @@ static void parse_args(struct args *a, int argc, char **argv)
 	}
 	if (a->command != NULL && (a->mode != MODE_EXEC || a->command[0] == NULL))
 		usage("'--' and a command go only with -x");
-	if ((a->mode == MODE_LIST || a->mode == MODE_VARIANTS || a->mode == MODE_RESET ||
-	     a->mode == MODE_CHECK) && a->nwords > 0)
-		usage("-l, -L, -r and -C take no operands");
-	if (a->dry_run && a->mode != MODE_BIND)
+	if ((a->mode == MODE_LIST || a->mode == MODE_RESET || a->mode == MODE_CHECK) && a->nwords > 0)
+		usage("-l, -r and -C take no operands");
+	if (a->mode == MODE_VARIANTS && a->nwords > 1)
+		usage("-L takes at most one variant name");
+	if (a->dry_run && (a->mode != MODE_BIND || a->save))
 		usage("-n goes with SRC DST or NAME=VALUE only");
+	if (a->save && (a->nwords == 0 || !all_assignments(a)))
+		usage("-s takes NAME=VALUE operands only: vsym-rebind -s go=1.22");
 	if ((a->mode == MODE_BIND || a->mode == MODE_UNBIND) && a->nwords == 0)
 		usage("nothing to do: name SRC DST, NAME=VALUE or, with -u, DST or NAME");
 }
@@ -243,11 +299,12 @@ static void load_policy(struct tool *t)
 		die(EXIT_REFUSED, "%s; vsym is not set up on this machine", err.text);
 	if (rc < 0)
 		die(EXIT_REFUSED, "%s; ask the administrator to fix it", err.text);
-	if (!t->policy.user_config || vsym_session_load_user(&t->policy, &t->user, &err) == 0)
-		return;
-	if (t->policy.on_error == VSYM_ON_ERROR_DENY)
-		die(EXIT_REFUSED, "%s; fix ~/.vsymrc (on_error = \"deny\")", err.text);
-	warn_user("%s; ~/.vsymrc ignored", err.text);
+	if (t->policy.user_config && vsym_session_load_user(&t->policy, &t->user, &err) < 0) {
+		/* -s would write the file: never over one it cannot read. */
+		if (t->args.save || t->policy.on_error == VSYM_ON_ERROR_DENY)
+			die(EXIT_REFUSED, "%s (fix ~/.vsymrc first)", err.text);
+		warn_user("%s; ~/.vsymrc ignored", err.text);
+	}
 }
 
 /* Makes a path the caller typed absolute, relative to the caller's cwd. The
@@ -265,20 +322,36 @@ static char *absolute(const struct tool *t, const char *path)
 	return out;
 }
 
-/* NAME=VALUE when NAME could be a variant name; a path never is one. */
-static bool is_assignment(const char *word)
+/* The value to bind for what was asked: an alias, the exact choice, or
+ * the highest choice it is a version prefix of. When nothing fits, the
+ * refusal lists what there is; when the choices cannot be listed, the
+ * value is taken as written and the bind says what is missing. */
+static const char *resolve_value(struct tool *t, const struct vsym_variant *v, const char *asked,
+				 char **refusal)
 {
-	const char *eq = strchr(word, '=');
-	char name[80];
+	struct vsym_choices choices;
+	struct vsym_error err;
+	char there[VSYM_ERROR_MAX];
+	const char *pick;
+	char *copy;
 
-	if (eq == NULL || eq == word || (size_t)(eq - word) >= sizeof(name))
-		return false;
-	memcpy(name, word, (size_t)(eq - word));
-	name[eq - word] = '\0';
-	return vsym_variant_name_valid(name);
+	if (vsym_choices_list(&t->user, v, &choices, &err) < 0)
+		return asked;
+	pick = vsym_variant_resolve(v, asked, choices.values, choices.n);
+	if (pick == NULL) {
+		vsym_choices_describe(v, &choices, there, sizeof(there));
+		if (asprintf(refusal, "%s has no value %s; there are: %s", v->name, asked, there) < 0)
+			die(EXIT_FAILED, "out of memory");
+		pick = asked;
+	}
+	copy = strdup(pick);
+	vsym_choices_free(&choices);
+	if (copy == NULL)
+		die(EXIT_FAILED, "out of memory");
+	return copy;
 }
 
-static void variant_bind(const struct tool *t, const char *word, struct vsym_bind *bind)
+static void variant_bind(struct tool *t, const char *word, struct vsym_bind *bind, char **refusal)
 {
 	const char *value = strchr(word, '=') + 1;
 	char name[80];
@@ -290,31 +363,52 @@ static void variant_bind(const struct tool *t, const char *word, struct vsym_bin
 		die(EXIT_REFUSED, "no variant '%s'; vsym-rebind -L lists the variants", name);
 	if (!vsym_variant_value_valid(value))
 		die(EXIT_USAGE, "'%s' is not a valid value for %s: use letters, digits and . _ + -", value, name);
+	value = resolve_value(t, v, value, refusal);
 	bind->target = strdup(v->target);
 	bind->source = vsym_variant_source(v, value);
 	bind->readonly = v->readonly || t->args.readonly;
+	bind->create = v->create;
 	bind->variant = v->name;
 	bind->value = value;
 	if (bind->target == NULL || bind->source == NULL)
 		die(EXIT_FAILED, "out of memory");
 }
 
+/* "vsym-rebind go 1.22" means go=1.22, not a source named go. */
+static void refuse_spaced_assignment(const struct tool *t, int i)
+{
+	const char *word = t->args.words[i];
+	char msg[300];
+
+	if (strchr(word, '/') != NULL || vsym_policy_variant(&t->policy, word) == NULL)
+		return;
+	if (i + 1 < t->args.nwords)
+		snprintf(msg, sizeof(msg), "'%s' is a variant: write %s=%.64s (no spaces)", word, word,
+			 t->args.words[i + 1]);
+	else
+		snprintf(msg, sizeof(msg), "'%s' is a variant: write %s=VALUE", word, word);
+	usage(msg);
+}
+
 /* Turns the operands into binds: NAME=VALUE words and SRC DST pairs. */
-static struct vsym_bind_list requested_binds(const struct tool *t)
+static struct vsym_bind_list requested_binds(struct tool *t)
 {
 	struct vsym_bind_list list = { calloc((size_t)t->args.nwords + 1, sizeof(struct vsym_bind)), 0, 0 };
 
-	if (list.binds == NULL)
+	t->refusals = calloc((size_t)t->args.nwords + 1, sizeof(char *));
+	if (list.binds == NULL || t->refusals == NULL)
 		die(EXIT_FAILED, "out of memory");
 	for (int i = 0; i < t->args.nwords; i++) {
-		struct vsym_bind *bind = &list.binds[list.n++];
+		struct vsym_bind *bind = &list.binds[list.n];
 
 		if (is_assignment(t->args.words[i])) {
-			variant_bind(t, t->args.words[i], bind);
+			variant_bind(t, t->args.words[i], bind, &t->refusals[list.n++]);
 			continue;
 		}
+		refuse_spaced_assignment(t, i);
 		if (i + 1 >= t->args.nwords || is_assignment(t->args.words[i + 1]))
 			usage("a source needs a target: vsym-rebind SRC DST");
+		list.n++;
 		bind->source = absolute(t, t->args.words[i]);
 		bind->target = absolute(t, t->args.words[++i]);
 		bind->readonly = t->args.readonly;
@@ -361,25 +455,101 @@ static int report(const struct tool *t, enum vsym_outcome outcome, const struct 
 	bool ok = outcome == VSYM_BOUND || outcome == VSYM_SKIPPED;
 
 	if (t->args.dry_run)
-		printf("%s\t%s\t%s\t%s\n", ok ? "allowed" : "refused", bind->target, bind->source, detail);
+		printf("%s\t%s\t%s\t%s%s%s%s%s\n", ok ? "allowed" : "refused", bind->target, bind->source, detail,
+		       bind->variant ? "; " : "", bind->variant ? bind->variant : "", bind->variant ? "=" : "",
+		       bind->variant ? bind->value : "");
 	else if (!ok)
 		warn_user("%s %s on %s: %s", outcome == VSYM_FAILED ? "failed to bind" : "refused:",
 			  bind->source, bind->target, detail);
 	return ok ? EXIT_DONE : outcome == VSYM_FAILED ? EXIT_FAILED : EXIT_REFUSED;
 }
 
-static int apply_binds(struct tool *t, const struct vsym_bind_list *list)
+/* refusals (or NULL) holds, per bind, why it is refused before it is tried. */
+static int apply_binds(struct tool *t, const struct vsym_bind_list *list, char **refusals)
 {
 	int status = EXIT_DONE;
 
 	for (size_t i = 0; i < list->n; i++) {
 		struct vsym_error detail;
-		enum vsym_outcome outcome = vsym_session_bind(&t->policy, &t->user, &t->state,
-							      &list->binds[i], t->args.dry_run ? VSYM_BIND_DRY_RUN : 0, &detail);
+		enum vsym_outcome outcome = VSYM_REFUSED;
 
+		if (refusals != NULL && refusals[i] != NULL)
+			vsym_error_set(&detail, "%s", refusals[i]);
+		else
+			outcome = vsym_session_bind(&t->policy, &t->user, &t->state, &list->binds[i],
+						    t->args.dry_run ? VSYM_BIND_DRY_RUN : 0, &detail);
 		status = worse(status, report(t, outcome, &list->binds[i], detail.text));
 	}
 	return status;
+}
+
+static void drop_privileges(const struct vsym_user *user);
+
+/* The user's file as it is now ("" when there is none). */
+static char *read_user_file(const struct tool *t, const char *path, mode_t *mode)
+{
+	struct vsym_error err;
+	struct stat st;
+	char *text;
+	size_t len;
+	int rc = vsym_file_read_trusted(path, t->user.uid, VSYM_CFG_MAX_SIZE, &text, &len, &err);
+
+	*mode = 0644;
+	if (rc == -ENOENT)
+		return strdup("");
+	if (rc < 0)
+		die(EXIT_REFUSED, "%s; not saved", err.text);
+	if (lstat(path, &st) == 0)
+		*mode = st.st_mode & 0755;
+	if (strlen(text) != len)
+		die(EXIT_REFUSED, "%s holds a NUL byte; not saved", path);
+	return text;
+}
+
+/* Sets NAME=VALUE in the text of ~/.vsymrc, keeping every other byte. */
+static char *set_in_text(char *text, const char *path, const char *word)
+{
+	const char *value = strchr(word, '=') + 1;
+	struct vsym_cfgtext_spot spot;
+	struct vsym_error err;
+	char name[80];
+	char *edited;
+
+	snprintf(name, sizeof(name), "%.*s", (int)(value - 1 - word), word);
+	if (vsym_cfg_user_spot(path, text, strlen(text), name, &spot, &err) < 0)
+		die(EXIT_REFUSED, "%s; not saved", err.text);
+	edited = vsym_cfgtext_set_value(text, &spot, name, value, &err);
+	if (edited == NULL)
+		die(EXIT_REFUSED, "%s: %s; set %s there by hand", path, err.text, word);
+	free(text);
+	return edited;
+}
+
+/* -s: the values, as asked, go into ~/.vsymrc for later logins. Written as
+ * the user, after privileges are gone for good, beside the file and
+ * renamed over it. */
+static int save_values(struct tool *t)
+{
+	char path[4096];
+	struct vsym_error err;
+	mode_t mode;
+	char *text;
+
+	if (!t->policy.user_config)
+		die(EXIT_REFUSED, "switched, but not saved: %s does not read ~/.vsymrc (user_config = false)",
+		    SYSTEM_CONFIG);
+	if (vsym_session_user_file_path(&t->user, path, sizeof(path)) < 0)
+		die(EXIT_FAILED, "your home is too long");
+	drop_privileges(&t->user);
+	text = read_user_file(t, path, &mode);
+	if (text == NULL)
+		die(EXIT_FAILED, "out of memory");
+	for (int i = 0; i < t->args.nwords; i++)
+		text = set_in_text(text, path, t->args.words[i]);
+	if (vsym_file_replace(path, text, strlen(text), mode, &err) < 0)
+		die(EXIT_FAILED, "switched, but not saved: %s", err.text);
+	free(text);
+	return EXIT_DONE;
 }
 
 static int run_bind(struct tool *t)
@@ -392,9 +562,11 @@ static int run_bind(struct tool *t)
 		memset(&t->state, 0, sizeof(t->state)); /* judged as a fresh session */
 	else
 		enter_session(t);
-	status = apply_binds(t, &list);
+	status = apply_binds(t, &list, t->refusals);
 	if (!t->args.dry_run)
 		save_session(t);
+	if (status == EXIT_DONE && t->args.save)
+		status = save_values(t);
 	vsym_bind_list_free(&list);
 	return status;
 }
@@ -441,7 +613,9 @@ static int run_reset(struct tool *t)
 	enter_session(t);
 	if (vsym_session_remove_moved(&t->user, &t->state, &err) < 0)
 		warn_user("%s", err.text);
-	if (vsym_session_defaults(&t->policy, &defaults, &err) < 0)
+	/* Defaults pick among the choices on disk, as at login. */
+	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0 ||
+	    vsym_session_defaults(&t->policy, &defaults, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 	while (i < t->state.n) {
 		char *target = t->state.entries[i].target;
@@ -450,7 +624,7 @@ static int run_reset(struct tool *t)
 			i++;
 		/* else unbind removed entry i; the next one moved into its place */
 	}
-	status = apply_binds(t, &defaults);
+	status = apply_binds(t, &defaults, NULL);
 	save_session(t);
 	vsym_bind_list_free(&defaults);
 	return status;
@@ -480,51 +654,49 @@ static int run_list(struct tool *t)
 	return EXIT_DONE;
 }
 
-/* Prints the values found on disk for a variant: the entries of the
- * directory holding ${NAME} whose names fit the component around it. The
- * directory is read with the caller's credentials. */
+/* Prints the values found on disk for a variant, comma-separated: the
+ * directories matching its template, listed with the caller's
+ * credentials. */
 static void print_choices(const struct tool *t, const struct vsym_variant *v)
 {
-	char ref[80], dir[4096], prefix[256], suffix[256];
-	const char *at, *slash, *end;
-	struct vsym_saved_cred saved;
+	struct vsym_choices choices;
 	struct vsym_error err;
-	struct dirent **names;
-	int n, printed = 0;
 
-	snprintf(ref, sizeof(ref), "${%s}", v->name);
-	at = strstr(v->source, ref);
-	for (slash = at; slash > v->source && slash[-1] != '/'; slash--)
-		;
-	end = at + strlen(ref) + strcspn(at + strlen(ref), "/");
-	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - v->source), v->source);
-	snprintf(prefix, sizeof(prefix), "%.*s", (int)(at - slash), slash);
-	snprintf(suffix, sizeof(suffix), "%.*s", (int)(end - at - (int)strlen(ref)), at + strlen(ref));
-	if (vsym_cred_become(&saved, &t->user, &err) < 0)
+	if (vsym_choices_list(&t->user, v, &choices, &err) < 0)
 		return;
-	n = scandir(dir, &names, NULL, alphasort);
-	if (vsym_cred_restore(&saved, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
-	for (int i = 0; i < n; i++) {
-		const char *name = names[i]->d_name;
-		size_t len = strlen(name), pl = strlen(prefix), sl = strlen(suffix);
-		char value[256];
-
-		if (len > pl + sl && strncmp(name, prefix, pl) == 0 && strcmp(name + len - sl, suffix) == 0) {
-			snprintf(value, sizeof(value), "%.*s", (int)(len - pl - sl), name + pl);
-			if (vsym_variant_value_valid(value))
-				printf("%s%s", printed++ ? "," : "", value);
-		}
-		free(names[i]);
+	for (size_t i = 0; i < choices.n; i++) {
+		fputs(i > 0 ? "," : "", stdout);
+		vsym_fput_escaped(choices.values[i], stdout);
 	}
-	if (n >= 0)
-		free(names);
+	vsym_choices_free(&choices);
+}
+
+/* -L NAME: every value NAME takes, one a line: the choices, then the
+ * aliases (for completion). */
+static int print_values(const struct tool *t, const char *name)
+{
+	const struct vsym_variant *v = vsym_policy_variant(&t->policy, name);
+	struct vsym_choices choices;
+	struct vsym_error err;
+
+	if (v == NULL)
+		die(EXIT_REFUSED, "no variant '%s'; vsym-rebind -L lists the variants", name);
+	if (vsym_choices_list(&t->user, v, &choices, &err) < 0)
+		warn_user("%s", err.text);
+	for (size_t i = 0; i < choices.n; i++)
+		puts(choices.values[i]);
+	for (size_t i = 0; i < v->naliases; i++)
+		puts(v->alias_names[i]);
+	vsym_choices_free(&choices);
+	return EXIT_DONE;
 }
 
 static int run_variants(struct tool *t)
 {
 	struct vsym_error err;
 
+	if (t->args.nwords == 1)
+		return print_values(t, t->args.words[0]);
 	if (vsym_marker_check(t->user.uid, &err) == 0)
 		enter_session(t);
 	for (size_t i = 0; i < t->policy.nvariants; i++) {
@@ -559,29 +731,42 @@ static void drop_privileges(const struct vsym_user *user)
 		die(EXIT_FAILED, "root could be regained after dropping privileges");
 }
 
-static void print_defaults(const struct tool *t)
+/* Judges each session default as a login would (its paths resolved and
+ * checked, nothing mounted), against the session's record when run in
+ * one, so binds in place count as replaced. Returns the exit status. */
+static int print_defaults(struct tool *t)
 {
 	struct vsym_bind_list list;
 	struct vsym_error err;
+	int status = EXIT_DONE;
 
 	if (vsym_session_defaults(&t->policy, &list, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 	for (size_t i = 0; i < list.n; i++) {
 		const struct vsym_bind *b = &list.binds[i];
-		struct vsym_verdict verdict;
+		enum vsym_outcome outcome = vsym_session_bind(&t->policy, &t->user, &t->state, b,
+							      VSYM_BIND_DRY_RUN, &err);
+		bool refused = outcome == VSYM_REFUSED || outcome == VSYM_FAILED;
+		const char *detail = err.text;
 
-		/* Judged on the paths as written: the real check, on the
-		 * resolved paths, happens when the bind is made. */
-		vsym_policy_decide(&t->policy, b->target, b->source, &verdict);
+		/* The verdict without its "ro, " or "rw, ": the options column says it. */
+		if (!refused && (strncmp(detail, "ro, ", 4) == 0 || strncmp(detail, "rw, ", 4) == 0))
+			detail += 4;
 		vsym_fput_escaped(b->target, stdout);
 		putchar('\t');
 		vsym_fput_escaped(b->source, stdout);
-		printf("\t%s%s\t%s%s\n", b->readonly || verdict.readonly ? "ro" : "rw",
-		       b->optional ? ",optional" : "", verdict.allowed ? "" : "refused: ", verdict.reason);
+		printf("\t%s%s\t%s%s\n", b->readonly || strncmp(err.text, "ro, ", 4) == 0 ? "ro" : "rw",
+		       b->optional ? ",optional" : "", refused ? "refused: " : "",
+		       outcome == VSYM_SKIPPED ? "skipped: the source is missing (optional)" : detail);
+		if (refused)
+			status = EXIT_REFUSED;
 	}
-	if (list.dropped > 0)
+	if (list.dropped > 0) {
 		warn_user("%zu binds beyond max_binds = %u would not be made", list.dropped, t->policy.max_binds);
+		status = EXIT_REFUSED;
+	}
 	vsym_bind_list_free(&list);
+	return status;
 }
 
 /* Read only after privileges are gone (run_check): the file is whatever
@@ -608,6 +793,11 @@ static int run_check(struct tool *t)
 	struct vsym_error err;
 	int rc;
 
+	/* In a session, its record (root's) is read before the drop. */
+	if (vsym_marker_check(t->user.uid, &err) == 0 &&
+	    vsym_state_load(&t->state, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
+	t->state.dir = NULL;
 	drop_privileges(&t->user);
 	if (t->args.check_file != NULL) {
 		load_named_file(t, t->args.check_file);
@@ -618,8 +808,9 @@ static int run_check(struct tool *t)
 	}
 	if (t->policy.user_config && vsym_session_load_user(&t->policy, &t->user, &err) < 0)
 		die(EXIT_REFUSED, "%s", err.text);
-	print_defaults(t);
-	return EXIT_DONE;
+	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
+	return print_defaults(t);
 }
 
 /* max_binds counts every vsym mount of a namespace, and -x copies them
@@ -719,7 +910,7 @@ static int run_exec(struct tool *t)
 		die(EXIT_REFUSED, "vsym is not enabled for %s by %s", t->user.name, SYSTEM_CONFIG);
 	list = requested_binds(t);
 	make_own_namespace(t);
-	status = apply_binds(t, &list);
+	status = apply_binds(t, &list, t->refusals);
 	vsym_bind_list_free(&list);
 	if (status != EXIT_DONE)
 		die(status, "command not run: a bind was not made");

@@ -613,7 +613,14 @@ static void test_user_file_errors(void **state)
 		{ "variants: {\n  go = \"..\";\n};\n", USR ":2: '..' is not a valid value for variant 'go': use letters, digits and . _ + - (not '.' or '..')" },
 		{ "variants: { go = \"1.22/../../x\"; };\n",
 		  USR ":1: '1.22/../../x' is not a valid value for variant 'go': use letters, digits and . _ + - (not '.' or '..')" },
-		{ "variants: { go = 1; };\n", USR ":1: variant 'go' must be a group (a definition) or a string (a value)" },
+		{ "variants: { go = 1; };\n", USR ":1: the value of variant 'go' is a number; write it in quotes: go = \"...\";" },
+		{ "variants: { go = 1.22; };\n", USR ":1: the value of variant 'go' is a number; write it in quotes: go = \"...\";" },
+		{ "variants: {\n  go = 1.22.1;\n};\n", USR ":2: syntax error; write the value in quotes: go = \"1.22.1\";" },
+		{ "variants: { go = true; };\n", USR ":1: variant 'go' must be a group (a definition) or a string (a value)" },
+		{ "binds = ( { source = \"~/x\"; target = \"/usr/lib/go-vsym\"; } );\n",
+		  USR ":1: target /usr/lib/go-vsym is outside your home; only " SYS " may name a system target (pick a value of its variant instead)" },
+		{ "variants: { py = { target = \"/opt/py\"; source = \"/opt/py-${py}\"; }; };\n",
+		  USR ":1: target /opt/py is outside your home; only " SYS " may name a system target (pick a value of its variant instead)" },
 		{ "variants: { go-2 = \"1\"; };\n", USR ":1: 'go-2' is not a valid variant name: use letters, digits and _" },
 		{ "variants = 1;\n", USR ":1: 'variants' must be a group: variants: { go = { ... }; };" },
 		{ "variants: { py = { target = \"~/py\"; source = \"~/.pys/py\"; }; };\n",
@@ -822,6 +829,140 @@ static void test_include_refused(void **state)
 	vsym_policy_free(&p);
 }
 
+
+/* ---------------------------------------------------------------- aliases, create */
+
+static void test_aliases(void **state)
+{
+	struct vsym_policy p;
+	const struct vsym_variant *v;
+
+	(void)state;
+	expect_system(&p, "variants: { jdk = { target = \"/usr/lib/jvm/vsym-jdk\"; source = \"/usr/lib/jvm/${jdk}\";\n"
+			  "  default = \"17\";\n"
+			  "  aliases = { \"17\" = \"java-17-openjdk-amd64\"; lts = \"21\"; \"1.8\" : \"java-8\"; };\n"
+			  "  # \"21\" = \"a comment\"; \n"
+			  "  readonly = true; }; };\n");
+	v = vsym_policy_variant(&p, "jdk");
+	assert_non_null(v);
+	assert_int_equal(v->naliases, 3);
+	assert_string_equal(v->alias_names[0], "17");
+	assert_string_equal(v->alias_values[0], "java-17-openjdk-amd64");
+	assert_string_equal(v->alias_names[1], "lts");
+	assert_string_equal(v->alias_names[2], "1.8");
+	assert_string_equal(v->alias_values[2], "java-8");
+	assert_string_equal(v->value, "17");
+	vsym_policy_free(&p);
+	/* a quoted name inside a string is left alone */
+	expect_system(&p, "binds = ( { source = \"/s/\\\"1\\\"=\"; target = \"~/t\"; } );\n");
+	assert_string_equal(p.binds[0].source, "/s/\"1\"=");
+	vsym_policy_free(&p);
+}
+
+static void test_alias_errors(void **state)
+{
+	static const struct error_case cases[] = {
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; aliases = [ \"x\" ]; }; };\n",
+		  SYS ":1: 'aliases' must be a group: aliases = { lts = \"1.22.12\"; \"17\" = \"java-17-openjdk-amd64\"; };" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; aliases = { lts = 1; }; }; };\n",
+		  SYS ":1: alias 'lts' of variant 'go' must be a string: \"lts\" = \"VALUE\";" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; aliases = { lts = \"../x\"; }; }; };\n",
+		  SYS ":1: '../x' is not a valid value for variant 'go': use letters, digits and . _ + - (not '.' or '..')" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; aliases = { \"..\" = \"1\"; }; }; };\n",
+		  SYS ":1: alias '..' of variant 'go' is not a valid value: use letters, digits and . _ + -" },
+	};
+
+	(void)state;
+	run_system_errors(cases);
+}
+
+static void test_create(void **state)
+{
+	struct vsym_policy p;
+
+	(void)state;
+	expect_system(&p, "variants: { go = { target = \"~/sdk/go\"; source = \"~/.gos/${go}\"; create = true; }; };\n"
+			  "binds = ( { source = \"/srv/d\"; target = \"~/d\"; create = true; },\n"
+			  "  { source = \"/srv/e\"; target = \"~/e\"; } );\n");
+	assert_true(p.variants[0].create);
+	assert_true(p.binds[0].create);
+	assert_false(p.binds[1].create);
+	vsym_policy_free(&p);
+	expect_system_error("binds = ( { source = \"/srv/d\"; target = \"/srv/t\"; create = true; } );\n",
+			    SYS ":1: create = true makes only targets in the home; make /srv/t once as root (mkdir)");
+	expect_system_error("variants: { go = { target = \"/usr/lib/go-vsym\"; source = \"/usr/lib/go-${go}\"; create = true; }; };\n",
+			    SYS ":1: create = true makes only targets in the home; make /usr/lib/go-vsym once as root (mkdir)");
+	expect_system(&p, base_system);
+	expect_user(&p, "binds = ( { source = \"~/x\"; target = \"~/y\"; create = true; } );\n");
+	assert_true(p.binds[p.nbinds - 1].create);
+	vsym_policy_free(&p);
+}
+
+/* A user file may pick a value of a variant on a system target. */
+static void test_user_picks_system_variant(void **state)
+{
+	struct vsym_policy p;
+
+	(void)state;
+	expect_system(&p, "allow = ( { target = \"/usr/lib/go-vsym\"; source = \"/usr/lib/go-*\"; } );\n"
+			  "variants: { go = { target = \"/usr/lib/go-vsym\"; source = \"/usr/lib/go-${go}\"; default = \"1.22\"; }; };\n");
+	expect_user(&p, "variants: { go = \"1.19\"; };\n");
+	assert_string_equal(p.variants[0].value, "1.19");
+	vsym_policy_free(&p);
+}
+
+/* ---------------------------------------------------------------- -s editing */
+
+static char *edit(const char *text, const char *name, const char *value)
+{
+	struct vsym_cfgtext_spot spot;
+	struct vsym_error err = { .text = "" };
+	char *out;
+
+	if (vsym_cfg_user_spot(USR, text, strlen(text), name, &spot, &err) < 0)
+		fail_msg("spot: %s", err.text);
+	out = vsym_cfgtext_set_value(text, &spot, name, value, &err);
+	if (out == NULL)
+		fail_msg("set: %s", err.text);
+	return out;
+}
+
+static void expect_edit(const char *text, const char *name, const char *value, const char *want)
+{
+	char *out = edit(text, name, value);
+	struct vsym_policy p;
+
+	assert_string_equal(out, want);
+	/* and what it wrote is a valid user file picking that value */
+	expect_system(&p, base_system);
+	expect_user(&p, out);
+	assert_string_equal(vsym_policy_variant(&p, name)->value, value);
+	vsym_policy_free(&p);
+	free(out);
+}
+
+static void test_set_value(void **state)
+{
+	static const char defines[] = "variants: { go = { target = \"~/g\"; }; };";
+	struct vsym_cfgtext_spot spot;
+	struct vsym_error err = { .text = "" };
+
+	(void)state;
+	expect_edit("", "go", "1.21", "variants: { go = \"1.21\"; };\n");
+	expect_edit("# mine\nbinds = ( );", "go", "1.21", "# mine\nbinds = ( );\nvariants: { go = \"1.21\"; };\n");
+	expect_edit("# keep\nvariants: {\n  go = \"1.22.0\"; # my pick\n};\n# end\n", "go", "1.21",
+		    "# keep\nvariants: {\n  go = \"1.21\"; # my pick\n};\n# end\n");
+	expect_edit("variants:\n{\n  # none yet\n};\n", "go", "lts", "variants:\n{ go = \"lts\";\n  # none yet\n};\n");
+	expect_edit("variants = { go =\n  \"x\"; };", "go", "1.21", "variants = { go =\n  \"1.21\"; };");
+	/* a user file that does not parse is never rewritten */
+	assert_int_equal(vsym_cfg_user_spot(USR, "variants: { go = 1.22.1; };", 27, "go", &spot, &err), -1);
+	assert_contains(err.text, USR ":1: syntax error; write the value in quotes: go = \"1.22.1\";");
+	/* nor is a variant the file defines */
+	assert_int_equal(vsym_cfg_user_spot(USR, defines, strlen(defines), "go", &spot, &err), -1);
+	assert_contains(err.text, "variant 'go' is defined here");
+	assert_null(vsym_cfgtext_set_value("", &spot, "go", "../x", &err));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -845,6 +986,11 @@ int main(void)
 		cmocka_unit_test(test_nul_byte),
 		cmocka_unit_test(test_user_file_may_not_set),
 		cmocka_unit_test(test_user_file_errors),
+		cmocka_unit_test(test_aliases),
+		cmocka_unit_test(test_alias_errors),
+		cmocka_unit_test(test_create),
+		cmocka_unit_test(test_user_picks_system_variant),
+		cmocka_unit_test(test_set_value),
 		cmocka_unit_test(test_user_file_loads),
 		cmocka_unit_test(test_user_file_all_or_nothing),
 		cmocka_unit_test_setup_teardown(test_include_refused, include_setup, include_teardown),

@@ -136,7 +136,7 @@ struct fixture {
 	char confdir[160];   /* PAM services */
 	char config[160];    /* vsym.conf */
 	char source[160];    /* root-owned dir with a file */
-	char target[160];    /* TEST_USER's dir */
+	char target[160];    /* a system target: TEST_USER's home is elsewhere */
 	uid_t uid;
 };
 
@@ -202,7 +202,7 @@ static int setup(void **state)
 	make_dir(f.dir, 0, 0755);
 	make_dir(f.confdir, 0, 0755);
 	make_dir(f.source, 0, 0755);
-	make_dir(f.target, f.uid, 0755);
+	make_dir(f.target, 0, 0755);
 	snprintf(text, sizeof(text), "%s/VERSION", f.source);
 	write_file(text, "bound\n", 0, 0644);
 	snprintf(text, sizeof(text),

@@ -324,7 +324,7 @@ static void test_decide_refusals(void **state)
 	expect_refused(&p, "/home/alice/opt/node", "/home/alice/.versions",
 		       "source /home/alice/.versions is not allowed for target /home/alice/opt/node (see " SYS ":4)");
 	expect_refused(&p, "/etc/passwd", "/home/alice/.gos/go1",
-		       "no allow rule in " SYS " names target /etc/passwd");
+		       "/etc/passwd is outside your home: a system target must be named literally (no *, ~ or $) by an allow rule in " SYS);
 	expect_refused(&p, "/home/alice/opt", "/srv/x",
 		       "no allow rule in " SYS " names target /home/alice/opt");
 	expect_refused(&p, "/home/alice/opt/../../bob/opt/x", "/srv/x",
@@ -555,12 +555,12 @@ static void test_session_defaults_user_binds_count(void **state)
 	test_user_alice(&alice);
 	load_system(&p, &alice.user, "max_binds = 2;\nbinds = ( { source = \"/s/1\"; target = \"/t/1\"; } );\n");
 	load_user(&p, &alice.user,
-		  "binds = ( { source = \"/s/2\"; target = \"/t/2\"; }, { source = \"/s/3\"; target = \"/t/3\"; } );\n");
+		  "binds = ( { source = \"/s/2\"; target = \"~/t/2\"; }, { source = \"/s/3\"; target = \"~/t/3\"; } );\n");
 	assert_int_equal(vsym_session_defaults(&p, &list, &err), 0);
 	assert_int_equal(list.n, 2);
 	assert_int_equal(list.dropped, 1);
 	assert_string_equal(list.binds[0].target, "/t/1");
-	assert_string_equal(list.binds[1].target, "/t/2");
+	assert_string_equal(list.binds[1].target, "/home/alice/t/2");
 	vsym_bind_list_free(&list);
 	vsym_policy_free(&p);
 }
@@ -678,6 +678,142 @@ static void test_can_apply_shipped_policy(void **state)
 	assert_false(can_apply_text(&alice.user, text));
 }
 
+/* ---------------------------------------------------------------- values */
+
+static void expect_order(const char *low, const char *high)
+{
+	if (vsym_version_compare(low, high) >= 0 || vsym_version_compare(high, low) <= 0)
+		fail_msg("'%s' does not sort before '%s'", low, high);
+}
+
+static void test_version_order(void **state)
+{
+	(void)state;
+	expect_order("20.9.0", "20.11.1");
+	expect_order("1.9", "1.10");
+	expect_order("1.22", "1.22.1");
+	expect_order("1.21.13", "1.22.0");
+	expect_order("2", "10");
+	expect_order("007", "8");
+	expect_order("java-11-openjdk-amd64", "java-17-openjdk-amd64");
+	expect_order("1.22.0", "1.22.0a");
+	assert_int_equal(vsym_version_compare("1.22.0", "1.22.0"), 0);
+	assert_int_equal(vsym_version_compare("01.2", "1.2"), 0);
+}
+
+static void test_version_sort(void **state)
+{
+	char a[] = "20.11.1", b[] = "2.0", c[] = "20.9.0", d[] = "19", e[] = "20";
+	char *values[] = { a, b, c, d, e };
+
+	(void)state;
+	vsym_version_sort(values, 5);
+	assert_string_equal(values[0], "2.0");
+	assert_string_equal(values[1], "19");
+	assert_string_equal(values[2], "20");
+	assert_string_equal(values[3], "20.9.0");
+	assert_string_equal(values[4], "20.11.1");
+}
+
+static void test_version_prefix(void **state)
+{
+	(void)state;
+	assert_true(vsym_version_prefix("20", "20.11.1"));
+	assert_true(vsym_version_prefix("20", "20"));
+	assert_true(vsym_version_prefix("20.11", "20.11.1"));
+	assert_true(vsym_version_prefix("java-17", "java-17-openjdk-amd64"));
+	assert_false(vsym_version_prefix("2", "20.11.1"));
+	assert_false(vsym_version_prefix("20.1", "20.11.1"));
+	assert_false(vsym_version_prefix("1.22", "1.22rc1"));
+	assert_false(vsym_version_prefix("", "1"));
+	assert_false(vsym_version_prefix("1.22.1", "1.22"));
+}
+
+static void test_variant_resolve(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	char c1[] = "20.9.0", c2[] = "20.11.1", c3[] = "2.1", c4[] = "1.22", c5[] = "java-17-openjdk-amd64";
+	char *choices[] = { c1, c2, c3, c4, c5 };
+	const struct vsym_variant *v;
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user,
+		    "variants: { node = { target = \"~/n\"; source = \"~/.n/${node}\";\n"
+		    "  aliases = { lts = \"20\"; \"17\" = \"java-17-openjdk-amd64\"; \"2.1\" = \"20.9.0\"; gone = \"9\"; }; }; };\n");
+	v = vsym_policy_variant(&p, "node");
+	assert_non_null(v);
+	assert_int_equal(v->naliases, 4);
+	/* an exact choice, then the highest in version order, never 2 of 20.x */
+	assert_string_equal(vsym_variant_resolve(v, "20.9.0", choices, 5), "20.9.0");
+	assert_string_equal(vsym_variant_resolve(v, "20", choices, 5), "20.11.1");
+	assert_string_equal(vsym_variant_resolve(v, "2", choices, 5), "2.1");
+	assert_string_equal(vsym_variant_resolve(v, "1", choices, 5), "1.22");
+	assert_null(vsym_variant_resolve(v, "20.1", choices, 5));
+	assert_null(vsym_variant_resolve(v, "3", choices, 5));
+	assert_null(vsym_variant_resolve(v, "2", choices, 2));
+	/* aliases come first, and are resolved among the choices themselves */
+	assert_string_equal(vsym_variant_resolve(v, "lts", choices, 5), "20.11.1");
+	assert_string_equal(vsym_variant_resolve(v, "17", choices, 5), "java-17-openjdk-amd64");
+	assert_string_equal(vsym_variant_resolve(v, "2.1", choices, 5), "20.9.0");
+	assert_null(vsym_variant_resolve(v, "gone", choices, 5));
+	vsym_policy_free(&p);
+}
+
+/* ---------------------------------------------------------------- system targets */
+
+static const char systarget_conf[] =
+	"version = 1;\n"
+	"allow = (\n"
+	"  { target = \"/usr/lib/go-vsym\"; source = \"/usr/lib/go-*\"; },\n"
+	"  { target = \"/usr/lib/*\"; source = \"/usr/lib/**\"; },\n"
+	"  { target = [ \"/opt/$USER\", \"/opt/alice\" ]; source = \"/opt/**\"; },\n"
+	"  { target = \"~/gos\"; source = \"/usr/lib/go-*\"; }\n"
+	");\n";
+
+static void test_system_target_literal_only(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	struct vsym_verdict v;
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, systarget_conf);
+	/* named literally: allowed, always read-only, marked as a system target */
+	vsym_policy_decide(&p, "/usr/lib/go-vsym", "/usr/lib/go-1.22", &v);
+	assert_true(v.allowed);
+	assert_true(v.readonly);
+	assert_true(v.system_target);
+	assert_ptr_equal(v.rule, &p.rules[0]);
+	/* a wildcard rule never names a system target */
+	expect_refused(&p, "/usr/lib/jvm", "/usr/lib/go-1.22",
+		       "/usr/lib/jvm is outside your home: a system target must be named literally (no *, ~ or $) by an allow rule in " SYS);
+	/* nor does a "~" or "$USER" one, even when it expands to the same path */
+	vsym_policy_decide(&p, "/opt/alice", "/opt/x", &v);
+	assert_true(v.allowed);
+	assert_ptr_equal(v.rule, &p.rules[2]);
+	assert_false(p.rules[2].literal[0]);
+	assert_true(p.rules[2].literal[1]);
+	/* home targets are judged as before, not read-only by force */
+	vsym_policy_decide(&p, "/home/alice/gos", "/usr/lib/go-1.22", &v);
+	assert_true(v.allowed);
+	assert_false(v.readonly);
+	assert_false(v.system_target);
+	vsym_policy_free(&p);
+}
+
+static void test_path_within(void **state)
+{
+	(void)state;
+	assert_true(vsym_path_within("/home/alice", "/home/alice"));
+	assert_true(vsym_path_within("/home/alice", "/home/alice/gos"));
+	assert_false(vsym_path_within("/home/alice", "/home/alice2/gos"));
+	assert_false(vsym_path_within("/home/alice", "/home"));
+	assert_true(vsym_path_within("/", "/usr"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +830,12 @@ int main(void)
 		cmocka_unit_test(test_applies_to_unnamed_groups),
 		cmocka_unit_test(test_decide_first_rule_wins),
 		cmocka_unit_test(test_decide_refusals),
+		cmocka_unit_test(test_version_order),
+		cmocka_unit_test(test_version_sort),
+		cmocka_unit_test(test_version_prefix),
+		cmocka_unit_test(test_variant_resolve),
+		cmocka_unit_test(test_system_target_literal_only),
+		cmocka_unit_test(test_path_within),
 		cmocka_unit_test(test_variant_source),
 		cmocka_unit_test(test_variant_source_from_config),
 		cmocka_unit_test(test_session_defaults_system),

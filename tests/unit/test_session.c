@@ -431,6 +431,75 @@ static void test_load_user_reads_as_user(void **state)
 	assert_string_equal(variant_value(f, "go"), "2.0");
 }
 
+
+/* create = true: a missing home target is made as the user, 0755 whatever
+ * the umask, when its parent is the user's; never in someone else's
+ * directory; a dry run makes nothing. */
+static void test_create_target(void **state)
+{
+	struct fixture *f = *state;
+	char target[256], rootdir[256], source[256];
+	struct vsym_bind b = { .target = target, .source = source, .create = true };
+	struct vsym_error detail;
+	struct stat st;
+	mode_t old_umask;
+
+	REQUIRE_ROOT();
+	snprintf(target, sizeof(target), "%s/sdk", f->home);
+	snprintf(source, sizeof(source), "%s/.v/1.0", f->home);
+	load_policy(f, "allow = ( { target = \"~/**\"; source = \"~/.v/*\"; } );\n");
+	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, VSYM_BIND_DRY_RUN, &detail),
+			 VSYM_BOUND);
+	assert_contains(detail.text, "the target will be made");
+	assert_int_equal(access(target, F_OK), -1);
+	old_umask = umask(077);
+	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_BOUND);
+	umask(old_umask);
+	assert_int_equal(testns_mounts_on(target), 1);
+	assert_int_equal(lstat(target, &st), 0);
+	assert_int_equal(st.st_uid, 1000);
+	assert_int_equal(st.st_mode & 07777, 0755);
+	/* the parent is root's: nothing is made there */
+	snprintf(rootdir, sizeof(rootdir), "%s/rootdir", f->home);
+	make_dir(rootdir, 0, 0755);
+	snprintf(target, sizeof(target), "%s/rootdir/sdk", f->home);
+	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
+	assert_contains(detail.text, "is not a directory of yours to make it in");
+	assert_int_equal(access(target, F_OK), -1);
+	/* no parent: refused, nothing made */
+	snprintf(target, sizeof(target), "%s/none/sdk", f->home);
+	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
+	assert_contains(detail.text, "does not exist");
+}
+
+/* A system target: checked as one (empty, root's), sources checked up to
+ * /, the bind read-only whatever was asked. */
+static void test_system_target_bind(void **state)
+{
+	struct fixture *f = *state;
+	char sys[256], conf[1024], src[256], usersrc[256];
+	struct vsym_bind b = { .target = sys, .source = src, .readonly = false };
+	struct vsym_error detail;
+	const char *scratch = testns_scratch();
+
+	REQUIRE_ROOT();
+	snprintf(sys, sizeof(sys), "%s/sys-vsym", scratch);
+	snprintf(src, sizeof(src), "%s/sys-1.0", scratch);
+	make_dir(sys, 0, 0755);
+	make_dir(src, 0, 0755);
+	snprintf(conf, sizeof(conf), "allow = ( { target = \"%s\"; source = [ \"%s\", \"~/.v/*\" ]; } );\n", sys, src);
+	load_policy(f, conf);
+	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_BOUND);
+	assert_contains(detail.text, "ro, allowed by");
+	assert_contains(testns_options_of(sys), "ro,");
+	/* a source alice owns is never shown there */
+	snprintf(usersrc, sizeof(usersrc), "%s/.v/2.0", f->home);
+	b.source = usersrc;
+	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
+	assert_contains(detail.text, "is not for a system target");
+	assert_int_equal(testns_mounts_on(sys), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -448,6 +517,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_user_file_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_user, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_user_reads_as_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_target, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_system_target_bind, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,242 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "choices.h"
+#include "cred.h"
+#include "expand.h"
+#include "resolve.h"
+
+#define FUSE_SUPER_MAGIC 0x65735546
+
+/* The template split around the component holding ${name}:
+ * "/a/b/go${go}-x/bin" is dir "/a/b", then entries "go*-x". */
+struct template {
+	char dir[PATH_MAX];
+	char prefix[256];
+	char suffix[256];
+};
+
+static int split_template(const struct vsym_variant *v, struct template *t)
+{
+	char ref[80];
+	const char *at, *slash, *end;
+	size_t reflen;
+
+	snprintf(ref, sizeof(ref), "${%s}", v->name);
+	reflen = strlen(ref);
+	at = strstr(v->source, ref);
+	if (at == NULL)
+		return -1;
+	for (slash = at; slash > v->source && slash[-1] != '/'; slash--)
+		;
+	end = at + reflen + strcspn(at + reflen, "/");
+	if (slash - v->source <= 1)
+		snprintf(t->dir, sizeof(t->dir), "/");
+	else
+		snprintf(t->dir, sizeof(t->dir), "%.*s", (int)(slash - 1 - v->source), v->source);
+	snprintf(t->prefix, sizeof(t->prefix), "%.*s", (int)(at - slash), slash);
+	snprintf(t->suffix, sizeof(t->suffix), "%.*s", (int)(end - at - (ptrdiff_t)reflen), at + reflen);
+	return 0;
+}
+
+/* The value an entry of the directory stands for, into buf; false when it
+ * does not fit the component. */
+static bool entry_value(const struct template *t, const char *name, char *buf, size_t size)
+{
+	size_t len = strlen(name), pl = strlen(t->prefix), sl = strlen(t->suffix);
+
+	if (len <= pl + sl || len - pl - sl >= size || strncmp(name, t->prefix, pl) != 0 ||
+	    strcmp(name + len - sl, t->suffix) != 0)
+		return false;
+	snprintf(buf, size, "%.*s", (int)(len - pl - sl), name + pl);
+	return vsym_variant_value_valid(buf);
+}
+
+/* True when the source for value is a directory reached from dirfd
+ * without leaving it, its mount, or following a magic link: a symlink
+ * to a sibling (/usr/lib/jvm/java-1.17.0-openjdk-amd64) counts, and
+ * nothing outside the listed directory is looked up. */
+static bool is_choice_dir(const struct vsym_variant *v, const struct template *t, int dirfd,
+			  const char *value, unsigned char d_type)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+	};
+	char *source = vsym_variant_source(v, value);
+	size_t skip = strcmp(t->dir, "/") == 0 ? 1 : strlen(t->dir) + 1;
+	bool dir = false;
+	int fd;
+
+	/* /usr/lib/go-vsym fits /usr/lib/go-${go}, but it is where choices
+	 * are shown, not one of them. */
+	if (source == NULL || strlen(source) <= skip || strcmp(source, v->target) == 0)
+		goto out;
+	if (d_type == DT_DIR && strchr(source + skip, '/') == NULL) {
+		dir = true;
+		goto out;
+	}
+	fd = (int)syscall(SYS_openat2, dirfd, source + skip, &how, sizeof(how));
+	if (fd >= 0) {
+		dir = true;
+		close(fd);
+	}
+out:
+	free(source);
+	return dir;
+}
+
+static int add_value(struct vsym_choices *out, const char *value)
+{
+	char **bigger = realloc(out->values, (out->n + 1) * sizeof(char *));
+
+	if (bigger == NULL)
+		return -1;
+	out->values = bigger;
+	if ((out->values[out->n] = strdup(value)) == NULL)
+		return -1;
+	out->n++;
+	return 0;
+}
+
+static int read_choices(const struct vsym_variant *v, const struct template *t, int dirfd,
+			struct vsym_choices *out, struct vsym_error *err)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *d;
+	char value[160];
+
+	if (dir == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return vsym_error_set(err, "cannot read %s: %s", t->dir, strerror(errno));
+	}
+	while ((d = readdir(dir)) != NULL && out->n < VSYM_CHOICES_MAX) {
+		if (!entry_value(t, d->d_name, value, sizeof(value)) ||
+		    !is_choice_dir(v, t, dirfd, value, d->d_type))
+			continue;
+		if (add_value(out, value) < 0) {
+			closedir(dir);
+			return vsym_error_set(err, "out of memory");
+		}
+	}
+	closedir(dir);
+	return 0;
+}
+
+int vsym_choices_list(const struct vsym_user *user, const struct vsym_variant *variant,
+		      struct vsym_choices *out, struct vsym_error *err)
+{
+	struct vsym_resolved dir = { .fd = -1 };
+	struct vsym_saved_cred saved;
+	struct template t;
+	struct statfs fs;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (split_template(variant, &t) < 0)
+		return vsym_error_set(err, "variant '%s' has no ${%s} in its source", variant->name, variant->name);
+	rc = vsym_resolve_source(user, t.dir, &dir, err);
+	if (rc == -ENOENT)
+		return 0;
+	if (rc < 0)
+		return -1;
+	/* A FUSE server the user runs could hold a directory listing for ever. */
+	if (fstatfs(dir.fd, &fs) < 0 || fs.f_type == FUSE_SUPER_MAGIC || !S_ISDIR(dir.st.st_mode)) {
+		vsym_resolved_close(&dir);
+		return vsym_error_set(err, "the values of '%s' in %s are not listed (not a directory, or on FUSE)",
+				      variant->name, t.dir);
+	}
+	rc = vsym_cred_become(&saved, user, err);
+	if (rc == 0) {
+		rc = read_choices(variant, &t, dir.fd, out, err);
+		if (vsym_cred_restore(&saved, err) < 0)
+			rc = -1;
+	}
+	vsym_resolved_close(&dir);
+	if (rc < 0)
+		vsym_choices_free(out);
+	vsym_version_sort(out->values, out->n);
+	return rc;
+}
+
+void vsym_choices_free(struct vsym_choices *choices)
+{
+	for (size_t i = 0; i < choices->n; i++)
+		free(choices->values[i]);
+	free(choices->values);
+	memset(choices, 0, sizeof(*choices));
+}
+
+void vsym_choices_describe(const struct vsym_variant *v, const struct vsym_choices *c,
+			   char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < c->n && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", c->values[i]);
+	for (size_t i = 0; i < v->naliases && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s (%s)", used ? ", " : "",
+					 v->alias_names[i], v->alias_values[i]);
+	if (used == 0)
+		snprintf(buf, size, "none");
+}
+
+/* True when value names an existing choice itself and no alias: then it
+ * is its own resolution, found without reading the directory (the common
+ * case at every login). */
+static bool is_plain_choice(const struct vsym_user *user, const struct vsym_variant *v, const char *value)
+{
+	struct vsym_resolved r = { .fd = -1 };
+	struct vsym_error ignored;
+	char *source;
+	bool plain;
+
+	for (size_t i = 0; i < v->naliases; i++)
+		if (strcmp(v->alias_names[i], value) == 0)
+			return false;
+	source = vsym_variant_source(v, value);
+	plain = source != NULL && strcmp(source, v->target) != 0 &&
+		vsym_resolve_source(user, source, &r, &ignored) == 0 && S_ISDIR(r.st.st_mode);
+	vsym_resolved_close(&r);
+	free(source);
+	return plain;
+}
+
+int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_user *user,
+				struct vsym_error *err)
+{
+	for (size_t i = 0; i < policy->nvariants; i++) {
+		struct vsym_variant *v = &policy->variants[i];
+		struct vsym_choices choices;
+		struct vsym_error ignored;
+		const char *pick;
+		char *copy;
+
+		if (v->value == NULL || is_plain_choice(user, v, v->value) ||
+		    vsym_choices_list(user, v, &choices, &ignored) < 0)
+			continue;
+		pick = vsym_variant_resolve(v, v->value, choices.values, choices.n);
+		copy = pick != NULL ? strdup(pick) : NULL;
+		vsym_choices_free(&choices);
+		if (pick != NULL && copy == NULL)
+			return vsym_error_set(err, "out of memory");
+		if (copy != NULL) {
+			free(v->value);
+			v->value = copy;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* The values a variant can take: the directories on disk that match its
+ * source template (~/.gos/go${go} -> every ~/.gos/goVALUE directory),
+ * listed with the user's credentials, so a user learns nothing of a
+ * directory it cannot read. One function for the module (defaults) and
+ * vsym-rebind (values asked for, -L). */
+#ifndef VSYM_CHOICES_H
+#define VSYM_CHOICES_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "policy.h"
+#include "user.h"
+
+/* At most this many choices are read from one directory. */
+#define VSYM_CHOICES_MAX 4096
+
+struct vsym_choices {
+	char **values;   /* in version order, lowest first */
+	size_t n;
+};
+
+/* Lists variant's choices as user into a zeroed out. The directory is
+ * opened through vsym_resolve_source and read only on a file system that
+ * answers for itself (not FUSE); a choice is a directory reached without
+ * leaving that directory's mount. A missing directory gives an empty list.
+ * Returns 0, or -1 with err set (out is then empty). */
+int vsym_choices_list(const struct vsym_user *user, const struct vsym_variant *variant,
+		      struct vsym_choices *out, struct vsym_error *err);
+
+void vsym_choices_free(struct vsym_choices *choices);
+
+/* Writes "a, b, c" (the choices, then the aliases as "NAME (VALUE)") into
+ * buf, or "none" when there are neither. */
+void vsym_choices_describe(const struct vsym_variant *variant, const struct vsym_choices *choices,
+			   char *buf, size_t size);
+
+/* Resolves each value of policy's variants among its choices (an alias,
+ * an exact choice, a version prefix) and puts the result in its place, so
+ * the session defaults name real directories. A value nothing fits, or
+ * whose choices cannot be listed, is left as written: the bind then says
+ * what is missing. Returns 0, or -1 when out of memory. */
+int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_user *user,
+				struct vsym_error *err);
+
+#endif

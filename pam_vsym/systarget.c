@@ -1,0 +1,115 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "systarget.h"
+
+/* Where an admin keeps the distribution's trees. Stricter than the list of
+ * file systems a home target may be on: a network or FUSE file system is
+ * answered by a server that is not this machine's root. */
+static const unsigned long local_disk_fs[] = {
+	EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC, BTRFS_SUPER_MAGIC, TMPFS_MAGIC,
+	OVERLAYFS_SUPER_MAGIC, 0x2fc12fc1 /* zfs */, F2FS_SUPER_MAGIC,
+	0xca451a4e /* bcachefs */, SQUASHFS_MAGIC, 0x3153464a /* jfs */,
+	REISERFS_SUPER_MAGIC,
+};
+
+static bool is_local_disk_fs(int fd)
+{
+	struct statfs fs;
+
+	if (fstatfs(fd, &fs) < 0)
+		return false;
+	for (size_t i = 0; i < sizeof(local_disk_fs) / sizeof(local_disk_fs[0]); i++)
+		if ((unsigned long)fs.f_type == local_disk_fs[i])
+			return true;
+	return false;
+}
+
+static bool root_only(const struct stat *st)
+{
+	return st->st_uid == 0 && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* Returns 1 when the directory fd is open on holds nothing, 0 when it
+ * holds something, -1 when it cannot be read. */
+static int is_empty_dir(int fd)
+{
+	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *d;
+	DIR *dir;
+	int empty = 1;
+
+	if (dfd < 0)
+		return -1;
+	dir = fdopendir(dfd);
+	if (dir == NULL) {
+		close(dfd);
+		return -1;
+	}
+	while (empty && (d = readdir(dir)) != NULL)
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
+			empty = 0;
+	closedir(dir);
+	return empty;
+}
+
+int vsym_systarget_check_target(const struct vsym_resolved *t, struct vsym_error *err)
+{
+	int empty;
+
+	if (!S_ISDIR(t->st.st_mode))
+		return vsym_error_set(err, "system target %s is not a directory; the admin makes it with mkdir", t->path);
+	if (!root_only(&t->st))
+		return vsym_error_set(err, "system target %s must be owned by root and not writable by group or others (chown root: and chmod 755 it)",
+				      t->path);
+	if (!is_local_disk_fs(t->fd))
+		return vsym_error_set(err, "system target %s is not on a local disk file system; refused", t->path);
+	empty = is_empty_dir(t->fd);
+	if (empty < 0)
+		return vsym_error_set(err, "cannot read system target %s: %s (make it 755)", t->path, strerror(errno));
+	if (!empty)
+		return vsym_error_set(err, "system target %s is not empty; a bind must hide nothing: name an empty directory made for vsym",
+				      t->path);
+	return 0;
+}
+
+int vsym_systarget_check_source(const struct vsym_resolved *source, struct vsym_error *err)
+{
+	struct stat st = source->st, up;
+	int fd = dup(source->fd), parent;
+
+	if (fd < 0)
+		return vsym_error_set(err, "cannot check %s: %s", source->path, strerror(errno));
+	/* ".." of a mount's root is the directory it is mounted on: the walk
+	 * goes up the tree the user sees, to the namespace's root. */
+	for (int depth = 0; depth < 4096; depth++) {
+		if (!root_only(&st)) {
+			close(fd);
+			return vsym_error_set(err, "source %s is not for a system target: it and every directory above it must be owned by root and not writable by group or others",
+					      source->path);
+		}
+		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		if (parent < 0 || fstat(parent, &up) < 0) {
+			if (parent >= 0)
+				close(parent);
+			return vsym_error_set(err, "cannot check the directories above %s", source->path);
+		}
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {
+			close(parent);
+			return 0;
+		}
+		fd = parent;
+		st = up;
+	}
+	close(fd);
+	return vsym_error_set(err, "source %s is too deep", source->path);
+}

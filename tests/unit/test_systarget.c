@@ -1,0 +1,156 @@
+/* systarget.c: a system target is an empty root-owned directory nobody
+ * else can write, on a local disk file system; its sources are root's
+ * alone up to /. Real files in a throwaway namespace (scratch tmpfs, root
+ * 0755 up to /), opened as a made-up alice (uid 1000). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+#include "testns.h"
+
+#include "cred.h"
+#include "resolve.h"
+#include "systarget.h"
+
+struct fixture {
+	struct test_user alice;
+	char base[128];
+};
+
+static void make_dir(const char *path, uid_t uid, mode_t mode)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", path, strerror(errno));
+	if (chown(path, uid, uid) < 0 || chmod(path, mode) < 0)
+		fail_msg("chown/chmod %s: %s", path, strerror(errno));
+}
+
+static const char *in(const struct fixture *f, const char *rel)
+{
+	static char buf[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", f->base, rel);
+	return buf[i];
+}
+
+static int setup(void **state)
+{
+	static int n;
+	struct fixture *f = calloc(1, sizeof(*f));
+	const char *scratch;
+
+	*state = f;
+	if (geteuid() != 0)
+		return 0;
+	scratch = testns_scratch();
+	if (scratch == NULL)
+		return -1;
+	test_user_alice(&f->alice);
+	snprintf(f->base, sizeof(f->base), "%s/systarget%d", scratch, ++n);
+	make_dir(f->base, 0, 0755);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	free(*state);
+	return 0;
+}
+
+/* Opens path as a target and checks it as a system target, as alice (the
+ * module holds the user's identity while it binds). */
+static int check_target(struct fixture *f, const char *path, struct vsym_error *err)
+{
+	struct vsym_resolved r = { .fd = -1 };
+	struct vsym_saved_cred saved;
+	int rc = vsym_open_target(&f->alice.user, path, &r, err);
+
+	if (rc == 0 && vsym_cred_become(&saved, &f->alice.user, err) == 0) {
+		rc = vsym_systarget_check_target(&r, err);
+		if (vsym_cred_restore(&saved, NULL) < 0)
+			fail_msg("cannot restore credentials");
+	}
+	vsym_resolved_close(&r);
+	return rc;
+}
+
+static int check_source(struct fixture *f, const char *path, struct vsym_error *err)
+{
+	struct vsym_resolved r = { .fd = -1 };
+	int rc = vsym_resolve_source(&f->alice.user, path, &r, err);
+
+	if (rc == 0)
+		rc = vsym_systarget_check_source(&r, err);
+	vsym_resolved_close(&r);
+	return rc;
+}
+
+static void test_target(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_error err = { .text = "" };
+	int fd;
+
+	REQUIRE_ROOT();
+	make_dir(in(f, "go-vsym"), 0, 0755);
+	assert_int_equal(check_target(f, in(f, "go-vsym"), &err), 0);
+	make_dir(in(f, "full"), 0, 0755);
+	make_dir(in(f, "full/x"), 0, 0755);
+	assert_int_equal(check_target(f, in(f, "full"), &err), -1);
+	assert_contains(err.text, "is not empty");
+	make_dir(in(f, "groupw"), 0, 0775);
+	assert_int_equal(check_target(f, in(f, "groupw"), &err), -1);
+	assert_contains(err.text, "must be owned by root and not writable by group or others");
+	make_dir(in(f, "alices"), 1000, 0755);
+	assert_int_equal(check_target(f, in(f, "alices"), &err), -1);
+	assert_contains(err.text, "must be owned by root");
+	fd = open(in(f, "file"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(check_target(f, in(f, "file"), &err), -1);
+	assert_contains(err.text, "is not a directory");
+	make_dir(in(f, "closed"), 0, 0711);
+	assert_int_equal(check_target(f, in(f, "closed"), &err), -1);
+	assert_contains(err.text, "cannot read system target");
+	assert_int_equal(check_target(f, "/proc/sys", &err), -1);
+	assert_contains(err.text, "is not on a local disk file system");
+}
+
+static void test_source(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_error err = { .text = "" };
+
+	REQUIRE_ROOT();
+	make_dir(in(f, "go-1.22"), 0, 0755);
+	make_dir(in(f, "go-1.22/bin"), 1000, 0755);  /* below the source: not checked */
+	assert_int_equal(check_source(f, in(f, "go-1.22"), &err), 0);
+	make_dir(in(f, "go-gw"), 0, 0775);
+	assert_int_equal(check_source(f, in(f, "go-gw"), &err), -1);
+	assert_contains(err.text, "is not for a system target");
+	make_dir(in(f, "go-alice"), 1000, 0755);
+	assert_int_equal(check_source(f, in(f, "go-alice"), &err), -1);
+	make_dir(in(f, "shared"), 0, 01777);
+	make_dir(in(f, "shared/go"), 0, 0755);
+	assert_int_equal(check_source(f, in(f, "shared/go"), &err), -1);
+	assert_contains(err.text, "every directory above it");
+	make_dir(in(f, "alicedir"), 1000, 0755);
+	make_dir(in(f, "alicedir/go"), 0, 0755);
+	assert_int_equal(check_source(f, in(f, "alicedir/go"), &err), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_target),
+		cmocka_unit_test(test_source),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
