@@ -137,11 +137,12 @@ setup_copy() {
 		fatal "the scratch copy does not build; see $work/build.log"
 }
 
-# One checksum over everything the build made from the sources (objects,
-# the module, the tool): a mutant that changes none of it is an error.
-build_digest() {
-	(cd "$build" && find . -type f \( -name '*.o' -o -name '*.so' -o -path './tools/*' \) \
-		! -name '*.log' ! -name '*.trs' -print0 | sort -z | xargs -0 sha256sum | sha256sum)
+# The checksums of everything the build made from the sources (objects,
+# the module, the tool) into FILE: a mutant that changes none of it is an
+# error.
+build_sums() { # FILE
+	(cd "$build" && find . -type f \( -name '*.o' -o -name '*.so' -o -path './tools/vsym-rebind' \) \
+		-print0 | sort -z | xargs -0 sha256sum) >"$1"
 }
 
 rebuild() { make -C "$build" -j2 >>"$work/build.log" 2>&1 && make -C "$build" -j2 check TESTS= >>"$work/build.log" 2>&1; }
@@ -175,19 +176,26 @@ first_failure() { # [FIRST]
 
 # ---------------------------------------------------------------- one mutant
 
-apply_changes() { # NAME: applies every change of NAME; 1 with a reason if one fails
-	local i why
+# Applies every change of mutant NAME; on failure returns 1 with the
+# reason in APPLY_WHY. Runs in this shell: current_file must be seen by
+# restore and by the EXIT trap.
+APPLY_WHY=""
+apply_changes() { # NAME
+	local i
 	for i in "${!C_MUTANT[@]}"; do
 		[ "${C_MUTANT[i]}" = "$1" ] || continue
-		[ -f "$tree/${C_FILE[i]}" ] || { echo "no file ${C_FILE[i]}"; return 1; }
-		if [ -z "$current_file" ]; then
-			cp "$tree/${C_FILE[i]}" "$saved/orig"
-			current_file=${C_FILE[i]}
-		elif [ "$current_file" != "${C_FILE[i]}" ]; then
-			echo "a mutant changes one file only (${current_file} and ${C_FILE[i]})"
+		if [ ! -f "$tree/${C_FILE[i]}" ]; then
+			APPLY_WHY="no file ${C_FILE[i]}"
 			return 1
 		fi
-		why=$(replace_once "$tree/${C_FILE[i]}" "${C_FROM[i]}" "${C_TO[i]}") || { echo "$why"; return 1; }
+		if [ -z "$current_file" ]; then
+			cp "$tree/${C_FILE[i]}" "$saved/orig" || fatal "cannot save ${C_FILE[i]}"
+			current_file=${C_FILE[i]}
+		elif [ "$current_file" != "${C_FILE[i]}" ]; then
+			APPLY_WHY="a mutant changes one file only (${current_file} and ${C_FILE[i]})"
+			return 1
+		fi
+		APPLY_WHY=$(cd "$tree" && replace_once "${C_FILE[i]}" "${C_FROM[i]}" "${C_TO[i]}") || return 1
 	done
 }
 
@@ -201,12 +209,12 @@ restore() {
 
 declare -A RESULT
 run_mutant() { # INDEX
-	local name=${M_NAME[$1]} first=${M_TEST[$1]} why failed start=$SECONDS
-	if ! why=$(apply_changes "$name"); then
-		RESULT[$name]="ERROR: $why"
+	local name=${M_NAME[$1]} first=${M_TEST[$1]} failed start=$SECONDS
+	if ! apply_changes "$name"; then
+		RESULT[$name]="ERROR: $APPLY_WHY"
 	elif ! rebuild; then
 		RESULT[$name]="ERROR: the mutant does not compile (see $work/build.log)"
-	elif [ "$(build_digest)" = "$baseline_digest" ]; then
+	elif build_sums "$work/mutant.sums" && cmp -s "$work/mutant.sums" "$work/baseline.sums"; then
 		RESULT[$name]="ERROR: the built objects are unchanged"
 	elif failed=$(first_failure "$first"); then
 		RESULT[$name]="KILLED by $failed"
@@ -215,7 +223,9 @@ run_mutant() { # INDEX
 		RESULT[$name]=SURVIVED
 	fi
 	restore
-	[ "$(build_digest)" = "$baseline_digest" ] || fatal "the build differs from the baseline after restoring $name"
+	build_sums "$work/restored.sums"
+	cmp -s "$work/restored.sums" "$work/baseline.sums" ||
+		fatal "the build differs from the baseline after restoring $name: $(diff "$work/baseline.sums" "$work/restored.sums" | tr '\n' ' ')"
 	say "$(printf '%-22s %s (%ss)' "$name" "${RESULT[$name]}" $((SECONDS - start)))"
 }
 
@@ -234,7 +244,7 @@ done
 [ ${#selected[@]} -gt 0 ] || fatal "no mutant selected"
 
 setup_copy
-baseline_digest=$(build_digest)
+build_sums "$work/baseline.sums"
 if [ "${MUTATION_BASELINE:-yes}" != no ]; then
 	say "# baseline: every test without a mutant"
 	if failed=$(first_failure); then
