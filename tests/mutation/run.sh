@@ -35,7 +35,7 @@ timeout_s=${MUTATION_TIMEOUT:-900}
 say() { printf '%s\n' "$*"; }
 fatal() { printf 'mutation: %s\n' "$*" >&2; exit 2; }
 
-[ -n "$src" ] && [ -d "$src" ] || fatal "usage: $0 SRCDIR"
+{ [ -n "$src" ] && [ -d "$src" ]; } || fatal "usage: $0 SRCDIR"
 [ "$(id -u)" = 0 ] || fatal "needs root: the tests mount and add users, in throwaway namespaces"
 [ -f "$list" ] || fatal "no mutant list $list"
 git -C "$src" rev-parse --git-dir >/dev/null 2>&1 ||
@@ -46,7 +46,7 @@ git -C "$src" rev-parse --git-dir >/dev/null 2>&1 ||
 # Parses the list into parallel arrays; one entry per file/from/to triple.
 declare -a M_NAME=() M_TEST=() C_MUTANT=() C_FILE=() C_FROM=() C_TO=()
 parse_list() {
-	local lineno=0 line key value name="" test="" file="" from="" have_from=0
+	local lineno=0 line key value name="" file="" from="" have_from=0
 	flush_change() {
 		[ "$have_from" = 1 ] && fatal "$list:$lineno: 'from' without 'to' in mutant $name"
 	}
@@ -60,7 +60,7 @@ parse_list() {
 		case "$key" in
 		mutant)
 			flush_change
-			name=$value test="" file=""
+			name=$value file=""
 			[[ "$name" =~ ^[a-z0-9-]+$ ]] || fatal "$list:$lineno: a mutant name is [a-z0-9-]+"
 			M_NAME+=("$name")
 			M_TEST+=("")
@@ -69,7 +69,7 @@ parse_list() {
 		test) M_TEST[${#M_TEST[@]} - 1]=$value ;;
 		file) flush_change; file=$value ;;
 		from)
-			[ -n "$name" ] && [ -n "$file" ] || fatal "$list:$lineno: 'from' before 'mutant' and 'file'"
+			{ [ -n "$name" ] && [ -n "$file" ]; } || fatal "$list:$lineno: 'from' before 'mutant' and 'file'"
 			[ -n "$value" ] || fatal "$list:$lineno: an empty 'from' matches everywhere"
 			from=$value have_from=1
 			;;
@@ -116,9 +116,10 @@ current_file=""
 
 # Whatever happens, the scratch copy gets its file back and a scratch
 # directory made here is removed; the working tree was never touched.
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
-	[ -n "$current_file" ] && cp "$saved/orig" "$tree/$current_file"
-	[ "$own_dir" = 1 ] && rm -rf "$work"
+	if [ -n "$current_file" ]; then cp "$saved/orig" "$tree/$current_file"; fi
+	if [ "$own_dir" = 1 ]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
 trap 'exit 2' INT TERM HUP
@@ -148,6 +149,7 @@ build_sums() { # FILE
 rebuild() { make -C "$build" -j2 >>"$work/build.log" 2>&1 && make -C "$build" -j2 check TESTS= >>"$work/build.log" 2>&1; }
 
 all_tests() { # the TESTS of the build's Makefile, in make check's order
+	# shellcheck disable=SC2016 # a make variable, expanded by make
 	make -s -C "$build" -f Makefile -f - print-tests <<<'print-tests: ; @echo $(TESTS)'
 }
 
@@ -231,37 +233,44 @@ run_mutant() { # INDEX
 
 # ---------------------------------------------------------------- main
 
-parse_list
-selected=()
-for i in "${!M_NAME[@]}"; do
-	if [ -z "${MUTANTS:-}" ] || printf '%s\n' $MUTANTS | grep -qxF "${M_NAME[i]}"; then
-		selected+=("$i")
-	fi
-done
-for m in ${MUTANTS:-}; do
-	printf '%s\n' "${M_NAME[@]}" | grep -qxF "$m" || fatal "MUTANTS names '$m', which $list does not list"
-done
-[ ${#selected[@]} -gt 0 ] || fatal "no mutant selected"
+# One function, called on the last line: bash has read the whole script
+# before the first mutant, so editing it during a run is harmless.
+main() {
+	parse_list
+	selected=()
+	for i in "${!M_NAME[@]}"; do
+		# shellcheck disable=SC2086 # a list of names
+		if [ -z "${MUTANTS:-}" ] || printf '%s\n' $MUTANTS | grep -qxF "${M_NAME[i]}"; then
+			selected+=("$i")
+		fi
+	done
+	for m in ${MUTANTS:-}; do
+		printf '%s\n' "${M_NAME[@]}" | grep -qxF "$m" || fatal "MUTANTS names '$m', which $list does not list"
+	done
+	[ ${#selected[@]} -gt 0 ] || fatal "no mutant selected"
 
-setup_copy
-build_sums "$work/baseline.sums"
-if [ "${MUTATION_BASELINE:-yes}" != no ]; then
-	say "# baseline: every test without a mutant"
-	if failed=$(first_failure); then
-		fatal "$failed fails without any mutant (see $work/test.out): a kill would prove nothing"
+	setup_copy
+	build_sums "$work/baseline.sums"
+	if [ "${MUTATION_BASELINE:-yes}" != no ]; then
+		say "# baseline: every test without a mutant"
+		if failed=$(first_failure); then
+			fatal "$failed fails without any mutant (see $work/test.out): a kill would prove nothing"
+		fi
 	fi
-fi
-say "# ${#selected[@]} mutants; each: apply, rebuild, run the tests until one fails, restore"
-for i in "${selected[@]}"; do
-	run_mutant "$i"
-done
+	say "# ${#selected[@]} mutants; each: apply, rebuild, run the tests until one fails, restore"
+	for i in "${selected[@]}"; do
+		run_mutant "$i"
+	done
 
-killed=0 bad=0
-for i in "${selected[@]}"; do
-	case "${RESULT[${M_NAME[i]}]}" in
-	KILLED*) killed=$((killed + 1)) ;;
-	*) bad=$((bad + 1)) ;;
-	esac
-done
-say "# score: $killed of ${#selected[@]} mutants killed$([ "$bad" -gt 0 ] && echo ", $bad survived or in error")"
-[ "$bad" = 0 ]
+	killed=0 bad=0
+	for i in "${selected[@]}"; do
+		case "${RESULT[${M_NAME[i]}]}" in
+		KILLED*) killed=$((killed + 1)) ;;
+		*) bad=$((bad + 1)) ;;
+		esac
+	done
+	say "# score: $killed of ${#selected[@]} mutants killed$([ "$bad" -gt 0 ] && echo ", $bad survived or in error")"
+	[ "$bad" = 0 ]
+}
+
+main "$@"; exit
