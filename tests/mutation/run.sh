@@ -220,7 +220,10 @@ run_mutant() { # INDEX
 		RESULT[$name]="ERROR: the built objects are unchanged"
 	elif failed=$(first_failure "$first"); then
 		RESULT[$name]="KILLED by $failed"
-		cp "$work/test.out" "$work/$name.killed.out"
+		# What failed, kept for a reader who doubts the kill.
+		grep -E '^(not ok|FAIL|ERROR|\[  (ERROR|FAILED) )' "$build/$failed.log" 2>/dev/null | head -n 5 \
+			>"$work/$name.killed" || true
+		cp "$build/$failed.log" "$work/$name.log" 2>/dev/null || true
 	else
 		RESULT[$name]=SURVIVED
 	fi
@@ -229,6 +232,7 @@ run_mutant() { # INDEX
 	cmp -s "$work/restored.sums" "$work/baseline.sums" ||
 		fatal "the build differs from the baseline after restoring $name: $(diff "$work/baseline.sums" "$work/restored.sums" | tr '\n' ' ')"
 	say "$(printf '%-22s %s (%ss)' "$name" "${RESULT[$name]}" $((SECONDS - start)))"
+	if [ -s "$work/$name.killed" ]; then sed 's/^/#     /' "$work/$name.killed" | cut -c1-160; fi
 }
 
 # ---------------------------------------------------------------- main
