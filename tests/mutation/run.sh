@@ -157,7 +157,7 @@ all_tests() { # the TESTS of the build's Makefile, in make check's order
 # root in CI fails, see tests/lib/sandbox.sh, and CI=true is set here).
 run_test() { # TEST
 	local t=$1 rc
-	rm -f "$build/$t.log" "$build/$t.trs"
+	rm -f "$build/${t%.test}.log" "$build/${t%.test}.trs"
 	CI=true timeout -k 30 "$timeout_s" make -s -C "$build" check TESTS="$t" >"$work/test.out" 2>&1
 	rc=$?
 	[ "$rc" = 124 ] && say "#     ($t timed out after ${timeout_s}s)"
@@ -221,9 +221,10 @@ run_mutant() { # INDEX
 	elif failed=$(first_failure "$first"); then
 		RESULT[$name]="KILLED by $failed"
 		# What failed, kept for a reader who doubts the kill.
-		grep -E '^(not ok|FAIL|ERROR|\[  (ERROR|FAILED) )' "$build/$failed.log" 2>/dev/null | head -n 5 \
-			>"$work/$name.killed" || true
-		cp "$build/$failed.log" "$work/$name.log" 2>/dev/null || true
+		# (automake names the log of tests/x/NAME.test NAME.log)
+		grep -aE '^(not ok|FAIL|ERROR|\[  (ERROR|FAILED) )' "$build/${failed%.test}.log" 2>/dev/null |
+			head -n 5 >"$work/$name.killed" || true
+		cp "$build/${failed%.test}.log" "$work/$name.log" 2>/dev/null || true
 	else
 		RESULT[$name]=SURVIVED
 	fi
@@ -232,7 +233,7 @@ run_mutant() { # INDEX
 	cmp -s "$work/restored.sums" "$work/baseline.sums" ||
 		fatal "the build differs from the baseline after restoring $name: $(diff "$work/baseline.sums" "$work/restored.sums" | tr '\n' ' ')"
 	say "$(printf '%-22s %s (%ss)' "$name" "${RESULT[$name]}" $((SECONDS - start)))"
-	if [ -s "$work/$name.killed" ]; then sed 's/^/#     /' "$work/$name.killed" | cut -c1-160; fi
+	if [ -s "$work/$name.killed" ]; then sed 's/^/#     /' "$work/$name.killed" | cut -c1-160 | cat -v; fi
 }
 
 # ---------------------------------------------------------------- main
