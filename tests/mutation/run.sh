@@ -11,14 +11,19 @@
 # Exit status: 0 every mutant killed, 1 a mutant survived or was in error,
 # 2 usage or setup error.
 #
-# The working tree is never written: the files `git ls-files` lists (as
-# they are in the working tree) are copied into a scratch directory, built
-# once, and each mutant is applied there, rebuilt incrementally, tested,
-# and undone. Root only, like the integration tests: every test runs in a
-# throwaway namespace (tests/lib/sandbox.sh), the host is left as it was.
+# The working tree is never written: the files git lists (tracked, and
+# untracked ones not ignored, as they are in the working tree) are copied
+# into a scratch directory, built once (without --enable-werror: a mutant
+# may leave a variable unused), and each mutant is applied there, rebuilt
+# incrementally, tested, and undone. The tests run one at a time with
+# CI=true, the mutant's `test` hint first, then make check's order, and
+# stop at the first failure. Root only, like the integration tests: every
+# test runs in a throwaway namespace (tests/lib/sandbox.sh), the host is
+# left as it was.
 #
 # Usage: run.sh SRCDIR            (make mutation passes it)
 #   MUTANTS="name ..."   run only these mutants
+#   MUTATION_LIST=FILE   another list (default tests/mutation/mutants)
 #   MUTATION_DIR=DIR     scratch directory (default: a new one under
 #                        /var/tmp, removed at the end)
 #   MUTATION_TIMEOUT=S   seconds one test may take before it counts as
