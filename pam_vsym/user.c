@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,11 +13,24 @@
 /* Upper bound on supplementary groups; the kernel's NGROUPS_MAX is 65536. */
 #define VSYM_MAX_GROUPS 65536
 
+/* Names and homes go into log lines: a newline, CR or ESC there (a name
+ * that LDAP serves, or a hostile passwd line) would forge a line or drive
+ * the terminal of whoever reads the log. */
+static bool has_control_char(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 static int lookup_passwd(struct vsym_user *user, const char *name, uid_t uid,
 			 struct vsym_error *err)
 {
 	struct passwd *pw;
 
+	if (name != NULL && has_control_char(name))
+		return vsym_error_set(err, "a user name holds a control character; vsym does not act for it");
 	errno = 0;
 	pw = name != NULL ? getpwnam(name) : getpwuid(uid);
 	if (pw == NULL) {
@@ -24,6 +38,9 @@ static int lookup_passwd(struct vsym_user *user, const char *name, uid_t uid,
 			return vsym_error_set(err, "user '%s' not found in the password database", name);
 		return vsym_error_set(err, "uid %u not found in the password database", (unsigned)uid);
 	}
+	if (has_control_char(pw->pw_name))
+		return vsym_error_set(err, "the password database names uid %u with a control character; "
+				      "vsym does not act for it", (unsigned)pw->pw_uid);
 	user->name = strdup(pw->pw_name);
 	user->home = strdup(pw->pw_dir);
 	user->shell = strdup(pw->pw_shell[0] != '\0' ? pw->pw_shell : "/bin/sh");
@@ -37,6 +54,9 @@ static int lookup_passwd(struct vsym_user *user, const char *name, uid_t uid,
 /* A home is spliced into patterns by "~": it must be a plain absolute path. */
 static int check_home(const struct vsym_user *user, struct vsym_error *err)
 {
+	if (has_control_char(user->home))
+		return vsym_error_set(err, "home of user '%s' holds a control character; vsym does not act for it",
+				      user->name);
 	if (user->home[0] != '/')
 		return vsym_error_set(err, "home of user '%s' is '%s', not an absolute path", user->name, user->home);
 	if (strpbrk(user->home, "*$") != NULL)

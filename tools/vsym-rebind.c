@@ -23,6 +23,7 @@
 #include "cfg.h"
 #include "choices.h"
 #include "cred.h"
+#include "environ.h"
 #include "expand.h"
 #include "fileio.h"
 #include "mount.h"
@@ -58,9 +59,6 @@ struct tool {
 	char **refusals;         /* per requested bind: why it cannot be made
 				  * before any path is looked at, or NULL */
 };
-
-extern char **environ;
-static char *empty_environ[] = { NULL };
 
 static void vwarn_user(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static void vwarn_user(const char *fmt, va_list ap)
@@ -154,8 +152,7 @@ static void forbid_dumps(void)
  * locale, PATH, HOME); only the -x command gets it back. */
 static void set_environment_aside(struct tool *t)
 {
-	t->environ_saved = environ;
-	environ = empty_environ;
+	t->environ_saved = vsym_environ_set_aside();
 }
 
 /* The caller's own gid and groups, not the database's: a process that
@@ -891,7 +888,7 @@ static _Noreturn void exec_command(struct tool *t)
 	drop_privileges(&t->user);
 	/* Descriptors beyond 0-2 stay behind: the command gets a clean slate. */
 	syscall(SYS_close_range, 3U, ~0U, 0U);
-	environ = t->environ_saved;
+	vsym_environ_restore(t->environ_saved);
 	if (chdir(t->cwd) < 0 && chdir(t->user.home) < 0)
 		warn_user("cannot change to %s: %s", t->cwd, strerror(errno));
 	execvp(argv[0], argv);

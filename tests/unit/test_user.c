@@ -5,7 +5,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <sys/mount.h>
+
 #include "testutil.h"
+#include "testns.h"
 
 #include "user.h"
 
@@ -169,6 +172,82 @@ static void test_unknown_user(void **state)
 	expect_lookup_error("", 0, "user '' not found in the password database");
 }
 
+/* Holds no byte below 0x20 and no DEL: fit for a log line. */
+static void expect_no_control_char(const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			fail_msg("a control character (0x%02x) in '%s'", (unsigned char)*p, text);
+}
+
+/* In the test's own mount namespace, /etc/passwd gains the given lines
+ * (a bind of a copy over it; glibc's files backend reads it anew on
+ * every lookup, and nscd is not consulted for a test run as root). */
+static void passwd_with(const char *lines)
+{
+	const char *scratch;
+	char path[128], buf[4096];
+	FILE *in, *out;
+	size_t n;
+
+	REQUIRE_ROOT();
+	scratch = testns_scratch();
+	assert_non_null(scratch);
+	snprintf(path, sizeof(path), "%s/passwd", scratch);
+	in = fopen("/etc/passwd", "r");
+	out = fopen(path, "w");
+	assert_non_null(in);
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fputs(lines, out);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	umount2("/etc/passwd", MNT_DETACH); /* an earlier test's copy */
+	assert_int_equal(mount(path, "/etc/passwd", NULL, MS_BIND, NULL), 0);
+}
+
+/* A name, or a home, holding a control character is refused before any
+ * message quotes it: names and homes reach log lines. */
+static void expect_refused_cleanly(const char *name, uid_t uid, const char *msg)
+{
+	struct vsym_error err = { "" };
+	struct vsym_user user;
+
+	if (vsym_user_lookup(&user, name, uid, &err) != -1)
+		fail_msg("the lookup of uid %u succeeded", (unsigned)user.uid);
+	expect_no_control_char(err.text);
+	assert_contains(err.text, msg);
+	assert_null(user.name);
+	vsym_user_free(&user);
+}
+
+static void test_control_characters_refused(void **state)
+{
+	struct vsym_user plain;
+
+	(void)state;
+	passwd_with("ev\033[2Jil:x:4000101:4000101::/home/evil:/bin/sh\n"
+		    "cr\rlf:x:4000102:4000102::/home/crlf:/bin/sh\n"
+		    "hm:x:4000103:4000103::/home/h\033m:/bin/sh\n"
+		    "plain:x:4000104:4000104::/home/plain:/bin/sh\n");
+	/* The control: a clean entry of the same file is found. */
+	lookup_ok(&plain, "plain", 0);
+	assert_string_equal(plain.home, "/home/plain");
+	vsym_user_free(&plain);
+	/* By uid (vsym-rebind): the database's name is checked. */
+	expect_refused_cleanly(NULL, 4000101, "names uid 4000101 with a control character");
+	expect_refused_cleanly(NULL, 4000102, "names uid 4000102 with a control character");
+	/* By name (pam_vsym: the name PAM was given). */
+	expect_refused_cleanly("ev\033[2Jil", 0, "a user name holds a control character");
+	expect_refused_cleanly("cr\rlf", 0, "a user name holds a control character");
+	expect_refused_cleanly("no\nsuch", 0, "a user name holds a control character");
+	/* A home holding ESC. */
+	expect_refused_cleanly("hm", 0, "home of user 'hm' holds a control character");
+	expect_refused_cleanly(NULL, 4000103, "home of user 'hm' holds a control character");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_nobody),
 		cmocka_unit_test(test_groups_are_the_users),
 		cmocka_unit_test(test_unknown_user),
+		cmocka_unit_test(test_control_characters_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
