@@ -212,7 +212,7 @@ static void passwd_with(const char *lines)
  * message quotes it: names and homes reach log lines. */
 static void expect_refused_cleanly(const char *name, uid_t uid, const char *msg)
 {
-	struct vsym_error err = { "" };
+	struct vsym_error err = { .text = "" };
 	struct vsym_user user;
 
 	if (vsym_user_lookup(&user, name, uid, &err) != -1)
