@@ -132,6 +132,12 @@
 #   sandbox_mountinfo_of PID        PID's mount table, one line per mount:
 #                                   "MOUNTPOINT ROOT FSTYPE SOURCE MNTOPTS
 #                                   SUPEROPTS" (escapes as in mountinfo)
+#   sandbox_top_fstype PATH         file system type of the top mount on
+#                                   exactly PATH in this namespace (empty
+#                                   if PATH is not a mount point); mounts
+#                                   it is stacked on, such as a systemd
+#                                   host's own tmpfs on /run or /tmp, do
+#                                   not show (findmnt would list them all)
 #   check DESC CMD...               pass if CMD exits 0 (its output is shown
 #                                   on failure)
 #   check_fails DESC CMD...         pass if CMD exits non-zero
@@ -252,6 +258,28 @@ _sandbox_mountinfo_norm() {
 
 sandbox_mountinfo_of() { # PID
 	_sandbox_mountinfo_norm <"/proc/$1/mountinfo"
+}
+
+# Of the mounts on PATH, the top one is the one no other mount on PATH
+# is mounted on (its mount ID is nobody's parent ID there): that holds
+# whatever order mountinfo lists them in.
+sandbox_top_fstype() { # PATH
+	awk -v path="$1" '
+		function unescape(s,   out) {
+			out = ""
+			while (match(s, /\\[0-7][0-7][0-7]/)) {
+				out = out substr(s, 1, RSTART - 1) sprintf("%c", \
+					substr(s, RSTART + 1, 1) * 64 + substr(s, RSTART + 2, 1) * 8 + substr(s, RSTART + 3, 1))
+				s = substr(s, RSTART + 4)
+			}
+			return out s
+		}
+		unescape($5) == path {
+			for (i = 7; $i != "-"; i++) ;
+			type[$1] = $(i + 1)
+			below[$2] = 1
+		}
+		END { for (id in type) if (!(id in below)) print type[id] }' /proc/self/mountinfo
 }
 
 # ---------------------------------------------------------------- outer side
