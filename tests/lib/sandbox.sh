@@ -132,12 +132,15 @@
 #   sandbox_mountinfo_of PID        PID's mount table, one line per mount:
 #                                   "MOUNTPOINT ROOT FSTYPE SOURCE MNTOPTS
 #                                   SUPEROPTS" (escapes as in mountinfo)
-#   sandbox_top_fstype PATH         file system type of the top mount on
-#                                   exactly PATH in this namespace (empty
-#                                   if PATH is not a mount point); mounts
-#                                   it is stacked on, such as a systemd
-#                                   host's own tmpfs on /run or /tmp, do
-#                                   not show (findmnt would list them all)
+#   sandbox_top_mount PATH [PID]    the mountinfo line (as in /proc) of the
+#                                   top mount on exactly PATH in PID's
+#                                   namespace (default: this process);
+#                                   empty if PATH is not a mount point.
+#                                   Mounts it is stacked on, such as a
+#                                   systemd host's own tmpfs on /run or
+#                                   /tmp or a /home partition, do not show
+#                                   (findmnt and a plain grep list them all)
+#   sandbox_top_fstype PATH [PID]   file system type of that top mount
 #   check DESC CMD...               pass if CMD exits 0 (its output is shown
 #                                   on failure)
 #   check_fails DESC CMD...         pass if CMD exits non-zero
@@ -263,7 +266,7 @@ sandbox_mountinfo_of() { # PID
 # Of the mounts on PATH, the top one is the one no other mount on PATH
 # is mounted on (its mount ID is nobody's parent ID there): that holds
 # whatever order mountinfo lists them in.
-sandbox_top_fstype() { # PATH
+sandbox_top_mount() { # PATH [PID]
 	awk -v path="$1" '
 		function unescape(s,   out) {
 			out = ""
@@ -274,12 +277,12 @@ sandbox_top_fstype() { # PATH
 			}
 			return out s
 		}
-		unescape($5) == path {
-			for (i = 7; $i != "-"; i++) ;
-			type[$1] = $(i + 1)
-			below[$2] = 1
-		}
-		END { for (id in type) if (!(id in below)) print type[id] }' /proc/self/mountinfo
+		unescape($5) == path { line[$1] = $0; below[$2] = 1 }
+		END { for (id in line) if (!(id in below)) print line[id] }' "/proc/${2:-self}/mountinfo"
+}
+
+sandbox_top_fstype() { # PATH [PID]
+	sandbox_top_mount "$@" | awk '{ for (i = 7; $i != "-"; i++) ; print $(i + 1) }'
 }
 
 # ---------------------------------------------------------------- outer side
