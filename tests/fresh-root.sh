@@ -67,9 +67,13 @@ host_mirror() {
 	local f
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[ -f "$f" ] || continue
+		# deb [options] URI SUITE COMPONENT...
 		awk -v s="$FRESH_SUITE" '
-			$1 == "deb" { i = 2; if ($i ~ /^\[/) while ($i !~ /\]$/) i++; if ($i ~ /^\[/ || $i ~ /\]$/) i++
-				if ($(i + 1) == s) { print $i; exit } }' "$f"
+			$1 == "deb" {
+				i = 2
+				if ($i ~ /^\[/) { while ($i !~ /\]$/ && i < NF) i++; i++ }
+				if ($(i + 1) == s) { print $i; exit }
+			}' "$f"
 	done
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
@@ -186,14 +190,15 @@ inner_dev() { # ROOT
 }
 
 # /run and /tmp are tmpfs on a systemd host, with more tmpfs stacked on
-# /run (run-lock.mount, root's user-runtime-dir); /home is often a
-# partition of its own.
+# /run (run-lock.mount, root's user-runtime-dir) and /run/utmp; /home is
+# often a partition of its own.
 inner_volatile() { # ROOT
 	local r=$1
 	mount -t tmpfs -o nosuid,nodev,mode=0755,size=20% tmpfs "$r/run"
 	mkdir -p "$r/run/lock" "$r/run/user/0" "$r/run/systemd/journal"
 	mount -t tmpfs -o nosuid,nodev,noexec,size=5m tmpfs "$r/run/lock"
 	mount -t tmpfs -o nosuid,nodev,mode=0700,size=10% tmpfs "$r/run/user/0"
+	install -m 0664 -g utmp /dev/null "$r/run/utmp" # systemd-update-utmp's
 	mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs "$r/tmp"
 	mount --bind "$r/home" "$r/home"
 }
@@ -223,6 +228,7 @@ inner_setup() {
 # reap whatever is orphaned until it ends (systemd does the same).
 inner_main() {
 	local rc cmd
+	set -E # the ERR trap holds in functions too
 	trap 'echo "fresh-root: setup failed: $BASH_COMMAND" >&2; exit 2' ERR
 	inner_setup
 	cd "$FRESH_NEWROOT"
