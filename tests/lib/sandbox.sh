@@ -38,6 +38,9 @@
 #       /var/tmp, /var/log (wtmp, btmp, lastlog, faillog recreated);
 #       VSYM_BUILDDIR / VSYM_SRCDIR / the test's dir stay visible even if
 #       they live below one of these;
+#       each is stacked on whatever the host has mounted there (a systemd
+#       host has tmpfs on /run and /tmp): look at the top mount only
+#       (sandbox_top_mount), never at every mount on the path;
 #     - HOME=$SANDBOX/root for root (nothing is written to the real /root);
 #     - users alice (2001), bob (2002), carol (2003): shell /bin/bash,
 #       home /home/NAME 0755 owned by them, password field '*' (no
