@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 # The Debian packages vsym needs to build and to run its tests and demo
 # (debhelper, dpkg-dev, lintian, bash-completion: the Debian package test).
-VSYM_BUILD_DEPS="autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev
+# llvm: llvm-symbolizer, without which the sanitizers cannot name a
+# leak's functions and the fuzz run's leak suppressions (by function name)
+# match nothing; clang only recommends it.
+VSYM_BUILD_DEPS="autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev llvm
 	libpam0g-dev libmount-dev libconfig-dev libcmocka-dev"
 VSYM_TEST_DEPS="pamtester openssh-server openssh-client util-linux bsdutils mount login passwd
 	procps iproute2 strace libpam-modules libpam-runtime groff-base man-db socat sudo

@@ -38,6 +38,9 @@
 #       /var/tmp, /var/log (wtmp, btmp, lastlog, faillog recreated);
 #       VSYM_BUILDDIR / VSYM_SRCDIR / the test's dir stay visible even if
 #       they live below one of these;
+#       each is stacked on whatever the host has mounted there (a systemd
+#       host has tmpfs on /run and /tmp): look at the top mount only
+#       (sandbox_top_mount), never at every mount on the path;
 #     - HOME=$SANDBOX/root for root (nothing is written to the real /root);
 #     - users alice (2001), bob (2002), carol (2003): shell /bin/bash,
 #       home /home/NAME 0755 owned by them, password field '*' (no
@@ -132,6 +135,15 @@
 #   sandbox_mountinfo_of PID        PID's mount table, one line per mount:
 #                                   "MOUNTPOINT ROOT FSTYPE SOURCE MNTOPTS
 #                                   SUPEROPTS" (escapes as in mountinfo)
+#   sandbox_top_mount PATH [PID]    the mountinfo line (as in /proc) of the
+#                                   top mount on exactly PATH in PID's
+#                                   namespace (default: this process);
+#                                   empty if PATH is not a mount point.
+#                                   Mounts it is stacked on, such as a
+#                                   systemd host's own tmpfs on /run or
+#                                   /tmp or a /home partition, do not show
+#                                   (findmnt and a plain grep list them all)
+#   sandbox_top_fstype PATH [PID]   file system type of that top mount
 #   check DESC CMD...               pass if CMD exits 0 (its output is shown
 #                                   on failure)
 #   check_fails DESC CMD...         pass if CMD exits non-zero
@@ -252,6 +264,28 @@ _sandbox_mountinfo_norm() {
 
 sandbox_mountinfo_of() { # PID
 	_sandbox_mountinfo_norm <"/proc/$1/mountinfo"
+}
+
+# Of the mounts on PATH, the top one is the one no other mount on PATH
+# is mounted on (its mount ID is nobody's parent ID there): that holds
+# whatever order mountinfo lists them in.
+sandbox_top_mount() { # PATH [PID]
+	awk -v path="$1" '
+		function unescape(s,   out) {
+			out = ""
+			while (match(s, /\\[0-7][0-7][0-7]/)) {
+				out = out substr(s, 1, RSTART - 1) sprintf("%c", \
+					substr(s, RSTART + 1, 1) * 64 + substr(s, RSTART + 2, 1) * 8 + substr(s, RSTART + 3, 1))
+				s = substr(s, RSTART + 4)
+			}
+			return out s
+		}
+		unescape($5) == path { line[$1] = $0; below[$2] = 1 }
+		END { for (id in line) if (!(id in below)) print line[id] }' "/proc/${2:-self}/mountinfo"
+}
+
+sandbox_top_fstype() { # PATH [PID]
+	sandbox_top_mount "$@" | awk '{ for (i = 7; $i != "-"; i++) ; print $(i + 1) }'
 }
 
 # ---------------------------------------------------------------- outer side
