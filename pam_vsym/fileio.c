@@ -91,8 +91,7 @@ int vsym_file_read_trusted(const char *path, uid_t owner, size_t max,
 	return 0;
 }
 
-/* Drops to the user for good and checks that root cannot be regained. */
-static int drop_to_user(const struct vsym_user *user, struct vsym_error *err)
+int vsym_file_drop_to_user(const struct vsym_user *user, struct vsym_error *err)
 {
 	uid_t r, e, s;
 
@@ -133,7 +132,7 @@ static size_t reader_child(void *ctx, void *reply_buf, size_t size)
 
 	(void)size;
 	reply->status = -1;
-	if (drop_to_user(job->user, &err) == 0)
+	if (vsym_file_drop_to_user(job->user, &err) == 0)
 		reply->status = read_checked(job->path, job->user->uid, reply->data, job->max, &len, &err);
 	if (reply->status != 0) {
 		len = strlen(err.text);

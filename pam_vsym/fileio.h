@@ -29,6 +29,11 @@ int vsym_file_read_as_user(const char *path, const struct vsym_user *user,
 			   size_t max, int timeout_ms,
 			   char **buf, size_t *len, struct vsym_error *err);
 
+/* In a child that reads as the user: drops to user for good (groups,
+ * gid, uid; undumpable) and checks that root cannot be regained. Returns
+ * 0 or -1 with err set. */
+int vsym_file_drop_to_user(const struct vsym_user *user, struct vsym_error *err);
+
 /* Replaces path with text atomically: a new file beside it (same
  * directory), mode, synced, renamed over path. Made with the caller's
  * credentials: call it as the user for a user's file. Returns 0, or -1
