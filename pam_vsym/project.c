@@ -20,9 +20,9 @@
  * notes. */
 #define PROJECT_REPLY_MAX (256 * 1024)
 
-static int add_note(struct vsym_project *proj, struct vsym_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int add_note(struct vsym_project *proj, struct vsym_error *err, const char *fmt, ...)
+static int add_note(struct vsym_project *proj, bool problem, struct vsym_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int add_note(struct vsym_project *proj, bool problem, struct vsym_error *err, const char *fmt, ...)
 {
 	char **notes = realloc(proj->notes, (proj->nnotes + 1) * sizeof(char *));
 	va_list ap;
@@ -37,6 +37,7 @@ static int add_note(struct vsym_project *proj, struct vsym_error *err, const cha
 	if (rc < 0)
 		return vsym_error_set(err, "out of memory");
 	proj->nnotes++;
+	proj->problems += problem;
 	return 0;
 }
 
@@ -82,7 +83,7 @@ static int claim(const struct vsym_policy *policy, struct vsym_project *proj, si
 
 	if (vsym_project_pick_of(proj, variant) != NULL)
 		return 0;
-	if (!valid && add_note(proj, err, "%s:%u: not a valid value for %s (use letters, digits and . _ + -); %s left as it is",
+	if (!valid && add_note(proj, true, err, "%s:%u: not a valid value for %s (use letters, digits and . _ + -); %s left as it is",
 			       file, line, policy->variants[variant].name, policy->variants[variant].name) < 0)
 		return -1;
 	return add_pick(proj, variant, valid ? value : NULL, file, line, err);
@@ -126,7 +127,7 @@ static int vsym_picks(const struct vsym_policy *policy, const char *label,
 					      label, line);
 		v = variant_index(policy, name);
 		if (v < 0) {
-			if (add_note(proj, err, "%s:%u: no variant %s here; skipped", label, line, name) < 0)
+			if (add_note(proj, false, err, "%s:%u: no variant %s here; skipped", label, line, name) < 0)
 				return -1;
 			continue;
 		}
@@ -188,6 +189,7 @@ int vsym_project_parse_vsym(const struct vsym_policy *policy, const char *label,
 			free(scratch.notes[i]);
 		scratch.n = proj->n;
 		scratch.nnotes = proj->nnotes;
+		scratch.problems = proj->problems;
 	}
 	*proj = scratch;
 	return rc;
@@ -257,7 +259,7 @@ static int tool_line(const struct vsym_policy *policy, const char *label, unsign
 		if (skip == NULL)
 			return claim(policy, proj, (size_t)v, words[i], label, line_no, err);
 		if (vsym_project_pick_of(proj, (size_t)v) == NULL &&
-		    add_note(proj, err, "%s:%u: %s for %s skipped: vsym picks installed versions only",
+		    add_note(proj, false, err, "%s:%u: %s for %s skipped: vsym picks installed versions only",
 			     label, line_no, skip, words[0]) < 0)
 			return -1;
 	}
@@ -408,7 +410,7 @@ static int try_file(const struct vsym_policy *policy, const char *dir, const cha
 	free(path);
 	if (rc == -ENOENT || rc == 0)
 		return 0;
-	return add_note(proj, err, "%s", why.text);
+	return add_note(proj, true, err, "%s", why.text);
 }
 
 static int search_dir(const struct vsym_policy *policy, const char *dir,
@@ -503,8 +505,9 @@ int vsym_project_read_file(void *ctx, const char *path, char **text, size_t *len
 }
 
 /* The worker's reply: records of NUL-terminated fields. 'P' VARIANT LINE
- * VALUE FILE (an empty VALUE: left as it is), 'N' TEXT, and 'E' TEXT
- * when the search failed. */
+ * VALUE FILE (an empty VALUE: left as it is), 'N' TEXT (a note), 'C'
+ * PROBLEMS (how many notes are problems), and 'E' TEXT or 'D' TEXT when
+ * the search failed (D: the directory is not one to search). */
 struct reply_buf {
 	char *data;
 	size_t size, used;
@@ -527,6 +530,17 @@ static void put_fields(struct reply_buf *r, char kind, const char *const *fields
 	}
 }
 
+/* The directory must be one the user can enter ("!" marks the error for
+ * the caller: a wrong argument, not a failure). */
+static int enter_dir(const char *dir, struct vsym_error *err)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || access(dir, X_OK) < 0)
+		return vsym_error_set(err, "!%s is not a directory you can enter", dir);
+	return 0;
+}
+
 struct find_job {
 	const struct vsym_policy *policy;
 	const struct vsym_user *user;
@@ -542,10 +556,10 @@ static size_t find_child(void *ctx, void *reply, size_t size)
 	const char *fields[4];
 	char index[24], line[24];
 
-	if (vsym_file_drop_to_user(job->user, &err) < 0 ||
+	if (vsym_file_drop_to_user(job->user, &err) < 0 || enter_dir(job->dir, &err) < 0 ||
 	    vsym_project_search(job->policy, job->dir, vsym_project_read_file, NULL, &proj, &err) < 0) {
 		fields[0] = err.text;
-		put_fields(&r, 'E', fields, 1);
+		put_fields(&r, err.text[0] == '!' ? 'D' : 'E', fields, 1);
 		return r.used;
 	}
 	for (size_t i = 0; i < proj.n; i++) {
@@ -559,6 +573,9 @@ static size_t find_child(void *ctx, void *reply, size_t size)
 	}
 	for (size_t i = 0; i < proj.nnotes; i++)
 		put_fields(&r, 'N', (const char *const *)&proj.notes[i], 1);
+	snprintf(index, sizeof(index), "%zu", proj.problems);
+	fields[0] = index;
+	put_fields(&r, 'C', fields, 1);
 	return r.used;
 }
 
@@ -587,8 +604,16 @@ static int decode_record(const struct vsym_policy *policy, const char *data, siz
 			return vsym_error_set(err, "the project file search replied in pieces");
 	if (kind == 'E')
 		return vsym_error_set(err, "%s", f[0]);
+	if (kind == 'D') {
+		vsym_error_set(err, "%s", f[0] + 1);
+		return -ENOTDIR;
+	}
 	if (kind == 'N')
-		return add_note(proj, err, "%s", f[0]);
+		return add_note(proj, false, err, "%s", f[0]);
+	if (kind == 'C') {
+		proj->problems = strtoul(f[0], NULL, 10);
+		return 0;
+	}
 	v = strtoul(f[0], NULL, 10);
 	if (kind != 'P' || v >= policy->nvariants || vsym_project_pick_of(proj, v) != NULL)
 		return vsym_error_set(err, "the project file search replied nonsense");
@@ -615,7 +640,7 @@ int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsy
 	free(reply);
 	if (rc < 0)
 		vsym_project_free(proj);
-	return rc < 0 ? -1 : 0;
+	return rc == -ENOTDIR ? rc : rc < 0 ? -1 : 0;
 }
 
 void vsym_project_free(struct vsym_project *proj)

@@ -34,12 +34,15 @@ struct vsym_project_pick {
 };
 
 /* What the project files say: at most one pick per variant, and notes
- * ("FILE:LINE: what was skipped or refused, and why"). */
+ * ("FILE:LINE: what was skipped or refused, and why"); problems counts
+ * the notes about a file or value refused (not those about words skipped
+ * or variants this machine does not have). */
 struct vsym_project {
 	struct vsym_project_pick *picks;
 	size_t n;
 	char **notes;
 	size_t nnotes;
+	size_t problems;
 };
 
 /* The parsers: text of one file (label names it in notes) into proj,
@@ -84,7 +87,8 @@ int vsym_project_read_file(void *ctx, const char *path, char **text, size_t *len
  * worker.h) that has dropped to user for good: every directory and file
  * is reached only as the user can, and a file system that never answers
  * costs at most timeout_ms. The worker allocates memory: only for a
- * single-threaded caller (vsym-rebind). Returns 0 or -1 with err set. */
+ * single-threaded caller (vsym-rebind). Returns 0, -ENOTDIR when dir is
+ * not a directory the user can enter, or -1, with err set. */
 int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsym_user *user,
 			      const char *dir, int timeout_ms, struct vsym_project *proj,
 			      struct vsym_error *err);

@@ -119,6 +119,7 @@ static void vsym_bad_values_claim_and_note(void **state)
 	assert_string_equal(value_of(f, NODE), "(bad)");
 	assert_contains(notes(f), "/p/.vsym:2: not a valid value for go");
 	assert_contains(notes(f), "/p/.vsym:4: no variant python here");
+	assert_int_equal(f->proj.problems, 2); /* the unknown variant is no problem */
 	/* The bad text itself is never quoted. */
 	assert_null(strstr(notes(f), "../../etc"));
 	assert_null(strchr(notes(f), '\x1b'));
@@ -154,6 +155,7 @@ static void tool_versions_skips_non_versions(void **state)
 	assert_contains(notes(f), "/p/.tool-versions:1: a ref: version for golang skipped");
 	assert_contains(notes(f), "/p/.tool-versions:2: a path: version for ruby skipped");
 	assert_null(strstr(notes(f), "/opt/ruby"));
+	assert_int_equal(f->proj.problems, 0);
 }
 
 static void tool_versions_bad_value(void **state)
@@ -295,6 +297,7 @@ static void search_bad_nearest_value_leaves_variant(void **state)
 	assert_contains(notes(f), "/a/b/.nvmrc: cannot be read");
 	/* each reported once */
 	assert_int_equal(f->proj.nnotes, 3);
+	assert_int_equal(f->proj.problems, 3);
 	assert_int_equal(search(f, "relative/dir", files), -1);
 	assert_contains(f->err.text, "not an absolute directory");
 }
@@ -399,8 +402,15 @@ static void find_as_user(void **state)
 	assert_string_equal(value_of(f, NODE), "20.11.1");
 	assert_string_equal(value_of(f, RUBY), "3.3");
 	assert_string_equal(vsym_project_pick_of(&f->proj, RUBY)->file, at(".tool-versions"));
-	if (geteuid() == 0)
+	if (geteuid() == 0) {
 		assert_contains(notes(f), "/proj/.tool-versions: cannot be read (Permission denied)");
+		assert_int_equal(f->proj.problems, 1);
+	}
+	vsym_project_free(&f->proj);
+	assert_int_equal(vsym_project_find_as_user(&f->policy, user, at(".nvmrc"), 2000, &f->proj, &f->err),
+			 -ENOTDIR);
+	assert_contains(f->err.text, "/.nvmrc is not a directory you can enter");
+	assert_int_equal(f->proj.n, 0);
 }
 
 int main(void)
