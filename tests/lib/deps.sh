@@ -3,7 +3,7 @@
 VSYM_BUILD_DEPS="autoconf automake libtool pkg-config make gcc clang libclang-rt-14-dev
 	libpam0g-dev libmount-dev libconfig-dev libcmocka-dev"
 VSYM_TEST_DEPS="pamtester openssh-server openssh-client util-linux bsdutils mount login passwd
-	procps iproute2 libpam-modules libpam-runtime groff-base man-db socat sudo"
+	procps iproute2 libpam-modules libpam-runtime groff-base man-db socat sudo zsh"
 
 # Installs them unless SKIP_APT=1.
 vsym_install_deps() {
