@@ -20,6 +20,15 @@
  * notes. */
 #define PROJECT_REPLY_MAX (256 * 1024)
 
+/* A repository may hold a directory whose name carries terminal escapes:
+ * no control character of a path reaches a message. */
+static void blank_controls(char *text)
+{
+	for (unsigned char *p = (unsigned char *)text; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
 static int add_note(struct vsym_project *proj, bool problem, struct vsym_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 static int add_note(struct vsym_project *proj, bool problem, struct vsym_error *err, const char *fmt, ...)
@@ -36,6 +45,7 @@ static int add_note(struct vsym_project *proj, bool problem, struct vsym_error *
 	va_end(ap);
 	if (rc < 0)
 		return vsym_error_set(err, "out of memory");
+	blank_controls(notes[proj->nnotes]);
 	proj->nnotes++;
 	proj->problems += problem;
 	return 0;
@@ -69,6 +79,7 @@ static int add_pick(struct vsym_project *proj, size_t variant, const char *value
 		free(p->file);
 		return vsym_error_set(err, "out of memory");
 	}
+	blank_controls(p->file);
 	proj->n++;
 	return 0;
 }

@@ -3,7 +3,8 @@
  * directory up to "/". They are untrusted: whoever wrote the repository
  * wrote them. So they only pick values: each value must be a valid value,
  * and the caller resolves it (aliases, prefixes) and judges the bind like
- * any other value. Nothing of a refused file's text reaches a message.
+ * any other value. Nothing of a refused file's text reaches a message,
+ * nor a control character of a path.
  *
  * Order: for each variant the nearest file naming it wins; within one
  * directory .vsym comes first, then .tool-versions, then version files.
@@ -29,7 +30,8 @@ struct vsym_project_pick {
 	size_t variant;   /* index into the policy's variants */
 	char *value;      /* as written (a leading "v" of a version file dropped);
 			   * NULL: named with a bad value, left as it is */
-	char *file;       /* the file that named it */
+	char *file;       /* the file that named it, for messages (a control
+			   * character shown as '?') */
 	unsigned line;
 };
 

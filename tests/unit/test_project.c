@@ -298,6 +298,11 @@ static void search_bad_nearest_value_leaves_variant(void **state)
 	/* each reported once */
 	assert_int_equal(f->proj.nnotes, 3);
 	assert_int_equal(f->proj.problems, 3);
+	assert_int_equal(search(f, "/a/\x1b]2;x\a/b", (const struct fake_file[]){
+		{ "/a/\x1b]2;x\a/b/.vsym", "allow = ();\n" },
+		{ "/a/\x1b]2;x\a/.go-version", "1.22\n" }, { NULL, NULL } }), 0);
+	assert_contains(notes(f), "/a/?]2;x?/b/.vsym:1: ");  /* a path's escapes are not shown */
+	assert_string_equal(vsym_project_pick_of(&f->proj, GO)->file, "/a/?]2;x?/.go-version");
 	assert_int_equal(search(f, "relative/dir", files), -1);
 	assert_contains(f->err.text, "not an absolute directory");
 }
