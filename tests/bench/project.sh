@@ -14,8 +14,10 @@
 # unpacked into BUILD_DIR/bench-tools) and direnv (Debian) are installed
 # first when missing, outside the sandbox, whose network is private.
 # Prints a table and appends rows to tests/bench/results.csv (or
-# $BENCH_CSV): section "project", name, n, median us, unit. Figures are
-# reported, never judged; "processes" counts what a prompt started.
+# $BENCH_CSV), in its columns: section and label "project", name, n,
+# median_us (unit "us"); the row prompt-processes has the count of
+# processes 1000 unchanged prompts started as its value. Figures are
+# reported, never judged.
 HERE=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${SANDBOX_HOST_MNTNS:-}" ]; then
 	BUILD=$(cd "${1:?usage: project.sh BUILD_DIR}" && pwd)
@@ -137,7 +139,10 @@ mb=$(unshare -m --propagation private bash -c '
 out+=$'\n'"mount-bind-x2 $RUNS $mb"
 printf '%s\n' "$out" | awk -v csv="$BENCH_CSV" '
 	NF == 3 { v[$1] = $3; n[$1] = $2; order[++k] = $1
-		  printf "project,%s,%s,%s,%s\n", $1, $2, $3, ($1 == "prompt-processes" ? "processes" : "us") >>csv }
+		  if ($1 == "prompt-processes")
+			printf "project,project,,%s,,%s,,,,%s,processes\n", $1, $2, $3 >>csv
+		  else
+			printf "project,project,,%s,,%s,%s,,,,us\n", $1, $2, $3 >>csv }
 	function line(label, name, base) {
 		if (!(name in v)) return
 		if (base != "" && (base in v) && v[base] > 0)
