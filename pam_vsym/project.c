@@ -20,6 +20,10 @@
  * notes. */
 #define PROJECT_REPLY_MAX (256 * 1024)
 
+/* A file of thousands of lines each worth a note gets this many, then
+ * one saying that more were left out. */
+#define PROJECT_MAX_NOTES 16
+
 /* A repository may hold a directory whose name carries terminal escapes:
  * no control character of a path reaches a message. */
 static void blank_controls(char *text)
@@ -33,21 +37,27 @@ static int add_note(struct vsym_project *proj, bool problem, struct vsym_error *
 	__attribute__((format(printf, 4, 5)));
 static int add_note(struct vsym_project *proj, bool problem, struct vsym_error *err, const char *fmt, ...)
 {
-	char **notes = realloc(proj->notes, (proj->nnotes + 1) * sizeof(char *));
+	char **notes;
 	va_list ap;
 	int rc;
 
+	proj->problems += problem;
+	if (proj->nnotes > PROJECT_MAX_NOTES)
+		return 0;
+	notes = realloc(proj->notes, (proj->nnotes + 1) * sizeof(char *));
 	if (notes == NULL)
 		return vsym_error_set(err, "out of memory");
 	proj->notes = notes;
 	va_start(ap, fmt);
-	rc = vasprintf(&notes[proj->nnotes], fmt, ap);
+	if (proj->nnotes == PROJECT_MAX_NOTES)
+		rc = asprintf(&notes[proj->nnotes], "more notes about project files left out");
+	else
+		rc = vasprintf(&notes[proj->nnotes], fmt, ap);
 	va_end(ap);
 	if (rc < 0)
 		return vsym_error_set(err, "out of memory");
 	blank_controls(notes[proj->nnotes]);
 	proj->nnotes++;
-	proj->problems += problem;
 	return 0;
 }
 

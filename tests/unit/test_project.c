@@ -156,6 +156,18 @@ static void tool_versions_skips_non_versions(void **state)
 	assert_contains(notes(f), "/p/.tool-versions:2: a path: version for ruby skipped");
 	assert_null(strstr(notes(f), "/opt/ruby"));
 	assert_int_equal(f->proj.problems, 0);
+	vsym_project_free(&f->proj);
+	{
+		/* thousands of lines worth a note: 16, then one saying so */
+		char *many = calloc(1, 4000 * 15 + 1);
+
+		for (int i = 0; i < 4000; i++)
+			strcat(many, "golang system\n");
+		assert_int_equal(parse_tv(f, many), 0);
+		free(many);
+	}
+	assert_int_equal(f->proj.nnotes, 17);
+	assert_string_equal(f->proj.notes[16], "more notes about project files left out");
 }
 
 static void tool_versions_bad_value(void **state)
