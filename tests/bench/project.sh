@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016  # single-quoted text is for the configuration and inner shells
 # Per-project versions, measured side by side in one run (make bench):
 #   - a prompt where nothing changed, with the --shell hook, against a
 #     plain prompt; and what mise's and direnv's prompt hooks cost;
