@@ -36,7 +36,7 @@ static const char *const users_keys[] = { "exclude", "groups", NULL };
 static const char *const rule_keys[] = { "target", "source", "readonly", NULL };
 static const char *const bind_keys[] = { "target", "source", "readonly", "optional", "create", NULL };
 static const char *const variant_keys[] = {
-	"target", "source", "default", "readonly", "create", "aliases", NULL
+	"target", "source", "default", "readonly", "create", "aliases", "tool", "version_file", NULL
 };
 
 static unsigned line_of(const config_setting_t *s)
@@ -466,6 +466,30 @@ static int add_alias(const struct load *ld, const config_setting_t *a, struct vs
 	return 0;
 }
 
+/* tool = "golang"; version_file = ".go-version"; both plain words: a
+ * version_file is a name looked up in project directories, never a path. */
+static int load_project_names(const struct load *ld, const config_setting_t *s,
+			      struct vsym_variant *v)
+{
+	static const char *const keys[] = { "tool", "version_file" };
+	char **slots[] = { &v->tool, &v->version_file };
+	const char *word;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (get_string(ld, s, keys[i], &word) < 0)
+			return -1;
+		if (word == NULL)
+			continue;
+		if (!vsym_variant_value_valid(word))
+			return fail(ld, config_setting_get_member(s, keys[i]),
+				    "'%s' of variant '%s' must be a plain name (letters, digits and . _ + -), as in \".go-version\"",
+				    keys[i], v->name);
+		if ((*slots[i] = strdup(word)) == NULL)
+			return fail(ld, s, "out of memory");
+	}
+	return 0;
+}
+
 /* aliases = { lts = "1.22.12"; "17" = "java-17-openjdk-amd64"; }; */
 static int load_aliases(const struct load *ld, const config_setting_t *s, struct vsym_variant *v)
 {
@@ -502,7 +526,7 @@ static int define_variant(const struct load *ld, const config_setting_t *s)
 	if (load_variant_paths(ld, s, v) < 0 || load_variant_default(ld, s, v) < 0 ||
 	    get_bool(ld, s, "readonly", &v->readonly) < 0 ||
 	    get_bool(ld, s, "create", &v->create) < 0 ||
-	    load_aliases(ld, s, v) < 0)
+	    load_aliases(ld, s, v) < 0 || load_project_names(ld, s, v) < 0)
 		return -1;
 	return check_target_place(ld, config_setting_get_member(s, "target"), v->target, v->create);
 }
@@ -833,6 +857,8 @@ void vsym_policy_free(struct vsym_policy *policy)
 		free(policy->variants[i].target);
 		free(policy->variants[i].source);
 		free(policy->variants[i].value);
+		free(policy->variants[i].tool);
+		free(policy->variants[i].version_file);
 		strv_free(policy->variants[i].alias_names, policy->variants[i].naliases);
 		strv_free(policy->variants[i].alias_values, policy->variants[i].naliases);
 	}

@@ -55,6 +55,8 @@ struct vsym_variant {
 	char **alias_names;  /* aliases: alias_names[i] stands for alias_values[i] */
 	char **alias_values;
 	size_t naliases;
+	char *tool;       /* its name in .tool-versions, or NULL: its own name */
+	char *version_file; /* a project file holding just the value, or NULL */
 	bool readonly;
 	bool create;
 	enum vsym_origin origin;       /* where it was defined */

@@ -28,14 +28,16 @@
 #include "fileio.h"
 #include "mount.h"
 #include "mountinfo.h"
+#include "project.h"
 #include "session.h"
 #include "state.h"
+#include "shellhook.h"
 
 #define SYSTEM_CONFIG SYSCONFDIR "/vsym.conf"
 
 enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
-enum mode { MODE_BIND, MODE_UNBIND, MODE_LIST, MODE_VARIANTS, MODE_RESET, MODE_EXEC, MODE_CHECK };
+enum mode { MODE_BIND, MODE_UNBIND, MODE_LIST, MODE_VARIANTS, MODE_RESET, MODE_EXEC, MODE_CHECK, MODE_SHELL };
 
 struct args {
 	enum mode mode;
@@ -43,6 +45,8 @@ struct args {
 	bool readonly;
 	bool save;               /* -s: keep the values in ~/.vsymrc */
 	const char *check_file;  /* -C FILE */
+	const char *project_dir; /* -p DIR */
+	const char *shell;       /* --shell bash|zsh */
 	char **words;            /* operands */
 	int nwords;
 	char **command;          /* -x ... -- CMD ARG... */
@@ -58,6 +62,10 @@ struct tool {
 	char cwd[4096];
 	char **refusals;         /* per requested bind: why it cannot be made
 				  * before any path is looked at, or NULL */
+	char **resolved;         /* values resolved among the choices */
+	char **origins;          /* with -p, per operand: "FILE:LINE" of the
+				  * project file that named it, or NULL */
+	size_t project_problems; /* project files or values refused */
 };
 
 static void vwarn_user(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
@@ -98,6 +106,8 @@ static _Noreturn void usage(const char *problem)
 	      "       vsym-rebind -l | -L [NAME] | -r\n"
 	      "       vsym-rebind -s NAME=VALUE...\n"
 	      "       vsym-rebind -x [SRC DST | NAME=VALUE]... [-- CMD [ARG...]]\n"
+	      "       vsym-rebind -p DIR [-x] [NAME=VALUE]... [-- CMD [ARG...]]\n"
+	      "       vsym-rebind --shell bash|zsh\n"
 	      "       vsym-rebind -C [FILE]\n"
 	      "       vsym-rebind -h | --help | --version\n",
 	      problem ? stderr : stdout);
@@ -113,6 +123,11 @@ static _Noreturn void usage(const char *problem)
 		      "  -r             reset this session to its defaults\n"
 		      "  -s NAME=VALUE  switch, and save the values in ~/.vsymrc for later logins\n"
 		      "  -x ... [-- CMD]  run CMD (default: your shell) in a namespace of its own with these binds\n"
+		      "  -p DIR         take the values of the project files (.vsym, .tool-versions, version files)\n"
+		      "                 found from DIR up; NAME=VALUE operands: for variants they do not name;\n"
+		      "                 prints VSYM_VARIANTS; with -x: run CMD with them\n"
+		      "  --shell SHELL  print code for ~/.bashrc (bash) or ~/.zshrc (zsh): a namespace per\n"
+		      "                 interactive shell, project files honoured before each prompt\n"
 		      "  -C [FILE]      check the session defaults (of FILE): what a login would refuse; exit 1 if any\n"
 		      "  -h, --help     this help\n"
 		      "  --version      the version\n", stdout);
@@ -198,7 +213,7 @@ static bool is_assignment(const char *word)
 static void set_mode(struct args *a, enum mode mode, bool *mode_set)
 {
 	if (*mode_set)
-		usage("use one of -u, -l, -L, -r, -s, -x, -C at a time");
+		usage("use one of -u, -l, -L, -r, -s, -x, -C, --shell at a time");
 	a->mode = mode;
 	*mode_set = true;
 }
@@ -231,6 +246,15 @@ static int parse_option(struct args *a, int argc, char **argv, int i, bool *mode
 		set_mode(a, MODE_CHECK, mode_set);
 		if (i + 1 < argc && argv[i + 1][0] != '-')
 			a->check_file = argv[++i];
+	} else if (strcmp(opt, "-p") == 0) {
+		if (i + 1 >= argc || argv[i + 1][0] == '\0')
+			usage("-p takes a directory: vsym-rebind -p .");
+		a->project_dir = argv[++i];
+	} else if (strcmp(opt, "--shell") == 0) {
+		set_mode(a, MODE_SHELL, mode_set);
+		if (i + 1 >= argc || (strcmp(argv[i + 1], "bash") != 0 && strcmp(argv[i + 1], "zsh") != 0))
+			usage("--shell takes bash or zsh: eval \"$(vsym-rebind --shell bash)\"");
+		a->shell = argv[++i];
 	} else if (strcmp(opt, "-s") == 0) {
 		set_mode(a, MODE_BIND, mode_set);
 		a->save = true;
@@ -283,7 +307,12 @@ static void parse_args(struct args *a, int argc, char **argv)
 		usage("-n goes with SRC DST or NAME=VALUE only");
 	if (a->save && (a->nwords == 0 || !all_assignments(a)))
 		usage("-s takes NAME=VALUE operands only: vsym-rebind -s go=1.22");
-	if ((a->mode == MODE_BIND || a->mode == MODE_UNBIND) && a->nwords == 0)
+	if (a->project_dir != NULL && ((a->mode != MODE_BIND && a->mode != MODE_EXEC) || a->save || !all_assignments(a)))
+		usage("-p goes alone or with -x, and takes NAME=VALUE operands only: vsym-rebind -p . or -x -p . -- CMD");
+	if (a->mode == MODE_SHELL && a->nwords > 0)
+		usage("--shell takes no operands");
+	if ((a->mode == MODE_BIND && a->nwords == 0 && a->project_dir == NULL) ||
+	    (a->mode == MODE_UNBIND && a->nwords == 0))
 		usage("nothing to do: name SRC DST, NAME=VALUE or, with -u, DST or NAME");
 }
 
@@ -447,7 +476,7 @@ static int worse(int a, int b)
 }
 
 static int report(const struct tool *t, enum vsym_outcome outcome, const struct vsym_bind *bind,
-		  const char *detail)
+		  const char *detail, const char *origin)
 {
 	bool ok = outcome == VSYM_BOUND || outcome == VSYM_SKIPPED;
 
@@ -456,9 +485,21 @@ static int report(const struct tool *t, enum vsym_outcome outcome, const struct 
 		       bind->variant ? "; " : "", bind->variant ? bind->variant : "", bind->variant ? "=" : "",
 		       bind->variant ? bind->value : "");
 	else if (!ok)
-		warn_user("%s %s on %s: %s", outcome == VSYM_FAILED ? "failed to bind" : "refused:",
-			  bind->source, bind->target, detail);
+		warn_user("%s%s%s %s on %s: %s", origin ? origin : "", origin ? ": " : "",
+			  outcome == VSYM_FAILED ? "failed to bind" : "refused:", bind->source, bind->target, detail);
 	return ok ? EXIT_DONE : outcome == VSYM_FAILED ? EXIT_FAILED : EXIT_REFUSED;
+}
+
+/* With -p, a variant whose bind in this namespace already shows the
+ * value asked for is left alone: a cd that changes one variant makes one
+ * mount. */
+static bool already_bound(struct tool *t, const struct vsym_bind *b)
+{
+	const struct vsym_state_entry *e = vsym_state_find(&t->state, b->target);
+
+	return t->args.project_dir != NULL && e != NULL && b->variant != NULL && e->variant != NULL &&
+	       e->value != NULL && strcmp(e->variant, b->variant) == 0 && strcmp(e->value, b->value) == 0 &&
+	       strcmp(e->source, b->source) == 0 && e->readonly == b->readonly;
 }
 
 /* refusals (or NULL) holds, per bind, why it is refused before it is tried. */
@@ -470,12 +511,15 @@ static int apply_binds(struct tool *t, const struct vsym_bind_list *list, char *
 		struct vsym_error detail;
 		enum vsym_outcome outcome = VSYM_REFUSED;
 
+		if (already_bound(t, &list->binds[i]))
+			continue;
 		if (refusals != NULL && refusals[i] != NULL)
 			vsym_error_set(&detail, "%s", refusals[i]);
 		else
 			outcome = vsym_session_bind(&t->policy, &t->user, &t->state, &list->binds[i],
 						    t->args.dry_run ? VSYM_BIND_DRY_RUN : 0, &detail);
-		status = worse(status, report(t, outcome, &list->binds[i], detail.text));
+		status = worse(status, report(t, outcome, &list->binds[i], detail.text,
+					      refusals != NULL && t->origins != NULL ? t->origins[i] : NULL));
 	}
 	return status;
 }
@@ -549,6 +593,122 @@ static int save_values(struct tool *t)
 	return EXIT_DONE;
 }
 
+/* Touched by -p before it reads the project files: the shell hook runs
+ * -p again only when a project file is newer ([[ FILE -nt STAMP ]]). It
+ * lives in the session's own root-owned marker tmpfs, one per namespace. */
+static void touch_project_stamp(const struct tool *t)
+{
+	struct vsym_error err;
+	int fd;
+
+	if (t->args.mode != MODE_BIND || t->args.dry_run || vsym_marker_check(t->user.uid, &err) < 0)
+		return;
+	fd = open(VSYM_RUN_DIR "/stamp", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || futimens(fd, NULL) < 0)
+		warn_user("cannot touch %s/stamp: %s", VSYM_RUN_DIR, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+static size_t word_variant(const struct tool *t, const char *word)
+{
+	size_t len = strcspn(word, "=");
+
+	for (size_t i = 0; i < t->policy.nvariants; i++)
+		if (strlen(t->policy.variants[i].name) == len && strncmp(t->policy.variants[i].name, word, len) == 0)
+			return i;
+	return t->policy.nvariants;
+}
+
+/* The operands -p works with: the project's values, then the NAME=VALUE
+ * operands given for variants no project file names. A variant named
+ * with a bad value gets neither: it is left as it is. */
+static void project_words(struct tool *t, const struct vsym_project *proj)
+{
+	char **words = calloc(t->policy.nvariants + (size_t)t->args.nwords + 1, sizeof(char *));
+	int n = 0;
+
+	t->origins = calloc(t->policy.nvariants + (size_t)t->args.nwords + 1, sizeof(char *));
+	if (words == NULL || t->origins == NULL)
+		die(EXIT_FAILED, "out of memory");
+	for (size_t i = 0; i < proj->n; i++) {
+		const struct vsym_project_pick *p = &proj->picks[i];
+
+		if (p->value == NULL)
+			continue;
+		if (asprintf(&words[n], "%s=%s", t->policy.variants[p->variant].name, p->value) < 0 ||
+		    asprintf(&t->origins[n], "%s:%u", p->file, p->line) < 0)
+			die(EXIT_FAILED, "out of memory");
+		n++;
+	}
+	for (int i = 0; i < t->args.nwords; i++)
+		if (vsym_project_pick_of(proj, word_variant(t, t->args.words[i])) == NULL)
+			words[n++] = t->args.words[i];
+	t->args.words = words;
+	t->args.nwords = n;
+}
+
+/* -p DIR: the project files from DIR up, read as the caller (never
+ * through FUSE); what they pick becomes the operands. A refused file
+ * or value is told; with -x the command then does not run. */
+static void take_project_values(struct tool *t)
+{
+	struct vsym_project proj = { 0 };
+	struct vsym_error err;
+	char *dir;
+	int rc;
+
+	if (t->args.project_dir == NULL)
+		return;
+	dir = absolute(t, t->args.project_dir);
+	touch_project_stamp(t);
+	rc = vsym_project_find_as_user(&t->policy, &t->user, dir, &proj, &err);
+	if (rc == -ENOTDIR)
+		die(EXIT_USAGE, "-p: %s", err.text);
+	if (rc < 0)
+		die(EXIT_FAILED, "%s", err.text);
+	for (size_t i = 0; i < proj.nnotes; i++)
+		warn_user("%s", proj.notes[i]);
+	if (proj.problems > 0 && t->args.mode == MODE_EXEC)
+		die(EXIT_REFUSED, "command not run: fix or remove the project files named above");
+	t->project_problems = proj.problems;
+	project_words(t, &proj);
+	vsym_project_free(&proj);
+	free(dir);
+}
+
+/* The values bound in this namespace, "go=1.22.12 node=20.11.1" (values
+ * are plain words), from its record. */
+static char *bound_values(struct tool *t)
+{
+	size_t size = 1;
+	char *out;
+
+	for (size_t i = 0; i < t->policy.nvariants; i++)
+		size += strlen(t->policy.variants[i].name) + 2 + VSYM_ERROR_MAX;
+	if ((out = calloc(1, size)) == NULL)
+		die(EXIT_FAILED, "out of memory");
+	for (size_t i = 0; i < t->policy.nvariants; i++) {
+		const struct vsym_variant *v = &t->policy.variants[i];
+		const struct vsym_state_entry *e = vsym_state_find(&t->state, v->target);
+
+		if (e == NULL || e->variant == NULL || e->value == NULL || strcmp(e->variant, v->name) != 0 ||
+		    !vsym_variant_value_valid(e->value))
+			continue;
+		snprintf(out + strlen(out), size - strlen(out), "%s%s=%s", out[0] ? " " : "", v->name, e->value);
+	}
+	return out;
+}
+
+/* -p prints the values now bound, for the shell hook's VSYM_VARIANTS. */
+static void print_bound_values(struct tool *t)
+{
+	char *values = bound_values(t);
+
+	puts(values);
+	free(values);
+}
+
 static int run_bind(struct tool *t)
 {
 	struct vsym_bind_list list = requested_binds(t);
@@ -564,6 +724,10 @@ static int run_bind(struct tool *t)
 		save_session(t);
 	if (status == EXIT_DONE && t->args.save)
 		status = save_values(t);
+	if (t->args.project_dir != NULL && !t->args.dry_run)
+		print_bound_values(t);
+	if (t->project_problems > 0)
+		status = worse(status, EXIT_REFUSED);
 	vsym_bind_list_free(&list);
 	return status;
 }
@@ -915,6 +1079,60 @@ static int run_exec(struct tool *t)
 	exec_command(t);
 }
 
+/* The project file names the shell hook looks for, in search order. */
+static const char **project_names(const struct tool *t, size_t *n)
+{
+	const char **names = calloc(t->policy.nvariants + 3, sizeof(char *));
+
+	if (names == NULL)
+		die(EXIT_FAILED, "out of memory");
+	names[0] = VSYM_PROJECT_FILE;
+	names[1] = VSYM_PROJECT_TOOL_VERSIONS;
+	*n = 2;
+	for (size_t i = 0; i < t->policy.nvariants; i++) {
+		const char *vf = t->policy.variants[i].version_file;
+		bool seen = false;
+
+		for (size_t j = 0; vf != NULL && j < *n; j++)
+			seen = seen || strcmp(names[j], vf) == 0;
+		if (vf != NULL && !seen)
+			names[(*n)++] = vf;
+	}
+	return names;
+}
+
+/* --shell: the code for ~/.bashrc or ~/.zshrc. The shell gets its own
+ * namespace through -x, so first see that -x works here: vsym acts for
+ * the caller, and a namespace can be made (this process's own, gone when
+ * it exits). Otherwise the shell is told why once and left as it is. */
+static int run_shell(struct tool *t)
+{
+	struct shell_hook hook = { .shell = t->args.shell, .stamp = VSYM_RUN_DIR "/stamp" };
+	char tool[4096];
+	struct vsym_error err;
+	ssize_t len = readlink("/proc/self/exe", tool, sizeof(tool) - 1);
+	char *values;
+
+	if (len <= 0)
+		die(EXIT_FAILED, "cannot find where vsym-rebind is: %s", strerror(errno));
+	tool[len] = '\0';
+	if (t->policy.ngroups > 0 && vsym_user_name_groups(&t->user, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
+	if (!vsym_policy_applies_to(&t->policy, &t->user))
+		die(EXIT_REFUSED, "vsym is not enabled for %s by %s; shell left as it is", t->user.name, SYSTEM_CONFIG);
+	if (vsym_marker_check(t->user.uid, &err) == 0)
+		enter_session(t);
+	values = bound_values(t);
+	if (vsym_ns_create(&err) < 0)
+		die(EXIT_FAILED, "%s; shell left without a namespace of its own", err.text);
+	hook.tool = tool;
+	hook.values = values;
+	hook.names = project_names(t, &hook.nnames);
+	shell_hook_print(stdout, &hook);
+	free(values);
+	return EXIT_DONE;
+}
+
 int main(int argc, char **argv)
 {
 	struct tool t;
@@ -933,6 +1151,7 @@ int main(int argc, char **argv)
 	if (t.args.mode == MODE_CHECK)
 		return run_check(&t);
 	load_policy(&t);
+	take_project_values(&t);
 	switch (t.args.mode) {
 	case MODE_BIND:
 		return run_bind(&t);
@@ -946,6 +1165,8 @@ int main(int argc, char **argv)
 		return run_reset(&t);
 	case MODE_EXEC:
 		return run_exec(&t);
+	case MODE_SHELL:
+		return run_shell(&t);
 	case MODE_CHECK:
 		break;
 	}

@@ -9,7 +9,7 @@ VSYM_BUILD_DEPS="autoconf automake libtool pkg-config make gcc clang libclang-rt
 VSYM_TEST_DEPS="pamtester openssh-server openssh-client util-linux bsdutils mount login passwd
 	procps iproute2 strace libpam-modules libpam-runtime groff-base man-db socat sudo
 	debhelper dpkg-dev fakeroot lintian bash-completion git
-	debian-archive-keyring"
+	debian-archive-keyring zsh"
 
 # Installs them unless SKIP_APT=1.
 vsym_install_deps() {

@@ -876,6 +876,34 @@ static void test_alias_errors(void **state)
 	run_system_errors(cases);
 }
 
+/* tool and version_file name project files' words, never paths. */
+static void test_project_names(void **state)
+{
+	static const struct error_case cases[] = {
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; version_file = \"../.go-version\"; }; };\n",
+		  SYS ":1: 'version_file' of variant 'go' must be a plain name (letters, digits and . _ + -), as in \".go-version\"" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; tool = \"..\"; }; };\n",
+		  SYS ":1: 'tool' of variant 'go' must be a plain name (letters, digits and . _ + -), as in \".go-version\"" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; tool = 1; }; };\n",
+		  SYS ":1: 'tool' must be a string" },
+	};
+	struct vsym_policy p;
+	const struct vsym_variant *v;
+
+	(void)state;
+	expect_system(&p, "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n"
+			  "  tool = \"golang\"; version_file = \".go-version\"; };\n"
+			  "  node = { target = \"~/n\"; source = \"~/.n/${node}\"; }; };\n");
+	v = vsym_policy_variant(&p, "go");
+	assert_string_equal(v->tool, "golang");
+	assert_string_equal(v->version_file, ".go-version");
+	v = vsym_policy_variant(&p, "node");
+	assert_null(v->tool);
+	assert_null(v->version_file);
+	vsym_policy_free(&p);
+	run_system_errors(cases);
+}
+
 static void test_create(void **state)
 {
 	struct vsym_policy p;
@@ -987,6 +1015,7 @@ int main(void)
 		cmocka_unit_test(test_user_file_may_not_set),
 		cmocka_unit_test(test_user_file_errors),
 		cmocka_unit_test(test_aliases),
+		cmocka_unit_test(test_project_names),
 		cmocka_unit_test(test_alias_errors),
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_user_picks_system_variant),

@@ -1,0 +1,604 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "expand.h"
+#include "fileio.h"
+#include "project.h"
+#include "cred.h"
+#include "resolve.h"
+
+
+/* A file of thousands of lines each worth a note gets this many, then
+ * one saying that more were left out. */
+#define PROJECT_MAX_NOTES 16
+
+/* A repository may hold a directory whose name carries terminal escapes:
+ * no control character of a path reaches a message. */
+static void blank_controls(char *text)
+{
+	for (unsigned char *p = (unsigned char *)text; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+static int add_note(struct vsym_project *proj, bool problem, struct vsym_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int add_note(struct vsym_project *proj, bool problem, struct vsym_error *err, const char *fmt, ...)
+{
+	char **notes;
+	va_list ap;
+	int rc;
+
+	proj->problems += problem;
+	if (proj->nnotes > PROJECT_MAX_NOTES)
+		return 0;
+	notes = realloc(proj->notes, (proj->nnotes + 1) * sizeof(char *));
+	if (notes == NULL)
+		return vsym_error_set(err, "out of memory");
+	proj->notes = notes;
+	va_start(ap, fmt);
+	if (proj->nnotes == PROJECT_MAX_NOTES)
+		rc = asprintf(&notes[proj->nnotes], "more notes about project files left out");
+	else
+		rc = vasprintf(&notes[proj->nnotes], fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return vsym_error_set(err, "out of memory");
+	blank_controls(notes[proj->nnotes]);
+	proj->nnotes++;
+	return 0;
+}
+
+const struct vsym_project_pick *vsym_project_pick_of(const struct vsym_project *proj,
+						     size_t variant)
+{
+	for (size_t i = 0; i < proj->n; i++)
+		if (proj->picks[i].variant == variant)
+			return &proj->picks[i];
+	return NULL;
+}
+
+static int add_pick(struct vsym_project *proj, size_t variant, const char *value,
+		    const char *file, unsigned line, struct vsym_error *err)
+{
+	struct vsym_project_pick *picks = realloc(proj->picks, (proj->n + 1) * sizeof(*picks));
+	struct vsym_project_pick *p;
+
+	if (picks == NULL)
+		return vsym_error_set(err, "out of memory");
+	proj->picks = picks;
+	p = &picks[proj->n];
+	p->variant = variant;
+	p->line = line;
+	p->value = value != NULL ? strdup(value) : NULL;
+	p->file = strdup(file);
+	if ((value != NULL && p->value == NULL) || p->file == NULL) {
+		free(p->value);
+		free(p->file);
+		return vsym_error_set(err, "out of memory");
+	}
+	blank_controls(p->file);
+	proj->n++;
+	return 0;
+}
+
+/* Claims variant for value unless a nearer file did: a bad value claims
+ * it too (left as it is) and is noted without being quoted, since it may
+ * hold anything, control characters included. */
+static int claim(const struct vsym_policy *policy, struct vsym_project *proj, size_t variant,
+		 const char *value, const char *file, unsigned line, struct vsym_error *err)
+{
+	bool valid = vsym_variant_value_valid(value);
+
+	if (vsym_project_pick_of(proj, variant) != NULL)
+		return 0;
+	if (!valid && add_note(proj, true, err, "%s:%u: not a valid value for %s (use letters, digits and . _ + -); %s left as it is",
+			       file, line, policy->variants[variant].name, policy->variants[variant].name) < 0)
+		return -1;
+	return add_pick(proj, variant, valid ? value : NULL, file, line, err);
+}
+
+static long variant_index(const struct vsym_policy *policy, const char *name)
+{
+	const struct vsym_variant *v = vsym_policy_variant(policy, name);
+
+	return v != NULL ? (long)(v - policy->variants) : -1;
+}
+
+/* libconfig acts on "@include" (it would open another file) and stops
+ * at a NUL byte: neither belongs in a project file. */
+static int check_vsym_text(const char *label, const char *text, size_t len, struct vsym_error *err)
+{
+	unsigned line = 1;
+
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\0')
+			return vsym_error_set(err, "%s:%u: NUL byte; not a text file, ignored", label, line);
+		if (text[i] == '@' && len - i >= 8 && memcmp(text + i, "@include", 8) == 0)
+			return vsym_error_set(err, "%s:%u: @include is not allowed in a project file; ignored", label, line);
+		if (text[i] == '\n')
+			line++;
+	}
+	return 0;
+}
+
+static int vsym_picks(const struct vsym_policy *policy, const char *label,
+		      const config_setting_t *group, struct vsym_project *proj, struct vsym_error *err)
+{
+	for (int i = 0; i < config_setting_length(group); i++) {
+		const config_setting_t *s = config_setting_get_elem(group, (unsigned)i);
+		const char *name = config_setting_name(s);
+		unsigned line = (unsigned)config_setting_source_line(s);
+		long v;
+
+		if (name == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
+			return vsym_error_set(err, "%s:%u: a project file only picks values, as go = \"1.22\"; ignored",
+					      label, line);
+		v = variant_index(policy, name);
+		if (v < 0) {
+			if (add_note(proj, false, err, "%s:%u: no variant %s here; skipped", label, line, name) < 0)
+				return -1;
+			continue;
+		}
+		if (claim(policy, proj, (size_t)v, config_setting_get_string(s), label, line, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The whole file is checked before any pick is taken from it. */
+static int vsym_root(const struct vsym_policy *policy, const char *label, config_t *cfg,
+		     struct vsym_project *proj, struct vsym_error *err)
+{
+	const config_setting_t *root = config_root_setting(cfg);
+	const config_setting_t *group = NULL;
+
+	for (int i = 0; i < config_setting_length(root); i++) {
+		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
+		const char *name = config_setting_name(s);
+
+		if (name == NULL || strcmp(name, "variants") != 0 || config_setting_type(s) != CONFIG_TYPE_GROUP)
+			return vsym_error_set(err, "%s:%d: a project file holds only variants: { go = \"1.22\"; }; '%s' is not allowed; ignored",
+					      label, config_setting_source_line(s), name ? name : "(element)");
+		group = s;
+	}
+	if (group == NULL)
+		return 0;
+	return vsym_picks(policy, label, group, proj, err);
+}
+
+int vsym_project_parse_vsym(const struct vsym_policy *policy, const char *label,
+			    const char *text, size_t len, struct vsym_project *proj,
+			    struct vsym_error *err)
+{
+	struct vsym_project scratch = { 0 };
+	config_t cfg;
+	int rc;
+
+	if (check_vsym_text(label, text, len, err) < 0)
+		return -1;
+	config_init(&cfg);
+	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+		rc = vsym_error_set(err, "%s:%d: %s; ignored", label, config_error_line(&cfg),
+				    config_error_text(&cfg) ? config_error_text(&cfg) : "syntax error");
+		config_destroy(&cfg);
+		return rc;
+	}
+	/* Parsed into a scratch copy first: a refused file claims nothing. */
+	scratch = *proj;
+	rc = vsym_root(policy, label, &cfg, &scratch, err);
+	config_destroy(&cfg);
+	if (rc < 0) {
+		/* Drop what the scratch added, keep what proj had. */
+		for (size_t i = proj->n; i < scratch.n; i++) {
+			free(scratch.picks[i].value);
+			free(scratch.picks[i].file);
+		}
+		for (size_t i = proj->nnotes; i < scratch.nnotes; i++)
+			free(scratch.notes[i]);
+		scratch.n = proj->n;
+		scratch.nnotes = proj->nnotes;
+		scratch.problems = proj->problems;
+	}
+	*proj = scratch;
+	return rc;
+}
+
+/* The variant a .tool-versions tool name stands for: the one whose tool
+ * key names it, else the one of that name that has no tool key. */
+static long tool_variant(const struct vsym_policy *policy, const char *tool)
+{
+	for (size_t i = 0; i < policy->nvariants; i++) {
+		const struct vsym_variant *v = &policy->variants[i];
+
+		if (strcmp(v->tool != NULL ? v->tool : v->name, tool) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Splits line (modified in place) into at most max blank-separated words. */
+static size_t split_words(char *line, char **words, size_t max)
+{
+	size_t n = 0;
+
+	while (*line != '\0' && n < max) {
+		while (is_blank(*line))
+			*line++ = '\0';
+		if (*line == '\0')
+			break;
+		words[n++] = line;
+		while (*line != '\0' && !is_blank(*line))
+			line++;
+	}
+	return n;
+}
+
+/* asdf's words for "not an installed version": skipped, with a note. */
+static const char *not_a_version(const char *word)
+{
+	if (strcmp(word, "system") == 0)
+		return "'system'";
+	if (strncmp(word, "ref:", 4) == 0)
+		return "a ref: version";
+	if (strncmp(word, "path:", 5) == 0)
+		return "a path: version";
+	return NULL;
+}
+
+static int tool_line(const struct vsym_policy *policy, const char *label, unsigned line_no,
+		     char *line, struct vsym_project *proj, struct vsym_error *err)
+{
+	char *words[32];
+	size_t n;
+	long v;
+
+	*strchrnul(line, '#') = '\0';
+	n = split_words(line, words, 32);
+	if (n == 0 || (v = tool_variant(policy, words[0])) < 0)
+		return 0; /* a tool vsym does not know: another manager's */
+	for (size_t i = 1; i < n; i++) {
+		const char *skip = not_a_version(words[i]);
+
+		if (skip == NULL)
+			return claim(policy, proj, (size_t)v, words[i], label, line_no, err);
+		if (vsym_project_pick_of(proj, (size_t)v) == NULL &&
+		    add_note(proj, false, err, "%s:%u: %s for %s skipped: vsym picks installed versions only",
+			     label, line_no, skip, words[0]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Calls fn for each line of text (a copy, NUL-terminated per line). */
+static int each_line(const char *text, size_t len,
+		     int (*fn)(void *ctx, unsigned line_no, char *line), void *ctx, struct vsym_error *err)
+{
+	unsigned line_no = 0;
+	size_t start = 0;
+
+	while (start < len) {
+		const char *nl = memchr(text + start, '\n', len - start);
+		size_t end = nl != NULL ? (size_t)(nl - text) : len;
+		char *line = strndup(text + start, end - start);
+		int rc;
+
+		if (line == NULL)
+			return vsym_error_set(err, "out of memory");
+		rc = fn(ctx, ++line_no, line);
+		free(line);
+		if (rc != 0)
+			return rc;
+		start = end + 1;
+	}
+	return 0;
+}
+
+struct line_job {
+	const struct vsym_policy *policy;
+	const char *label;
+	size_t variant;
+	struct vsym_project *proj;
+	struct vsym_error *err;
+};
+
+static int tool_versions_line(void *ctx, unsigned line_no, char *line)
+{
+	struct line_job *job = ctx;
+
+	return tool_line(job->policy, job->label, line_no, line, job->proj, job->err);
+}
+
+int vsym_project_parse_tool_versions(const struct vsym_policy *policy, const char *label,
+				     const char *text, size_t len, struct vsym_project *proj,
+				     struct vsym_error *err)
+{
+	struct line_job job = { policy, label, 0, proj, err };
+
+	return each_line(text, len, tool_versions_line, &job, err);
+}
+
+/* Returns 1 once the value is taken: only the first one counts. */
+static int version_line(void *ctx, unsigned line_no, char *line)
+{
+	struct line_job *job = ctx;
+	char *words[2];
+	char *value;
+
+	if (split_words(line, words, 2) == 0 || words[0][0] == '#')
+		return 0;
+	value = words[0];
+	if (value[0] == 'v' && value[1] >= '0' && value[1] <= '9')
+		value++;
+	if (claim(job->policy, job->proj, job->variant, value, job->label, line_no, job->err) < 0)
+		return -1;
+	return 1;
+}
+
+int vsym_project_parse_version_file(const struct vsym_policy *policy, size_t variant,
+				    const char *label, const char *text, size_t len,
+				    struct vsym_project *proj, struct vsym_error *err)
+{
+	struct line_job job = { policy, label, variant, proj, err };
+
+	if (memchr(text, '\0', len) != NULL)
+		return vsym_error_set(err, "%s: NUL byte; not a text file, ignored", label);
+	return each_line(text, len, version_line, &job, err) < 0 ? -1 : 0;
+}
+
+/* dir with "." and ".." taken lexically and "//" collapsed; "/" stays. */
+static char *lexical_dir(const char *dir, struct vsym_error *err)
+{
+	char *out;
+	size_t n = 0;
+
+	if (dir[0] != '/') {
+		vsym_error_set(err, "%s is not an absolute directory", dir);
+		return NULL;
+	}
+	if ((out = malloc(strlen(dir) + 2)) == NULL) {
+		vsym_error_set(err, "out of memory");
+		return NULL;
+	}
+	for (const char *p = dir; *p != '\0';) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			p += len;
+			continue;
+		}
+		if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 0 && out[--n] != '/')
+				;
+		} else {
+			out[n++] = '/';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p += len;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+static bool all_claimed(const struct vsym_policy *policy, const struct vsym_project *proj)
+{
+	return proj->n >= policy->nvariants;
+}
+
+/* Reads dir/name and hands it to the parser for its kind; a file that
+ * cannot be read or is refused becomes a note. variant is used for
+ * version files only. Returns 0, or -1 when out of memory. */
+static int try_file(const struct vsym_policy *policy, const char *dir, const char *name,
+		    long variant, vsym_project_reader reader, void *ctx,
+		    struct vsym_project *proj, struct vsym_error *err)
+{
+	struct vsym_error why = { .text = "" };
+	char *path, *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (asprintf(&path, "%s/%s", dir[1] != '\0' ? dir : "", name) < 0)
+		return vsym_error_set(err, "out of memory");
+	rc = reader(ctx, path, &text, &len, &why);
+	if (rc == 0 && variant >= 0)
+		rc = vsym_project_parse_version_file(policy, (size_t)variant, path, text, len, proj, &why);
+	else if (rc == 0 && strcmp(name, VSYM_PROJECT_FILE) == 0)
+		rc = vsym_project_parse_vsym(policy, path, text, len, proj, &why);
+	else if (rc == 0)
+		rc = vsym_project_parse_tool_versions(policy, path, text, len, proj, &why);
+	free(text);
+	free(path);
+	if (rc == -ENOENT || rc == 0)
+		return 0;
+	return add_note(proj, true, err, "%s", why.text);
+}
+
+static int search_dir(const struct vsym_policy *policy, const char *dir,
+		      vsym_project_reader reader, void *ctx, struct vsym_project *proj,
+		      struct vsym_error *err)
+{
+	if (try_file(policy, dir, VSYM_PROJECT_FILE, -1, reader, ctx, proj, err) < 0)
+		return -1;
+	if (!all_claimed(policy, proj) &&
+	    try_file(policy, dir, VSYM_PROJECT_TOOL_VERSIONS, -1, reader, ctx, proj, err) < 0)
+		return -1;
+	for (size_t i = 0; i < policy->nvariants; i++) {
+		const struct vsym_variant *v = &policy->variants[i];
+
+		if (v->version_file == NULL || vsym_project_pick_of(proj, i) != NULL)
+			continue;
+		if (try_file(policy, dir, v->version_file, (long)i, reader, ctx, proj, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int vsym_project_search(const struct vsym_policy *policy, const char *dir,
+			vsym_project_reader reader, void *ctx, struct vsym_project *proj,
+			struct vsym_error *err)
+{
+	char *d = lexical_dir(dir, err);
+	int rc = 0;
+
+	if (d == NULL)
+		return -1;
+	for (;;) {
+		char *slash;
+
+		if (d[0] == '\0')
+			strcpy(d, "/");
+		if (all_claimed(policy, proj) || (rc = search_dir(policy, d, reader, ctx, proj, err)) < 0)
+			break;
+		if (strcmp(d, "/") == 0)
+			break;
+		slash = strrchr(d, '/');
+		*slash = '\0';
+	}
+	free(d);
+	return rc;
+}
+
+/* Opens what the walk found for reading, without a path lookup; a FIFO
+ * opened non-blocking returns at once and is refused below. */
+static int reopen_for_reading(int fd)
+{
+	char link[64];
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	return open(link, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+/* Opens path for reading, or returns -errno / -1 with err set. */
+static int open_project_file(const char *path, struct vsym_error *err)
+{
+	struct vsym_error why = { .text = "" };
+	int fd = vsym_walk(path, VSYM_LINKS_FOLLOW_DIRS, &why), rfd;
+
+	if (fd == -ENOENT || fd == -ENOTDIR)
+		return -ENOENT;
+	if (fd == -ELOOP)
+		return vsym_error_set(err, "%s: a symbolic link; a project file must be a regular file, ignored", path);
+	if (fd < 0 && why.text[0] != '\0')
+		return vsym_error_set(err, "%s: %s; ignored", path, why.text);
+	if (fd < 0)
+		return vsym_error_set(err, "%s: cannot be read (%s); ignored", path, strerror(-fd));
+	rfd = reopen_for_reading(fd);
+	close(fd);
+	if (rfd < 0)
+		return vsym_error_set(err, "%s: cannot be read (%s); ignored", path, strerror(errno));
+	return rfd;
+}
+
+int vsym_project_read_file(void *ctx, const char *path, char **text, size_t *len,
+			   struct vsym_error *err)
+{
+	int fd = open_project_file(path, err);
+	struct stat st;
+	size_t n = 0;
+	char *buf;
+
+	(void)ctx;
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > VSYM_PROJECT_MAX_SIZE) {
+		bool is_reg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+
+		close(fd);
+		if (!is_reg)
+			return vsym_error_set(err, "%s: not a regular file; ignored", path);
+		return vsym_error_set(err, "%s: larger than %d bytes; ignored", path, VSYM_PROJECT_MAX_SIZE);
+	}
+	buf = malloc(VSYM_PROJECT_MAX_SIZE + 1);
+	while (buf != NULL && n <= VSYM_PROJECT_MAX_SIZE) {
+		ssize_t r = read(fd, buf + n, VSYM_PROJECT_MAX_SIZE + 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	if (buf == NULL)
+		return vsym_error_set(err, "out of memory");
+	if (n > VSYM_PROJECT_MAX_SIZE) {
+		free(buf);
+		return vsym_error_set(err, "%s: grew past %d bytes while read; ignored", path, VSYM_PROJECT_MAX_SIZE);
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* The directory must be one the caller can enter, reached by the walk. */
+static int enter_dir(const char *dir, struct vsym_error *err)
+{
+	struct vsym_error why = { .text = "" };
+	int fd = dir[0] == '/' ? vsym_walk(dir, VSYM_LINKS_FOLLOW, &why) : -EINVAL;
+	struct stat st;
+	bool ok;
+
+	if (fd < 0) {
+		vsym_error_set(err, "%s is not a directory you can enter%s%s", dir, why.text[0] ? ": " : "", why.text);
+		return -ENOTDIR;
+	}
+	ok = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+	     faccessat(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) == 0;
+	close(fd);
+	if (!ok) {
+		vsym_error_set(err, "%s is not a directory you can enter", dir);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsym_user *user,
+			      const char *dir, struct vsym_project *proj, struct vsym_error *err)
+{
+	struct vsym_saved_cred saved;
+	int rc;
+
+	if (vsym_cred_become(&saved, user, err) < 0)
+		return -1;
+	rc = enter_dir(dir, err);
+	if (rc == 0)
+		rc = vsym_project_search(policy, dir, vsym_project_read_file, NULL, proj, err);
+	if (vsym_cred_restore(&saved, err) < 0)
+		rc = -1;
+	if (rc < 0)
+		vsym_project_free(proj);
+	return rc == -ENOTDIR ? rc : rc < 0 ? -1 : 0;
+}
+
+void vsym_project_free(struct vsym_project *proj)
+{
+	for (size_t i = 0; i < proj->n; i++) {
+		free(proj->picks[i].value);
+		free(proj->picks[i].file);
+	}
+	for (size_t i = 0; i < proj->nnotes; i++)
+		free(proj->notes[i]);
+	free(proj->picks);
+	free(proj->notes);
+	memset(proj, 0, sizeof(*proj));
+}
