@@ -99,14 +99,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		fail_msg("mkdir %s: %s", path, strerror(errno));
-	if (chown(path, uid, gid) < 0 || chmod(path, mode) < 0)
-		fail_msg("chown/chmod %s: %s", path, strerror(errno));
-}
-
 static void make_file(const char *path)
 {
 	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
