@@ -1,6 +1,7 @@
 #!/bin/bash
-# Session-setup benchmark for pam_vsym (issue 5, parts 1 and 3), and what
-# switching costs (part 2, the "switching" section).
+# Session-setup benchmark for pam_vsym (session open against the kernel
+# floor, pam_namespace and pam_permit; many sessions), and what switching
+# costs (the "switching" section).
 #
 #   tests/bench/run.sh BUILD_DIR     as root; RUNS=200 by default (RUBY_RUNS,
 #                                    for the ruby commands, RUNS/4, at least
@@ -193,7 +194,7 @@ profile_step() {
 	fi
 }
 
-# ---- switching (issue 5 part 2) ----
+# ---- switching ----
 #
 # One vsym session of benchsw, opened by the driver through a PAM service
 # holding pam_vsym with the system file (the sandbox's /etc/vsym.conf, the
