@@ -70,7 +70,9 @@ outside() {
 	trap "echo $saved > $MOUNT_MAX" EXIT
 	trap 'exit 130' INT TERM HUP   # so that the EXIT trap runs
 	ensure_ruby_tools
-	cc -O2 -Wall -Wextra -o "$work/bench_session" "$HERE/bench_session.c" -lpam
+	[ -x "$build/tests/bench/bench_session" ] ||
+		{ echo "run.sh: $build/tests/bench/bench_session is missing: run make bench" >&2; exit 2; }
+	cp "$build/tests/bench/bench_session" "$work/bench_session"
 	: >"$CSV"
 	unshare --mount --propagation private --pid --fork --mount-proc \
 		env VSYM_BENCH_SANDBOX=1 RUNS="${RUNS:-200}" RUBY_RUNS="${RUBY_RUNS:-}" PROFILE="${PROFILE:-0}" \
