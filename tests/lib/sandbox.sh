@@ -181,7 +181,7 @@ sandbox_fatal() {
 	exit 99
 }
 
-# DESIGN 6: in CI a test that would skip fails instead.
+# In CI (which runs as root) a test that would skip fails instead.
 sandbox_skip() {
 	if [ -n "${CI:-}" ]; then
 		printf 'sandbox: FAIL (CI is set, skipping is not allowed): %s\n' "$*" >&2

@@ -335,7 +335,7 @@ static const char *at(const char *name)
 	return buf[i];
 }
 
-static void write_file(const char *path, const char *text, size_t len)
+static void write_bytes(const char *path, const char *text, size_t len)
 {
 	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
 
@@ -370,7 +370,7 @@ static void read_file_limits(void **state)
 	time_t start = time(NULL);
 
 	(void)f;
-	write_file(at("ok"), "1.22\n", 5);
+	write_bytes(at("ok"), "1.22\n", 5);
 	assert_int_equal(vsym_project_read_file(NULL, at("ok"), &text, &len, &f->err), 0);
 	assert_string_equal(text, "1.22\n");
 	free(text);
@@ -384,7 +384,7 @@ static void read_file_limits(void **state)
 	assert_true(time(NULL) - start < 5); /* no hang on the FIFO */
 	big = calloc(1, VSYM_PROJECT_MAX_SIZE + 2);
 	memset(big, '1', VSYM_PROJECT_MAX_SIZE + 1);
-	write_file(at("big"), big, VSYM_PROJECT_MAX_SIZE + 1);
+	write_bytes(at("big"), big, VSYM_PROJECT_MAX_SIZE + 1);
 	free(big);
 	assert_int_equal(vsym_project_read_file(NULL, at("big"), &text, &len, &f->err), -1);
 	assert_contains(f->err.text, "larger than");
@@ -409,12 +409,12 @@ static void find_as_user(void **state)
 	}
 	snprintf(dir, sizeof(dir), "%s/proj", scratch);
 	assert_int_equal(mkdir(dir, 0755), 0);
-	write_file(at(".tool-versions"), "golang 1.19\nruby 3.3\n", 21);
-	write_file(at("proj/.nvmrc"), "v20.11.1\n", 9);
-	write_file(at("proj/.vsym"), "variants: { go = \"1.22\"; };\n", 28);
+	write_bytes(at(".tool-versions"), "golang 1.19\nruby 3.3\n", 21);
+	write_bytes(at("proj/.nvmrc"), "v20.11.1\n", 9);
+	write_bytes(at("proj/.vsym"), "variants: { go = \"1.22\"; };\n", 28);
 	assert_int_equal(symlink("/etc/shadow", at("proj/.go-version")), 0);
 	if (geteuid() == 0) {
-		write_file(at("proj/.tool-versions"), "ruby 2.7\n", 9);
+		write_bytes(at("proj/.tool-versions"), "ruby 2.7\n", 9);
 		assert_int_equal(chmod(at("proj/.tool-versions"), 0600), 0);
 	}
 	assert_int_equal(vsym_project_find_as_user(&f->policy, user, dir, &f->proj, &f->err), 0);
@@ -452,7 +452,7 @@ static void fuse_never_looked_into(void **state)
 	assert_int_equal(mkdir(at("hung"), 0755), 0);
 	assert_int_equal(mkdir(at("p"), 0755), 0);
 	assert_int_equal(mkdir(at("p/.vsym"), 0755), 0);
-	write_file(at("p/.tool-versions"), "golang 1.19\n", 12);
+	write_bytes(at("p/.tool-versions"), "golang 1.19\n", 12);
 	if (testfuse_start(&fuse, at("hung"), 0, TESTFUSE_READ) < 0 ||
 	    testfuse_start(&fuse2, at("p/.vsym"), 0, TESTFUSE_READ) < 0)
 		fail_msg("mount fuse: %s", strerror(errno));
