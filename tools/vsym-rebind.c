@@ -198,7 +198,8 @@ static void lookup_caller(struct tool *t)
 {
 	struct vsym_error err;
 
-	if (vsym_user_lookup(&t->user, NULL, getuid(), &err) < 0)
+	/* The database's groups would be replaced at once: not read. */
+	if (vsym_user_lookup_passwd(&t->user, getuid(), &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 	adopt_caller_groups(&t->user);
 	if (getcwd(t->cwd, sizeof(t->cwd)) == NULL)
