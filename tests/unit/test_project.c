@@ -433,6 +433,29 @@ static void find_as_user(void **state)
 	assert_int_equal(f->proj.n, 0);
 }
 
+/* The search knows a name is missing from one lookup in the directory it
+ * walked, but anything there by that name is walked in full: a dangling
+ * link is still refused as a link, a file in a directory above is still
+ * found, and a directory named like a project file is not read. */
+static void find_as_user_walks_what_is_there(void **state)
+{
+	struct fixture *f = *state;
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), "%s/a/b/c", scratch);
+	assert_int_equal(mkdir(at("a"), 0755), 0);
+	assert_int_equal(mkdir(at("a/b"), 0755), 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(symlink("nowhere", at("a/b/c/.nvmrc")), 0);
+	assert_int_equal(mkdir(at("a/b/c/.vsym"), 0755), 0);
+	write_file(at("a/.tool-versions"), "golang 1.19\n", 12);
+	assert_int_equal(vsym_project_find_as_user(&f->policy, &f->alice.user, dir, &f->proj, &f->err), 0);
+	assert_contains(notes(f), "/a/b/c/.nvmrc: a symbolic link");
+	assert_contains(notes(f), "/a/b/c/.vsym: not a regular file");
+	assert_null(vsym_project_pick_of(&f->proj, NODE));
+	assert_string_equal(value_of(f, GO), "1.19");
+}
+
 /* A project below a FUSE mount the user serves that never answers (the
  * daemon reads each request and answers none): the search never looks a
  * name up inside it, so it ends at once; a project file that is itself
@@ -488,6 +511,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(search_bad_nearest_value_leaves_variant, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_file_limits, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(find_as_user, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(find_as_user_walks_what_is_there, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(fuse_never_looked_into, setup, teardown),
 	};
 
