@@ -448,7 +448,7 @@ static void find_as_user_walks_what_is_there(void **state)
 	assert_int_equal(mkdir(dir, 0755), 0);
 	assert_int_equal(symlink("nowhere", at("a/b/c/.nvmrc")), 0);
 	assert_int_equal(mkdir(at("a/b/c/.vsym"), 0755), 0);
-	write_file(at("a/.tool-versions"), "golang 1.19\n", 12);
+	write_bytes(at("a/.tool-versions"), "golang 1.19\n", 12);
 	assert_int_equal(vsym_project_find_as_user(&f->policy, &f->alice.user, dir, &f->proj, &f->err), 0);
 	assert_contains(notes(f), "/a/b/c/.nvmrc: a symbolic link");
 	assert_contains(notes(f), "/a/b/c/.vsym: not a regular file");
