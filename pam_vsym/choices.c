@@ -240,3 +240,30 @@ int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_us
 	}
 	return 0;
 }
+
+const char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant *variant,
+			      const char *asked, char **refusal)
+{
+	struct vsym_choices choices;
+	struct vsym_error err;
+	char there[VSYM_ERROR_MAX];
+	const char *pick;
+	char *copy;
+
+	*refusal = NULL;
+	if (vsym_choices_list(user, variant, &choices, &err) < 0)
+		return asked;
+	pick = vsym_variant_resolve(variant, asked, choices.values, choices.n);
+	if (pick == NULL) {
+		vsym_choices_describe(variant, &choices, there, sizeof(there));
+		if (asprintf(refusal, "%s has no value %s; there are: %s", variant->name, asked, there) < 0) {
+			*refusal = NULL;
+			vsym_choices_free(&choices);
+			return NULL;
+		}
+		pick = asked;
+	}
+	copy = strdup(pick);
+	vsym_choices_free(&choices);
+	return copy;
+}

@@ -4,8 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,8 +17,8 @@
 #include "cfg.h"
 #include "choices.h"
 #include "cred.h"
-#include "mount.h"
 #include "session.h"
+#include "sessionapi.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/vsym.conf"
 #define VSYM_MAX_NOTES 8
@@ -223,17 +221,13 @@ static bool resolve_values(struct module *m)
 }
 
 /* Goes back to the namespace the caller came from; the one vsym made ends
- * with it, mounts and all. Returns false when the process is still in
- * vsym's namespace. */
-static bool leave_namespace(struct module *m, int old)
+ * with it, mounts and all. */
+static void leave_namespace(struct module *m, int old)
 {
-	bool left = setns(old, CLONE_NEWNS) == 0;
+	struct vsym_error err;
 
-	if (!left)
-		pam_syslog(m->pamh, LOG_CRIT, "%s: cannot return to the original mount namespace: %m",
-			   m->user.name);
-	close(old);
-	return left;
+	if (vsym_session_abandon(old, &err) < 0)
+		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, err.text);
 }
 
 /* Makes the session namespace and marks it. Returns the descriptor of the
@@ -242,17 +236,11 @@ static bool leave_namespace(struct module *m, int old)
 static int make_namespace(struct module *m)
 {
 	struct vsym_error err;
-	int old = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	int old = vsym_session_create(&m->user, &err);
 
-	if (old < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "cannot open /proc/self/ns/mnt: %m");
-		return -1;
-	}
-	if (vsym_session_ns_create(&m->user, &err) == 0 && vsym_marker_create(m->user.uid, &err) == 0)
-		return old;
-	pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
-	leave_namespace(m, old);
-	return -1;
+	if (old < 0)
+		pam_syslog(m->pamh, old == -EIO ? LOG_CRIT : LOG_ERR, "%s: %s", m->user.name, err.text);
+	return old < 0 ? -1 : old;
 }
 
 /* Returns the number of binds refused or failed. The record is kept in
@@ -306,17 +294,17 @@ static enum setup_result setup_as_user(struct module *m, struct vsym_state *stat
  * namespace yet, so there is no half-done change for a journal to repair. */
 static enum setup_result set_up(struct module *m)
 {
-	struct vsym_state state = { NULL, 0, NULL };
-	enum setup_result result = setup_as_user(m, &state);
+	struct vsym_session session = { .state = { NULL, 0, NULL }, .lock = -1 };
+	enum setup_result result = setup_as_user(m, &session.state);
 	struct vsym_error err;
 
-	state.dir = VSYM_RUN_DIR;
+	session.state.dir = VSYM_RUN_DIR;
 	/* Binds without a record could never be replaced or removed. */
-	if (result == SETUP_DONE && vsym_state_save(&state, VSYM_STATE_FILE, &err) < 0) {
+	if (result == SETUP_DONE && vsym_session_save(&session, &err) < 0) {
 		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
 		result = SETUP_NOT_DONE;
 	}
-	vsym_state_free(&state);
+	vsym_session_free(&session);
 	return result;
 }
 

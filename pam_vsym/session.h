@@ -29,12 +29,6 @@ struct vsym_reporter {
 	void *ctx;
 };
 
-/* Makes the new mount namespace of a session (vsym_ns_create). A session
- * opened inside a vsym session of the same user (sudo -u alice, su -
- * alice) starts, like any other, from its own defaults: the parent's vsym
- * binds are detached in the new namespace. Returns 0 or -1 with err set. */
-int vsym_session_ns_create(const struct vsym_user *user, struct vsym_error *err);
-
 /* Loads the system file at path (root-owned, checked) for user into a
  * zeroed policy. Returns 0, -ENOENT when the file does not exist, or -1. */
 int vsym_session_load_system(struct vsym_policy *policy, const char *path,
@@ -51,6 +45,21 @@ int vsym_session_user_file_path(const struct vsym_user *user, char *buf, size_t 
  * quote the file; keep it out of logs. */
 int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
 			   struct vsym_error *err);
+
+/* Loads the file at path (owned by user or by root) as a system file
+ * for user, named label in messages (vsym-rebind -C FILE: read after
+ * privileges are gone, so it is whatever user could read anyway).
+ * Returns 0 or -1 with err set. */
+int vsym_session_load_named(struct vsym_policy *policy, const char *label, const char *path,
+			    const struct vsym_user *user, struct vsym_error *err);
+
+/* vsym-rebind -s: sets each NAME=VALUE of words in ~/.vsymrc, keeping
+ * every other byte, written beside the file and renamed over it. Call as
+ * the user, with privileges gone for good. Returns 0, -EPERM when the
+ * file cannot be edited safely (err says why and that nothing was saved),
+ * or -1 with err set. */
+int vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
+			     struct vsym_error *err);
 
 /* Flags of vsym_session_bind. */
 #define VSYM_BIND_DRY_RUN 1u     /* judge only; mount nothing */

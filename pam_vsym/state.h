@@ -13,9 +13,7 @@
 #include <stdio.h>
 
 #include "error.h"
-
-#define VSYM_STATE_FILE "binds"
-#define VSYM_JOURNAL_FILE "pending"
+#include "runlayout.h"
 
 struct vsym_state_entry {
 	uint64_t mnt_id;
