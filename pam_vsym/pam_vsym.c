@@ -275,15 +275,16 @@ static enum setup_result setup_as_user(struct module *m, struct vsym_state *stat
 {
 	enum setup_result result = SETUP_DONE;
 	bool deny = m->policy.on_error == VSYM_ON_ERROR_DENY;
+	struct vsym_cred_hold hold;
 	struct vsym_error err;
 
-	if (vsym_cred_hold(&m->user, &err) < 0) {
+	if (vsym_cred_hold(&hold, &m->user, &err) < 0) {
 		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
 		return deny ? SETUP_REFUSED : SETUP_DONE;
 	}
 	if (!load_user_file(m) || !resolve_values(m) || (apply_binds(m, state) != 0 && deny))
 		result = SETUP_REFUSED;
-	if (vsym_cred_release(&err) < 0) {
+	if (vsym_cred_release(&hold, &m->user, &err) < 0) {
 		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, err.text);
 		return SETUP_NOT_DONE;
 	}

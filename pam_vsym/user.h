@@ -8,6 +8,8 @@
 
 #include "error.h"
 
+struct vsym_cred_hold;
+
 struct vsym_user {
 	char *name;
 	char *home;      /* from the password database, never $HOME */
@@ -18,6 +20,8 @@ struct vsym_user {
 	size_t ngids;
 	char **group_names; /* names of gids, same order (NULL where unnamed);
 			     * NULL until vsym_user_name_groups */
+	const struct vsym_cred_hold *hold; /* this user's identity, held by
+					    * vsym_cred_hold; NULL when not */
 };
 
 /* Fills user from the password database entry of name (or of uid when name

@@ -697,22 +697,13 @@ static int run_variants(struct tool *t)
 	return EXIT_DONE;
 }
 
-/* For good: groups, gid, uid; then proof that root cannot be regained. */
+/* For good, each step read back (vsym_cred_drop_for_good). */
 static void drop_privileges(const struct vsym_user *user)
 {
-	uid_t ruid, euid, suid;
-	gid_t rgid, egid, sgid;
+	struct vsym_error err;
 
-	if (geteuid() == 0 && setgroups(user->ngids, user->gids) < 0)
-		die(EXIT_FAILED, "cannot set groups: %s", strerror(errno));
-	if (setresgid(user->gid, user->gid, user->gid) < 0 || setresuid(user->uid, user->uid, user->uid) < 0)
-		die(EXIT_FAILED, "cannot drop privileges: %s", strerror(errno));
-	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0 ||
-	    ruid != user->uid || euid != user->uid || suid != user->uid ||
-	    rgid != user->gid || egid != user->gid || sgid != user->gid)
-		die(EXIT_FAILED, "privileges were not dropped");
-	if (user->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
-		die(EXIT_FAILED, "root could be regained after dropping privileges");
+	if (vsym_cred_drop_for_good(user, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
 }
 
 /* Judges each session default as a login would, against the session's
