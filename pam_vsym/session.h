@@ -26,6 +26,12 @@ struct vsym_reporter {
 	 * (for logging the binds of the user's file). */
 	void (*bind)(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
 		     const struct vsym_error *detail);
+	/* A line for the log (priority as in syslog.h); where vsym_login_*
+	 * says, it names a user file by line only, never quoting it. */
+	void (*log)(void *ctx, int priority, const char *text);
+	/* A short note for the user (told once the user's identity is given
+	 * back). */
+	void (*note)(void *ctx, const char *text);
 	void *ctx;
 };
 
