@@ -159,15 +159,6 @@ static int check_globstars(const struct load *ld, const config_setting_t *s,
 	return 0;
 }
 
-/* Paths end up in logs: a newline in one could forge a log line. */
-static bool has_control_char(const char *path)
-{
-	for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
-	return false;
-}
-
 /* Expands one path word of setting s and checks it suits kind; var names
  * the variant for a template. Returns the new string or NULL. */
 static char *path_word(const struct load *ld, const config_setting_t *s,
@@ -183,7 +174,7 @@ static char *path_word(const struct load *ld, const config_setting_t *s,
 		fail(ld, s, "%s", e.text);
 		return NULL;
 	}
-	if (has_control_char(path)) {
+	if (vsym_has_control_char(path)) {
 		fail(ld, s, "a path holds a control character; write it without one");
 	} else if (vsym_path_normalize(path, &e) < 0) {
 		fail(ld, s, "%s", e.text);
@@ -419,9 +410,11 @@ static int load_variant_paths(const struct load *ld, const config_setting_t *s,
 	v->source = path_word(ld, config_setting_get_member(s, "source"), source, WORD_TEMPLATE, v->name);
 	if (v->source == NULL)
 		return -1;
-	snprintf(ref, sizeof(ref), "${%s}", v->name);
+	vsym_variant_ref(v->name, ref, sizeof(ref));
 	if (strstr(v->source, ref) == NULL)
 		return fail(ld, s, "source of variant '%s' must use %s, as in \"~/.%ss/%s\"", v->name, ref, v->name, ref);
+	if (vsym_variant_parse_template(v) < 0)
+		return fail(ld, s, "out of memory");
 	return 0;
 }
 
@@ -856,6 +849,9 @@ void vsym_policy_free(struct vsym_policy *policy)
 		free(policy->variants[i].name);
 		free(policy->variants[i].target);
 		free(policy->variants[i].source);
+		free(policy->variants[i].tmpl_dir);
+		free(policy->variants[i].tmpl_prefix);
+		free(policy->variants[i].tmpl_suffix);
 		free(policy->variants[i].value);
 		free(policy->variants[i].tool);
 		free(policy->variants[i].version_file);

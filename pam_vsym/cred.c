@@ -18,7 +18,7 @@ static int save_groups(struct vsym_saved_cred *saved, struct vsym_error *err)
 {
 	int n = getgroups(0, NULL);
 
-	if (n < 0 || n > VSYM_CRED_MAX_GROUPS)
+	if (n < 0 || n > VSYM_MAX_GROUPS)
 		return vsym_error_set(err, "cannot read the supplementary groups: %s", strerror(errno));
 	saved->groups = calloc((size_t)n + 1, sizeof(gid_t));
 	if (saved->groups == NULL)

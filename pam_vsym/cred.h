@@ -12,7 +12,6 @@
 #include "error.h"
 #include "user.h"
 
-#define VSYM_CRED_MAX_GROUPS 65536
 #define VSYM_CRED_CAP_WORDS 2  /* _LINUX_CAPABILITY_U32S_3 */
 
 struct vsym_saved_cred {

@@ -10,6 +10,9 @@
 
 struct vsym_cred_hold;
 
+/* At most this many groups are taken from the database or saved. */
+#define VSYM_MAX_GROUPS 65536
+
 struct vsym_user {
 	char *name;
 	char *home;      /* from the password database, never $HOME */

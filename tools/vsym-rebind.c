@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -55,7 +56,7 @@ struct tool {
 	struct vsym_policy policy;
 	struct vsym_session session;
 	char **environ_saved;    /* handed to the -x command only */
-	char cwd[4096];
+	char cwd[PATH_MAX];
 	char **refusals;         /* per requested bind: why it cannot be made
 				  * before any path is looked at, or NULL */
 	char **resolved;         /* values resolved among the choices */
@@ -831,7 +832,7 @@ static const char **project_names(const struct tool *t, size_t *n)
 static int run_shell(struct tool *t)
 {
 	struct shell_hook hook = { .shell = t->args.shell, .stamp = VSYM_RUN_PATH(VSYM_STAMP_FILE) };
-	char tool[4096];
+	char tool[PATH_MAX];
 	struct vsym_error err;
 	ssize_t len = readlink("/proc/self/exe", tool, sizeof(tool) - 1);
 	char *values;
