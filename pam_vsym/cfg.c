@@ -55,7 +55,7 @@ static int fail(const struct load *ld, const config_setting_t *s, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return vsym_error_set(ld->err, "%s:%u: %s", ld->label, s ? line_of(s) : 0, msg);
+	return vsym_error_at(ld->err, ld->label, s ? line_of(s) : 0, "%s", msg);
 }
 
 static const char *name_of(const config_setting_t *s)
@@ -627,10 +627,10 @@ static int check_text(const struct load *ld, const char *text, size_t len)
 
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == '\0')
-			return vsym_error_set(ld->err, "%s:%u: NUL byte; this is not a text file", ld->label, line);
+			return vsym_error_at(ld->err, ld->label, line, "NUL byte; this is not a text file");
 		if (text[i] == '@' && len - i >= 8 && memcmp(text + i, "@include", 8) == 0)
-			return vsym_error_set(ld->err, "%s:%u: @include is not supported; keep the configuration in one file",
-					      ld->label, line);
+			return vsym_error_at(ld->err, ld->label, line,
+					     "@include is not supported; keep the configuration in one file");
 		if (text[i] == '\n')
 			line++;
 	}
@@ -657,8 +657,8 @@ static int parse(const struct load *ld, config_t *cfg, const char *text, size_t 
 		memcpy(hint, "; ", 2);
 	free(copy);
 	if (ok != CONFIG_TRUE)
-		return vsym_error_set(ld->err, "%s:%d: %s%s", ld->label, config_error_line(cfg),
-				      config_error_text(cfg) ? config_error_text(cfg) : "syntax error", hint);
+		return vsym_error_at(ld->err, ld->label, (unsigned)config_error_line(cfg), "%s%s",
+				     config_error_text(cfg) ? config_error_text(cfg) : "syntax error", hint);
 	return 0;
 }
 

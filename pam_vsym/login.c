@@ -67,15 +67,14 @@ bool vsym_login_load_policy(const struct vsym_login *l)
  * invariant 6); the user, who owns the file, is told the whole message. */
 static void report_user_file(const struct vsym_login *l, const struct vsym_error *err)
 {
-	unsigned line = 0;
 	char path[PATH_MAX];
 
 	if (vsym_session_user_file_path(l->user, path, sizeof(path)) < 0)
 		path[0] = '\0';
-	if (path[0] != '\0' && strncmp(err->text, path, strlen(path)) == 0 && err->text[strlen(path)] == ':')
-		sscanf(err->text + strlen(path) + 1, "%u", &line);
-	if (line > 0)
-		say(l, LOG_NOTICE, "%s: %s:%u is invalid; the user's part was skipped", l->user->name, path, line);
+	/* err->line is set only by the parse of this very file. */
+	if (path[0] != '\0' && err->line > 0)
+		say(l, LOG_NOTICE, "%s: %s:%u is invalid; the user's part was skipped", l->user->name, path,
+		    err->line);
 	else
 		say(l, LOG_NOTICE, "%s: %s skipped: %s", l->user->name, path, err->text);
 	note(l, err->text);
@@ -112,13 +111,19 @@ static bool resolve_values(const struct vsym_login *l)
 static int apply_binds(const struct vsym_login *l, struct vsym_state *state)
 {
 	struct vsym_error err;
-	int bad;
+	char text[VSYM_ERROR_MAX];
+	size_t dropped;
+	int bad = vsym_session_apply_defaults(l->policy, l->user, state, l->reporter, &dropped, &err);
 
-	vsym_error_clear(&err);
-	bad = vsym_session_apply_defaults(l->policy, l->user, state, l->reporter, &err);
-	if (err.text[0] != '\0') {
+	if (bad < 0) {
 		say(l, LOG_NOTICE, "%s: %s", l->user->name, err.text);
 		note(l, err.text);
+	}
+	if (dropped > 0) {
+		snprintf(text, sizeof(text), "%zu binds beyond max_binds = %u were not made", dropped,
+			 l->policy->max_binds);
+		say(l, LOG_NOTICE, "%s: %s", l->user->name, text);
+		note(l, text);
 	}
 	return bad;
 }

@@ -425,11 +425,12 @@ int vsym_session_apply_defaults(const struct vsym_policy *policy,
 				const struct vsym_user *user,
 				struct vsym_state *state,
 				const struct vsym_reporter *reporter,
-				struct vsym_error *err)
+				size_t *dropped, struct vsym_error *err)
 {
 	struct vsym_bind_list list;
 	int bad = 0;
 
+	*dropped = 0;
 	if (vsym_session_defaults(policy, &list, err) < 0)
 		return -1;
 	for (size_t i = 0; i < list.n; i++) {
@@ -440,11 +441,8 @@ int vsym_session_apply_defaults(const struct vsym_policy *policy,
 			bad++;
 		reporter->bind(reporter->ctx, outcome, &list.binds[i], &detail);
 	}
-	if (list.dropped > 0) {
-		bad += (int)list.dropped;
-		vsym_error_set(err, "%zu binds beyond max_binds = %u were not made", list.dropped,
-			       policy->max_binds);
-	}
+	*dropped = list.dropped;
+	bad += (int)list.dropped;
 	vsym_bind_list_free(&list);
 	return bad;
 }

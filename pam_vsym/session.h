@@ -110,12 +110,13 @@ void vsym_session_prune(struct vsym_state *state);
 bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry);
 
 /* Applies the session defaults of policy, reporting each bind and recording
- * it in state. Returns the number of binds refused or failed (0: all well),
- * or -1 when the defaults could not be computed. */
+ * it in state; *dropped gets the number of binds beyond max_binds, not
+ * made. Returns the number of binds refused, failed or dropped (0: all
+ * well), or -1 with err set when the defaults could not be computed. */
 int vsym_session_apply_defaults(const struct vsym_policy *policy,
 				const struct vsym_user *user,
 				struct vsym_state *state,
 				const struct vsym_reporter *reporter,
-				struct vsym_error *err);
+				size_t *dropped, struct vsym_error *err);
 
 #endif
