@@ -1,5 +1,5 @@
-/* Borrowing a user's file-system identity for path resolution (DESIGN
- * invariant 4): groups, fsgid and fsuid are switched and the effective
+/* Borrowing a user's file-system identity for path resolution
+ * (doc/security.md invariant 4): groups, fsgid and fsuid are switched and the effective
  * capability set is emptied, each change read back, and everything is put
  * back as it was. Effective ids and the permitted set are not touched, so
  * CAP_SYS_ADMIN comes back for the mount calls that follow. */

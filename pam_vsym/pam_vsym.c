@@ -1,6 +1,7 @@
 /* pam_vsym: gives each session a private mount namespace with the user's
- * default binds (DESIGN section 3). pam_sm_* only parse arguments and call
- * named steps; everything else is in the shared core. */
+ * default binds (doc/architecture.md, "The life of a session"). The module
+ * is PAM glue: arguments, the conversation, logging; the setup steps are
+ * in the shared core (login.c, sessionapi.c). */
 #include "config.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* The session's record of the binds vsym made, kept in the root-owned
  * marker tmpfs (/run/vsym/binds), so that vsym-rebind lists, replaces and
- * removes only mounts vsym made (DESIGN invariant 9). One line per bind:
+ * removes only mounts vsym made (doc/security.md invariant 9). One line per bind:
  * MNT_ID DEV:INO TARGET SOURCE ro|rw VARIANT VALUE, tab-separated, paths
  * escaped as in /proc/self/mountinfo. DEV:INO names the directory at the
  * root of the mount: with the mount id it tells vsym's mount from another

@@ -1,7 +1,9 @@
 /* vsym-rebind: changes the binds of this vsym session, or runs a command in
- * a namespace of its own (DESIGN section 4). Installed setuid root: main()
- * is a straight line of named steps, each of which succeeds or ends the
- * program with the exit status of the contract. */
+ * a namespace of its own (doc/architecture.md, "The life of a rebind").
+ * Installed setuid root: main() is a straight line of named steps, each of
+ * which succeeds or ends the program with the exit status of the contract.
+ * The work itself is the core's (sessionapi.h, sessionview.h); this file
+ * keeps argument parsing, messages and exit codes. */
 #include "config.h"
 
 #include <errno.h>

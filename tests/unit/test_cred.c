@@ -1,5 +1,5 @@
 /* cred.c: borrowing a user's file-system identity and giving it back
- * (DESIGN invariant 4). The test process changes its own fsuid, fsgid and
+ * (doc/security.md invariant 4). The test process changes its own fsuid, fsgid and
  * groups, inside the throwaway namespace of testns.h. */
 #include "config.h"
 

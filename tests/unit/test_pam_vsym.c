@@ -1,4 +1,4 @@
-/* pam_vsym.c, in-process (DESIGN 3 and 6): the built module is dlopen'ed
+/* pam_vsym.c, in-process (doc/security.md invariant 6): the built module is dlopen'ed
  * and driven through libpam with pam_start_confdir() and a generated
  * service file in a temporary confdir, with config=PATH naming a generated
  * root-owned vsym.conf.
@@ -465,7 +465,7 @@ static void test_unknown_user(void **state)
 
 /* A bind source on a file system the user serves that never answers: any
  * lookup inside it would block for ever, whatever the flags. The module
- * never looks into FUSE (DESIGN invariant 8): that bind is refused at
+ * never looks into FUSE (doc/security.md invariant 8): that bind is refused at
  * once, naming FUSE, and the other bind is made; with on_error = "deny"
  * the session is refused, leaving nothing. With a daemon that reads the
  * request, a process that sent one could not even be killed. */

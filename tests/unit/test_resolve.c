@@ -1,4 +1,4 @@
-/* resolve.c: sources are reached as the user (DESIGN invariant 4), targets
+/* resolve.c: sources are reached as the user (doc/security.md invariant 4), targets
  * are the user's own files on an ordinary file system, reached without a
  * symlink, "." or ".." (invariant 3). Real files in a throwaway namespace,
  * resolved as a made-up alice (uid and gid 1000, groups 1000 and 50). */
@@ -543,7 +543,7 @@ static void test_target_removed_after_open(void **state)
 	assert_contains(err.text, "symbolic link");
 }
 
-/* The walk (DESIGN invariant 8) */
+/* The walk (doc/security.md invariant 8) */
 
 /* A tmpfs on dir, in the test's namespace. */
 static void mount_tmpfs(const char *dir, uid_t uid)
