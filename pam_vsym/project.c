@@ -3,12 +3,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libconfig.h>
+#include <linux/openat2.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "expand.h"
@@ -508,15 +510,66 @@ static int open_project_file(const char *path, struct vsym_error *err)
 	return rfd;
 }
 
+/* The directory a search is in, walked once (vsym_walk: never into FUSE),
+ * so that each name tried there costs one lookup, not a walk from "/". */
+struct dir_cache {
+	char *dir;  /* NULL: none walked yet */
+	int fd;     /* O_PATH; -1 when the walk failed */
+};
+
+static void dir_cache_close(struct dir_cache *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->dir);
+	c->dir = NULL;
+	c->fd = -1;
+}
+
+/* True only when path's directory, walked, surely has no entry of its
+ * name: one O_PATH lookup of that one name, which neither leaves the
+ * directory's mount nor follows a link (nothing of a mount on the name,
+ * FUSE or not, is called). Any other answer, or a directory that could
+ * not be walked, leaves the verdict to the full walk of path. */
+static bool surely_absent(struct dir_cache *c, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dirlen = (size_t)(slash - path);
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC | O_NOFOLLOW,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+
+	if (c->dir == NULL || strlen(c->dir) != dirlen || strncmp(c->dir, path, dirlen) != 0) {
+		struct vsym_error ignored;
+
+		dir_cache_close(c);
+		if ((c->dir = strndup(path, dirlen)) == NULL)
+			return false;
+		c->fd = vsym_walk(dirlen > 0 ? c->dir : "/", VSYM_LINKS_FOLLOW, &ignored);
+		if (c->fd < 0)
+			c->fd = -1;
+	}
+	if (c->fd < 0 || slash[1] == '\0')
+		return false;
+	fd = (int)syscall(SYS_openat2, c->fd, slash + 1, &how, sizeof(how));
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && errno == ENOENT;
+}
+
 int vsym_project_read_file(void *ctx, const char *path, char **text, size_t *len,
 			   struct vsym_error *err)
 {
-	int fd = open_project_file(path, err);
+	int fd;
 	struct stat st;
 	size_t n = 0;
 	char *buf;
 
-	(void)ctx;
+	if (ctx != NULL && surely_absent(ctx, path))
+		return -ENOENT;
+	fd = open_project_file(path, err);
 	if (fd < 0)
 		return fd;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > VSYM_PROJECT_MAX_SIZE) {
@@ -550,8 +603,9 @@ int vsym_project_read_file(void *ctx, const char *path, char **text, size_t *len
 	return 0;
 }
 
-/* The directory must be one the caller can enter, reached by the walk. */
-static int enter_dir(const char *dir, struct vsym_error *err)
+/* The directory must be one the caller can enter, reached by the walk;
+ * kept in cache, where the search starts. */
+static int enter_dir(const char *dir, struct dir_cache *cache, struct vsym_error *err)
 {
 	struct vsym_error why = { .text = "" };
 	int fd = dir[0] == '/' ? vsym_walk(dir, VSYM_LINKS_FOLLOW, &why) : -EINVAL;
@@ -564,11 +618,16 @@ static int enter_dir(const char *dir, struct vsym_error *err)
 	}
 	ok = fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
 	     faccessat(fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) == 0;
-	close(fd);
 	if (!ok) {
+		close(fd);
 		vsym_error_set(err, "%s is not a directory you can enter", dir);
 		return -ENOTDIR;
 	}
+	/* Keyed as the search names it: "/" holds "/.vsym". */
+	cache->dir = strdup(strcmp(dir, "/") == 0 ? "" : dir);
+	cache->fd = cache->dir != NULL ? fd : -1;
+	if (cache->dir == NULL)
+		close(fd);
 	return 0;
 }
 
@@ -576,13 +635,15 @@ int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsy
 			      const char *dir, struct vsym_project *proj, struct vsym_error *err)
 {
 	struct vsym_saved_cred saved;
+	struct dir_cache cache = { NULL, -1 };
 	int rc;
 
 	if (vsym_cred_become(&saved, user, err) < 0)
 		return -1;
-	rc = enter_dir(dir, err);
+	rc = enter_dir(dir, &cache, err);
 	if (rc == 0)
-		rc = vsym_project_search(policy, dir, vsym_project_read_file, NULL, proj, err);
+		rc = vsym_project_search(policy, dir, vsym_project_read_file, &cache, proj, err);
+	dir_cache_close(&cache);
 	if (vsym_cred_restore(&saved, err) < 0)
 		rc = -1;
 	if (rc < 0)

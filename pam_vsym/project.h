@@ -82,7 +82,10 @@ int vsym_project_search(const struct vsym_policy *policy, const char *dir,
  * only a regular file (a FIFO or device is refused without blocking), at
  * most VSYM_PROJECT_MAX_SIZE bytes. Any owner: a repository's files belong
  * to whoever cloned or unpacked it, and a project file only picks values.
- * A vsym_project_reader (ctx unused). */
+ * A vsym_project_reader. ctx is NULL, or what vsym_project_find_as_user
+ * passes: the last directory walked, so that a name missing there is
+ * known absent with one lookup (the many misses of a search from a deep
+ * directory); a file that is there is still walked in full. */
 int vsym_project_read_file(void *ctx, const char *path, char **text, size_t *len,
 			   struct vsym_error *err);
 

@@ -116,7 +116,7 @@ int vsym_session_check_defaults(const struct vsym_policy *policy, const struct v
 	return refused;
 }
 
-char *vsym_session_bound_values(const struct vsym_policy *policy, struct vsym_state *state)
+char *vsym_session_bound_values(const struct vsym_policy *policy, struct vsym_state *state, bool unbound)
 {
 	size_t size = 1;
 	char *out;
@@ -129,12 +129,21 @@ char *vsym_session_bound_values(const struct vsym_policy *policy, struct vsym_st
 		const struct vsym_variant *v = &policy->variants[i];
 		const struct vsym_state_entry *e = vsym_state_find(state, v->target);
 
+		if (e == NULL && unbound) {
+			snprintf(out + strlen(out), size - strlen(out), "%s%s=", out[0] ? " " : "", v->name);
+			continue;
+		}
 		if (e == NULL || e->variant == NULL || e->value == NULL || strcmp(e->variant, v->name) != 0 ||
 		    !vsym_variant_value_valid(e->value))
 			continue;
 		snprintf(out + strlen(out), size - strlen(out), "%s%s=%s", out[0] ? " " : "", v->name, e->value);
 	}
 	return out;
+}
+
+bool vsym_session_bound_on(struct vsym_state *state, const char *target)
+{
+	return vsym_state_find(state, target) != NULL;
 }
 
 bool vsym_session_has_bound(struct vsym_state *state, const struct vsym_bind *b)

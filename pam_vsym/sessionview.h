@@ -38,9 +38,15 @@ int vsym_session_check_defaults(const struct vsym_policy *policy, const struct v
 				struct vsym_error *err);
 
 /* The values bound in state for policy's variants, "go=1.22.12
- * node=20.11.1" (values are plain words). Returns a string to free, or
- * NULL when out of memory. */
-char *vsym_session_bound_values(const struct vsym_policy *policy, struct vsym_state *state);
+ * node=20.11.1" (values are plain words). With unbound, also "NAME=" for
+ * each variant whose target has no vsym bind: operands for -p that give
+ * all of it back. A target holding another bind (SRC DST, another
+ * variant) is named by neither. Returns a string to free, or NULL when
+ * out of memory. */
+char *vsym_session_bound_values(const struct vsym_policy *policy, struct vsym_state *state, bool unbound);
+
+/* True when state records a vsym bind on target. */
+bool vsym_session_bound_on(struct vsym_state *state, const char *target);
 
 /* True when state records bind (a variant's) already made as asked: same
  * variant, value, source and options on its target. */

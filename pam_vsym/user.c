@@ -113,6 +113,16 @@ int vsym_user_lookup(struct vsym_user *user, const char *name, uid_t uid,
 	return 0;
 }
 
+int vsym_user_lookup_passwd(struct vsym_user *user, uid_t uid, struct vsym_error *err)
+{
+	memset(user, 0, sizeof(*user));
+	if (lookup_passwd(user, NULL, uid, err) < 0 || check_home(user, err) < 0) {
+		vsym_user_free(user);
+		return -1;
+	}
+	return 0;
+}
+
 void vsym_user_free(struct vsym_user *user)
 {
 	if (user->group_names != NULL)

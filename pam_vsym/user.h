@@ -33,6 +33,11 @@ struct vsym_user {
 int vsym_user_lookup(struct vsym_user *user, const char *name, uid_t uid,
 		     struct vsym_error *err);
 
+/* vsym_user_lookup by uid without the groups (left empty): for a caller
+ * whose own groups (getgroups) stand instead. The group database is not
+ * read, so no NSS module is loaded only to list groups unused. */
+int vsym_user_lookup_passwd(struct vsym_user *user, uid_t uid, struct vsym_error *err);
+
 /* Looks up the names of user's groups, for the policy's users.groups. A
  * separate step: on a host with network groups each name costs an NSS
  * call, and most policies name no group. Returns 0 or -1 with err set. */

@@ -29,7 +29,9 @@
 # systemd host has them: /proc, /sys, a tmpfs /dev with the host's device
 # nodes, a new devpts, /dev/shm, /dev/mqueue and /dev/log pointing into
 # the journal's socket; tmpfs on /run, /run/lock, /run/user/0 and /tmp;
-# /home a mount point of its own; the host's resolv.conf. The repository
+# /home a mount point of its own; the host's resolv.conf, and an
+# /etc/hosts naming the machine (127.0.1.1) as Debian's installer writes
+# it. The repository
 # is cloned (git clone of HEAD, or of VSYM_FRESH_ROOT_COMMIT) to
 # /root/vsym, and the root is entered with pivot_root (not chroot: user
 # namespaces work and / is a mount point, as on a real host). PID 1 of
@@ -216,6 +218,10 @@ inner_setup() {
 	inner_volatile "$r"
 	rm -f "$r/etc/resolv.conf"
 	cp -L /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null || :
+	# The machine's name resolves, as Debian's installer makes it (sudo
+	# warns on every call otherwise): the host's name, in the run's copy.
+	printf '127.0.0.1\tlocalhost\n127.0.1.1\t%s\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' \
+		"$(uname -n)" >"$r/etc/hosts"
 	# A clean clone, as a new user would make it (the clone's origin
 	# points into the host tree, which is not reachable from inside).
 	git init -q "$r/root/vsym"

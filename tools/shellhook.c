@@ -54,15 +54,25 @@ static const char hook_body[] =
 	"    return $__vsym_status\n"
 	"  }\n";
 
-/* One process, and only here: a failure prints vsym-rebind's message and
- * leaves the values as they are; the prompt comes anyway. */
+/* One process, and only here. Entering a project (no project file found
+ * at the last switch), -p --before also prints, on its second line, what
+ * this shell had bound just then ("NAME=" for no bind): given back for
+ * every variant no project file names, until and when the shell leaves.
+ * A failure prints vsym-rebind's message and leaves the values as they
+ * are; the prompt comes anyway. */
 static const char switch_body[] =
 	"  __vsym_switch() {\n"
-	"    local out\n"
-	"    __vsym_key=$1\n"
-	"    if out=$(\"$__vsym_tool\" -p \"$PWD\" %s) || [[ -n $out ]]; then\n"
-	"      export VSYM_VARIANTS=$out\n"
+	"    local out rc=0\n"
+	"    if [[ -z $__vsym_key ]]; then\n"
+	"      out=$(\"$__vsym_tool\" -p \"$PWD\" --before) || rc=$?\n"
+	"      __vsym_base=\n"
+	"      if [[ $out == *$'\\n'* ]]; then __vsym_base=${out#*$'\\n'}; fi\n"
+	"      out=${out%%%%$'\\n'*}\n"
+	"    else\n"
+	"      out=$(\"$__vsym_tool\" -p \"$PWD\" %s) || rc=$?\n"
 	"    fi\n"
+	"    __vsym_key=$1\n"
+	"    if [[ $rc == 0 || -n $out ]]; then export VSYM_VARIANTS=$out; fi\n"
 	"  }\n";
 
 void shell_hook_print(FILE *out, const struct shell_hook *hook)
@@ -82,13 +92,13 @@ void shell_hook_print(FILE *out, const struct shell_hook *hook)
 		zsh ? "-o interactive" : "$- == *i*");
 	put_setting(out, "__vsym_tool", hook->tool);
 	put_setting(out, "__vsym_stamp", hook->stamp);
-	put_setting(out, "__vsym_base", hook->values);
+	put_setting(out, "export VSYM_VARIANTS", hook->values);
 	fputs("  __vsym_names=(", out);
 	for (size_t i = 0; i < hook->nnames; i++) {
 		fputs(i > 0 ? " " : "", out);
 		put_quoted(out, hook->names[i]);
 	}
-	fputs(")\n  __vsym_files=()\n  __vsym_pwd= __vsym_key=\n  export VSYM_VARIANTS=$__vsym_base\n", out);
+	fputs(")\n  __vsym_files=()\n  __vsym_pwd= __vsym_key= __vsym_base=\n", out);
 	fputs(hook_body, out);
 	fprintf(out, switch_body, zsh ? "${=__vsym_base}" : "$__vsym_base");
 	if (zsh)

@@ -3,7 +3,8 @@
  * so it has a namespace of its own; before each prompt a hook looks for
  * project files from $PWD up with shell builtins only, and runs
  * "vsym-rebind -p" (one process) only when the files found, or one of
- * them, changed since the last switch. Non-interactive shells are left
+ * them, changed since the last switch; leaving a project gives back what
+ * the shell had bound as it entered. Non-interactive shells are left
  * alone. */
 #ifndef VSYM_SHELLHOOK_H
 #define VSYM_SHELLHOOK_H
@@ -17,8 +18,8 @@ struct shell_hook {
 	const char *stamp;      /* touched by every -p: files newer mean a change */
 	const char *const *names; /* project file names, in search order */
 	size_t nnames;
-	const char *values;     /* "go=1.22.12 node=20.11.1": this shell's values,
-				 * where it goes back to on leaving a project */
+	const char *values;     /* "go=1.22.12 node=20.11.1": the values bound as
+				 * the shell starts, its first VSYM_VARIANTS */
 };
 
 /* Writes the code for hook->shell to out. Every word from outside the

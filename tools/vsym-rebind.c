@@ -45,6 +45,7 @@ struct args {
 	bool save;               /* -s: keep the values in ~/.vsymrc */
 	const char *check_file;  /* -C FILE */
 	const char *project_dir; /* -p DIR */
+	bool print_before;       /* --before: -p also prints what it replaced */
 	const char *shell;       /* --shell bash|zsh */
 	char **words;            /* operands */
 	int nwords;
@@ -64,6 +65,9 @@ struct tool {
 	char **resolved;         /* values resolved among the choices */
 	char **origins;          /* with -p, per operand: "FILE:LINE" of the
 				  * project file that named it, or NULL */
+	const struct vsym_variant **clear; /* with -p, NAME= operands no project
+				  * file names: variants whose bind goes */
+	size_t nclear;
 	size_t project_problems; /* project files or values refused */
 };
 
@@ -105,7 +109,8 @@ static _Noreturn void usage(const char *problem)
 	      "       vsym-rebind -l | -L [NAME] | -r\n"
 	      "       vsym-rebind -s NAME=VALUE...\n"
 	      "       vsym-rebind -x [SRC DST | NAME=VALUE]... [-- CMD [ARG...]]\n"
-	      "       vsym-rebind -p DIR [-x] [NAME=VALUE]... [-- CMD [ARG...]]\n"
+	      "       vsym-rebind -p DIR [-x] [NAME=VALUE | NAME=]... [-- CMD [ARG...]]\n"
+	      "       vsym-rebind -p DIR --before [NAME=VALUE | NAME=]...\n"
 	      "       vsym-rebind --shell bash|zsh\n"
 	      "       vsym-rebind -C [FILE]\n"
 	      "       vsym-rebind -h | --help | --version\n",
@@ -123,8 +128,11 @@ static _Noreturn void usage(const char *problem)
 		      "  -s NAME=VALUE  switch, and save the values in ~/.vsymrc for later logins\n"
 		      "  -x ... [-- CMD]  run CMD (default: your shell) in a namespace of its own with these binds\n"
 		      "  -p DIR         take the values of the project files (.vsym, .tool-versions, version files)\n"
-		      "                 found from DIR up; NAME=VALUE operands: for variants they do not name;\n"
+		      "                 found from DIR up; NAME=VALUE operands: for variants they do not name,\n"
+		      "                 NAME= (no value): remove the bind of a variant they do not name;\n"
 		      "                 prints VSYM_VARIANTS; with -x: run CMD with them\n"
+		      "  --before       with -p alone: then print, on a second line, the operands that give\n"
+		      "                 back what was bound before (NAME= for a variant that had no bind)\n"
 		      "  --shell SHELL  print code for ~/.bashrc (bash) or ~/.zshrc (zsh): a namespace per\n"
 		      "                 interactive shell, project files honoured before each prompt\n"
 		      "  -C [FILE]      check the session defaults (of FILE): what a login would refuse; exit 1 if any\n"
@@ -189,7 +197,8 @@ static void lookup_caller(struct tool *t)
 {
 	struct vsym_error err;
 
-	if (vsym_user_lookup(&t->user, NULL, getuid(), &err) < 0)
+	/* The database's groups would be replaced at once: not read. */
+	if (vsym_user_lookup_passwd(&t->user, getuid(), &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 	adopt_caller_groups(&t->user);
 	if (getcwd(t->cwd, sizeof(t->cwd)) == NULL)
@@ -249,6 +258,8 @@ static int parse_option(struct args *a, int argc, char **argv, int i, bool *mode
 		if (i + 1 >= argc || argv[i + 1][0] == '\0')
 			usage("-p takes a directory: vsym-rebind -p .");
 		a->project_dir = argv[++i];
+	} else if (strcmp(opt, "--before") == 0) {
+		a->print_before = true;
 	} else if (strcmp(opt, "--shell") == 0) {
 		set_mode(a, MODE_SHELL, mode_set);
 		if (i + 1 >= argc || (strcmp(argv[i + 1], "bash") != 0 && strcmp(argv[i + 1], "zsh") != 0))
@@ -308,6 +319,8 @@ static void parse_args(struct args *a, int argc, char **argv)
 		usage("-s takes NAME=VALUE operands only: vsym-rebind -s go=1.22");
 	if (a->project_dir != NULL && ((a->mode != MODE_BIND && a->mode != MODE_EXEC) || a->save || !all_assignments(a)))
 		usage("-p goes alone or with -x, and takes NAME=VALUE operands only: vsym-rebind -p . or -x -p . -- CMD");
+	if (a->print_before && (a->project_dir == NULL || a->mode != MODE_BIND || a->dry_run))
+		usage("--before goes with -p alone: vsym-rebind -p . --before");
 	if (a->mode == MODE_SHELL && a->nwords > 0)
 		usage("--shell takes no operands");
 	if ((a->mode == MODE_BIND && a->nwords == 0 && a->project_dir == NULL) ||
@@ -357,6 +370,8 @@ static void variant_bind(struct tool *t, const char *word, struct vsym_bind *bin
 	v = vsym_policy_variant(&t->policy, name);
 	if (v == NULL)
 		die(EXIT_REFUSED, "no variant '%s'; vsym-rebind -L lists the variants", name);
+	if (value[0] == '\0')
+		die(EXIT_USAGE, "%s= (no value) goes only with -p; to remove the bind: vsym-rebind -u %s", name, name);
 	if (!vsym_variant_value_valid(value))
 		die(EXIT_USAGE, "'%s' is not a valid value for %s: use letters, digits and . _ + -", value, name);
 	value = vsym_choices_pick(&t->user, v, value, refusal);
@@ -526,16 +541,28 @@ static size_t word_variant(const struct tool *t, const char *word)
 	return t->policy.nvariants;
 }
 
+/* The variant of a NAME= operand, which must be one. */
+static const struct vsym_variant *variant_named(const struct tool *t, const char *word)
+{
+	size_t i = word_variant(t, word);
+
+	if (i == t->policy.nvariants)
+		die(EXIT_REFUSED, "no variant '%.*s'; vsym-rebind -L lists the variants", (int)strcspn(word, "="), word);
+	return &t->policy.variants[i];
+}
+
 /* The operands -p works with: the project's values, then the NAME=VALUE
- * operands given for variants no project file names. A variant named
- * with a bad value gets neither: it is left as it is. */
+ * operands given for variants no project file names; NAME= operands for
+ * those go to t->clear. A variant named with a bad value gets none of
+ * them: it is left as it is. */
 static void project_words(struct tool *t, const struct vsym_project *proj)
 {
 	char **words = calloc(t->policy.nvariants + (size_t)t->args.nwords + 1, sizeof(char *));
 	int n = 0;
 
 	t->origins = calloc(t->policy.nvariants + (size_t)t->args.nwords + 1, sizeof(char *));
-	if (words == NULL || t->origins == NULL)
+	t->clear = calloc((size_t)t->args.nwords + 1, sizeof(char *));
+	if (words == NULL || t->origins == NULL || t->clear == NULL)
 		die(EXIT_FAILED, "out of memory");
 	for (size_t i = 0; i < proj->n; i++) {
 		const struct vsym_project_pick *p = &proj->picks[i];
@@ -547,9 +574,16 @@ static void project_words(struct tool *t, const struct vsym_project *proj)
 			die(EXIT_FAILED, "out of memory");
 		n++;
 	}
-	for (int i = 0; i < t->args.nwords; i++)
-		if (vsym_project_pick_of(proj, word_variant(t, t->args.words[i])) == NULL)
+	for (int i = 0; i < t->args.nwords; i++) {
+		const char *word = t->args.words[i];
+
+		if (vsym_project_pick_of(proj, word_variant(t, word)) != NULL)
+			continue;
+		if (word[strcspn(word, "=") + 1] == '\0')
+			t->clear[t->nclear++] = variant_named(t, word);
+		else
 			words[n++] = t->args.words[i];
+	}
 	t->args.words = words;
 	t->args.nwords = n;
 }
@@ -583,10 +617,12 @@ static void take_project_values(struct tool *t)
 	free(dir);
 }
 
-/* The values bound in this namespace, from its record. */
-static char *bound_values(struct tool *t)
+/* The values bound in this namespace, "go=1.22.12 node=20.11.1", from its
+ * record; with unbound, also "NAME=" for each variant whose target has no
+ * vsym bind (vsym_session_bound_values). */
+static char *variant_values(struct tool *t, bool unbound)
 {
-	char *values = vsym_session_bound_values(&t->policy, &t->session.state);
+	char *values = vsym_session_bound_values(&t->policy, &t->session.state, unbound);
 
 	if (values == NULL)
 		die(EXIT_FAILED, "out of memory");
@@ -596,29 +632,61 @@ static char *bound_values(struct tool *t)
 /* -p prints the values now bound, for the shell hook's VSYM_VARIANTS. */
 static void print_bound_values(struct tool *t)
 {
-	char *values = bound_values(t);
+	char *values = variant_values(t, false);
 
 	puts(values);
 	free(values);
 }
 
+/* -p's NAME= operands: each variant's bind is removed, where there is one
+ * (first, so that max_binds has room for the binds that follow). */
+static int clear_variants(struct tool *t)
+{
+	int status = EXIT_DONE;
+
+	for (size_t i = 0; i < t->nclear; i++) {
+		const struct vsym_variant *v = t->clear[i];
+		struct vsym_error err;
+		int rc;
+
+		if (!vsym_session_bound_on(&t->session.state, v->target))
+			continue;
+		if (t->args.dry_run) {
+			printf("allowed\t%s\t-\tthe bind removed; %s=\n", v->target, v->name);
+			continue;
+		}
+		rc = vsym_session_unbind(&t->user, &t->session.state, v->target, &err);
+		if (rc < 0)
+			warn_user("%s", err.text);
+		status = worse(status, rc < 0 ? EXIT_FAILED : EXIT_DONE);
+	}
+	return status;
+}
+
 static int run_bind(struct tool *t)
 {
 	struct vsym_bind_list list = requested_binds(t);
+	char *before = NULL;
 	int status;
 
 	if (!t->args.dry_run || vsym_session_here(t->user.uid))
 		enter_session(t);
 	/* else judged as a fresh session: the record stays empty */
-	status = apply_binds(t, &list, t->refusals);
+	if (t->args.print_before)
+		before = variant_values(t, true);
+	status = clear_variants(t);
+	status = worse(status, apply_binds(t, &list, t->refusals));
 	if (!t->args.dry_run)
 		save_session(t);
 	if (status == EXIT_DONE && t->args.save)
 		status = save_values(t);
 	if (t->args.project_dir != NULL && !t->args.dry_run)
 		print_bound_values(t);
+	if (before != NULL)
+		puts(before);
 	if (t->project_problems > 0)
 		status = worse(status, EXIT_REFUSED);
+	free(before);
 	vsym_bind_list_free(&list);
 	return status;
 }
@@ -797,7 +865,7 @@ static int run_exec(struct tool *t)
 		die(EXIT_REFUSED, "vsym is not enabled for %s by %s", t->user.name, SYSTEM_CONFIG);
 	list = requested_binds(t);
 	make_own_namespace(t);
-	status = apply_binds(t, &list, t->refusals);
+	status = worse(clear_variants(t), apply_binds(t, &list, t->refusals));
 	vsym_bind_list_free(&list);
 	if (status != EXIT_DONE)
 		die(status, "command not run: a bind was not made");
@@ -848,7 +916,7 @@ static int run_shell(struct tool *t)
 		die(EXIT_REFUSED, "vsym is not enabled for %s by %s; shell left as it is", t->user.name, SYSTEM_CONFIG);
 	if (vsym_session_here(t->user.uid))
 		enter_session(t);
-	values = bound_values(t);
+	values = variant_values(t, false);
 	if (vsym_session_probe_namespace(&err) < 0)
 		die(EXIT_FAILED, "%s; shell left without a namespace of its own", err.text);
 	hook.tool = tool;

@@ -4,7 +4,9 @@
 #   - a prompt where nothing changed, with the --shell hook, against a
 #     plain prompt; and what mise's and direnv's prompt hooks cost;
 #   - a cd into another project (the hook switches: one vsym-rebind -p)
-#     against mount --bind, whole processes both;
+#     against mount --bind, whole processes both, in wall time and in CPU
+#     time (user + system of the shell and its children, the mean per
+#     round: less swayed by other work on a shared machine);
 #   - vsym-rebind -x -p . -- go version against go version alone, and
 #     mise exec -- go version.
 #
@@ -81,6 +83,20 @@ time_fn() { # NAME N FUNCTION...: median of N calls of the shell function
 	done
 	row "$name" "$n" "$(median "${times[@]}")"
 }
+# NAME N FUNCTION...: CPU time (user + system, this shell and its
+# children) per call, in us, over N calls: less swayed than wall time by
+# other work on a shared machine.
+cpu_fn() {
+	local name=$1 n=$2 i
+	shift 2
+	times >~/.times0   # in this shell: a subshell's times start at zero
+	for ((i = 0; i < n; i++)); do "$@"; done
+	times >~/.times1
+	row "$name" "$n" $((($(cpu_us ~/.times1) - $(cpu_us ~/.times0)) / n))
+}
+# FILE (what times printed): user + system of the shell and its children, in us
+cpu_us() { tr 'ms\n' '   ' <"$1" | awk '{ s = 0; for (i = 1; i <= 8; i += 2) s += $i * 60 + $(i + 1)
+	printf "%d\n", s * 1000000 }'; }
 plain_prompt() { :; }
 cd ~/w/a/src/pkg/x && __vsym_prompt
 [[ $(cat ~/gos/VERSION) == 1.21.5 ]] || echo "error: the hook did not switch to 1.21.5" >&2
@@ -109,6 +125,7 @@ if command -v direnv >/dev/null; then
 fi
 switch() { cd ~/w/b/src/pkg/x; __vsym_prompt; cd ~/w/a/src/pkg/x; __vsym_prompt; }
 time_fn cd-switch-vsym-x2 "$runs" switch
+cpu_fn cd-switch-vsym-x2-cpu "$runs" switch
 [[ $(cat ~/gos/VERSION) == 1.21.5 ]] || echo "error: the switch did not land on 1.21.5" >&2
 gov() { ~/gos/bin/go version >/dev/null; }
 time_fn go-version-direct "$runs" gov
@@ -138,6 +155,14 @@ mb=$(unshare -m --propagation private bash -c '
 		echo $((t1 - t0))
 	done' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
 out+=$'\n'"mount-bind-x2 $RUNS $mb"
+# The same as CPU time: user + system of the loop's shell and children.
+mbcpu=$(unshare -m --propagation private bash -c '
+	mkdir -p /home/alice/gos
+	TIMEFORMAT="%3U %3S"
+	{ time for ((i = 0; i < '"$RUNS"'; i++)); do mount --bind /home/alice/.gos/go1.22.0 /home/alice/gos
+		mount --bind /home/alice/.gos/go1.21.5 /home/alice/gos; done; } 2>&1 |
+		awk "{ printf \"%d\\n\", (\$1 + \$2) * 1000000 / '"$RUNS"' }"')
+out+=$'\n'"mount-bind-x2-cpu $RUNS $mbcpu"
 printf '%s\n' "$out" | awk -v csv="$BENCH_CSV" '
 	NF == 3 { v[$1] = $3; n[$1] = $2; order[++k] = $1
 		  if ($1 == "prompt-processes")
@@ -163,6 +188,8 @@ printf '%s\n' "$out" | awk -v csv="$BENCH_CSV" '
 		line("direnv export bash (every prompt)", "prompt-direnv-export", "prompt-plain")
 		line("mount --bind twice (root, whole processes)", "mount-bind-x2", "")
 		line("cd into another project and back, vsym hook (2 switches)", "cd-switch-vsym-x2", "mount-bind-x2")
+		line("mount --bind twice, CPU time (user + system)", "mount-bind-x2-cpu", "")
+		line("cd into another project and back, vsym hook, CPU time", "cd-switch-vsym-x2-cpu", "mount-bind-x2-cpu")
 		line("go version (a shell script), directly", "go-version-direct", "")
 		line("vsym-rebind -x -- go version (a namespace, no project)", "go-version-vsym-x", "go-version-direct")
 		line("vsym-rebind -x -p . -- go version", "go-version-vsym-x-p", "go-version-direct")

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Session-setup benchmark for pam_vsym (issue 5, parts 1 and 3), and what
-# switching costs (part 2, the "switching" section).
+# Session-setup benchmark for pam_vsym (session open against the kernel
+# floor, pam_namespace and pam_permit; many sessions), and what switching
+# costs (the "switching" section).
 #
 #   tests/bench/run.sh BUILD_DIR     as root; RUNS=200 by default (RUBY_RUNS,
 #                                    for the ruby commands, RUNS/4, at least
@@ -69,7 +70,9 @@ outside() {
 	trap "echo $saved > $MOUNT_MAX" EXIT
 	trap 'exit 130' INT TERM HUP   # so that the EXIT trap runs
 	ensure_ruby_tools
-	cc -O2 -Wall -Wextra -o "$work/bench_session" "$HERE/bench_session.c" -lpam
+	[ -x "$build/tests/bench/bench_session" ] ||
+		{ echo "run.sh: $build/tests/bench/bench_session is missing: run make bench" >&2; exit 2; }
+	cp "$build/tests/bench/bench_session" "$work/bench_session"
 	: >"$CSV"
 	unshare --mount --propagation private --pid --fork --mount-proc \
 		env VSYM_BENCH_SANDBOX=1 RUNS="${RUNS:-200}" RUBY_RUNS="${RUBY_RUNS:-}" PROFILE="${PROFILE:-0}" \
@@ -193,7 +196,7 @@ profile_step() {
 	fi
 }
 
-# ---- switching (issue 5 part 2) ----
+# ---- switching ----
 #
 # One vsym session of benchsw, opened by the driver through a PAM service
 # holding pam_vsym with the system file (the sandbox's /etc/vsym.conf, the

@@ -74,3 +74,17 @@ vsym_copy_source() { # DEST
 vsym_clean_env() { # CMD...
 	env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 "$@"
 }
+
+# Copies the attackers' tools of tests/security, as make check built them
+# (with the project's warnings) under $VSYM_BUILDDIR, into DIR, where every
+# test user can run them. NAME is a program, or preload.so.
+vsym_security_helpers() { # DIR NAME...
+	local dir=$1 name built
+	shift
+	for name in "$@"; do
+		built=$VSYM_BUILDDIR/tests/security/$name
+		[ "$name" = preload.so ] && built=$VSYM_BUILDDIR/tests/security/.libs/preload.so
+		[ -f "$built" ] || sandbox_fatal "$built is missing: make check builds it (make check TESTS= builds only the programs)"
+		install -m 0755 "$built" "$dir/$name" || sandbox_fatal "cannot copy $built"
+	done
+}

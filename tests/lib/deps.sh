@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # The Debian packages vsym needs to build and to run its tests and demo
-# (debhelper, dpkg-dev, lintian, bash-completion: the Debian package test).
+# (build-essential, debhelper, dpkg-dev, lintian, bash-completion: the
+# Debian package test).
 # llvm: llvm-symbolizer, without which the sanitizers cannot name a
 # leak's functions and the fuzz run's leak suppressions (by function name)
 # match nothing; clang only recommends it.
@@ -8,7 +9,7 @@ VSYM_BUILD_DEPS="autoconf automake libtool pkg-config make gcc clang libclang-rt
 	libpam0g-dev libmount-dev libconfig-dev libcmocka-dev"
 VSYM_TEST_DEPS="pamtester openssh-server openssh-client util-linux bsdutils mount login passwd
 	procps iproute2 strace libpam-modules libpam-runtime groff-base man-db socat sudo
-	debhelper dpkg-dev fakeroot lintian bash-completion git
+	build-essential debhelper dpkg-dev fakeroot lintian bash-completion git
 	debian-archive-keyring zsh"
 
 # Installs them unless SKIP_APT=1.

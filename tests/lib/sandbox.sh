@@ -181,7 +181,7 @@ sandbox_fatal() {
 	exit 99
 }
 
-# DESIGN 6: in CI a test that would skip fails instead.
+# In CI (which runs as root) a test that would skip fails instead.
 sandbox_skip() {
 	if [ -n "${CI:-}" ]; then
 		printf 'sandbox: FAIL (CI is set, skipping is not allowed): %s\n' "$*" >&2
@@ -626,8 +626,11 @@ _sandbox_prefix() {
 # get an overlay so the host's files stay visible and untouched.
 _sandbox_guard_install_dirs() {
 	local names line dir c ok
+	# (No header is installed: oldincludedir is /usr/include whatever the
+	# prefix, and overlaying it for nothing fails where /usr is already an
+	# overlay on an overlay, the kernel's limit of stacking.)
 	names=$(sed -n 's/^\([A-Za-z_]*dir\) = .*/\1/p' "$VSYM_BUILDDIR/Makefile" |
-		grep -Ev '^(srcdir|builddir|top_srcdir|top_builddir|abs_.*|am__.*|.*_srcdir|.*_builddir)$' | sort -u)
+		grep -Ev '^(srcdir|builddir|top_srcdir|top_builddir|abs_.*|am__.*|.*_srcdir|.*_builddir|includedir|oldincludedir)$' | sort -u)
 	# shellcheck disable=SC2086
 	while IFS= read -r line; do
 		dir=${line#*=}

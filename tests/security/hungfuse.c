@@ -4,7 +4,7 @@
  * answers INIT, then reads every request and answers none. A process that
  * sent a request then sleeps uninterruptibly (not even SIGKILL ends it)
  * until this daemon is killed and the connection goes away: the "slow
- * path" of DESIGN invariant 8. Prints "ready" once the mount is there. */
+ * path" of invariant 8 (doc/security.md). Prints "ready" once the mount is there. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fuse.h>

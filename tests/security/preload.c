@@ -1,6 +1,6 @@
 /* tests/security/preload.c - a library that must never be loaded into the
  * setuid vsym-rebind: its constructor says so loudly, leaves a mark and
- * aborts. Built with cc -shared -fPIC. */
+ * aborts. Built by make check as a libtool module (.libs/preload.so). */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>

@@ -21,14 +21,6 @@ struct fixture {
 	struct vsym_policy policy;
 };
 
-static void make_dir(const char *path, uid_t uid, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		fail_msg("mkdir %s: %s", path, strerror(errno));
-	if (chown(path, uid, uid) < 0 || chmod(path, mode) < 0)
-		fail_msg("chown/chmod %s: %s", path, strerror(errno));
-}
-
 static const char *in(const struct fixture *f, const char *rel)
 {
 	static char buf[4][256];
@@ -46,12 +38,6 @@ static void make_file(const char *path)
 	if (fd < 0 || fchown(fd, 1000, 1000) < 0)
 		fail_msg("create %s: %s", path, strerror(errno));
 	close(fd);
-}
-
-static void make_link(const char *to, const char *path)
-{
-	if (symlink(to, path) < 0 || lchown(path, 1000, 1000) < 0)
-		fail_msg("symlink %s: %s", path, strerror(errno));
 }
 
 static void load(struct fixture *f, const char *text)
@@ -78,18 +64,18 @@ static int setup(void **state)
 	test_user_alice(&f->alice);
 	snprintf(f->home, sizeof(f->home), "%s/choices%d", scratch, ++n);
 	f->alice.user.home = f->home;
-	make_dir(f->home, 1000, 0755);
-	make_dir(in(f, ".gos"), 1000, 0755);
-	make_dir(in(f, ".gos/go1.21.5"), 1000, 0755);
-	make_dir(in(f, ".gos/go1.22.0"), 1000, 0755);
-	make_dir(in(f, ".gos/go1.22.10"), 1000, 0755);
-	make_dir(in(f, ".gos/go1.22.10/bin"), 1000, 0755);
-	make_dir(in(f, ".gos/other"), 1000, 0755);
-	make_dir(in(f, ".gos/go@x"), 1000, 0755);
+	make_dir(f->home, 1000, 1000, 0755);
+	make_dir(in(f, ".gos"), 1000, 1000, 0755);
+	make_dir(in(f, ".gos/go1.21.5"), 1000, 1000, 0755);
+	make_dir(in(f, ".gos/go1.22.0"), 1000, 1000, 0755);
+	make_dir(in(f, ".gos/go1.22.10"), 1000, 1000, 0755);
+	make_dir(in(f, ".gos/go1.22.10/bin"), 1000, 1000, 0755);
+	make_dir(in(f, ".gos/other"), 1000, 1000, 0755);
+	make_dir(in(f, ".gos/go@x"), 1000, 1000, 0755);
 	make_file(in(f, ".gos/go1.30"));
-	make_link("go1.21.5", in(f, ".gos/go1.9"));
-	make_link("/etc", in(f, ".gos/go1.8"));
-	make_link("../../..", in(f, ".gos/go1.7"));
+	make_link("go1.21.5", in(f, ".gos/go1.9"), 1000, 1000);
+	make_link("/etc", in(f, ".gos/go1.8"), 1000, 1000);
+	make_link("../../..", in(f, ".gos/go1.7"), 1000, 1000);
 	return 0;
 }
 
@@ -140,8 +126,8 @@ static void test_listed_as_the_user(void **state)
 	struct vsym_error err = { .text = "" };
 
 	REQUIRE_ROOT();
-	make_dir(in(f, "secret"), 0, 0711);
-	make_dir(in(f, "secret/go1"), 0, 0755);
+	make_dir(in(f, "secret"), 0, 0, 0711);
+	make_dir(in(f, "secret/go1"), 0, 0, 0755);
 	load(f, "variants: { go = { target = \"~/gos\"; source = \"~/secret/go${go}\"; }; };");
 	assert_int_equal(vsym_choices_list(&f->alice.user, &f->policy.variants[0], &c, &err), -1);
 	assert_contains(err.text, "cannot read");

@@ -1,5 +1,5 @@
 /* cred.c: borrowing a user's file-system identity and giving it back
- * (doc/security.md invariant 4). The test process changes its own fsuid, fsgid and
+ * (invariant 4 of doc/security.md). The test process changes its own fsuid, fsgid and
  * groups, inside the throwaway namespace of testns.h. */
 #include "config.h"
 
@@ -98,14 +98,6 @@ static int teardown(void **state)
 		setfsgid(getegid());
 	}
 	return 0;
-}
-
-static void make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		fail_msg("mkdir %s: %s", path, strerror(errno));
-	if (chown(path, uid, gid) < 0 || chmod(path, mode) < 0)
-		fail_msg("chown/chmod %s: %s", path, strerror(errno));
 }
 
 static void make_file(const char *path)

@@ -108,7 +108,7 @@ static const char *make_file(struct fixture *fx, const char *name, const char *c
 	return path;
 }
 
-static const char *make_dir(struct fixture *fx, const char *name, mode_t mode, uid_t owner, gid_t group)
+static const char *make_fixture_dir(struct fixture *fx, const char *name, mode_t mode, uid_t owner, gid_t group)
 {
 	const char *path = at(fx, name);
 
@@ -419,7 +419,7 @@ static void test_as_user_permissions(void **state)
 
 	REQUIRE_ROOT();
 	nobody_init(&n);
-	make_dir(fx, "locked", 0700, 0, 0);
+	make_fixture_dir(fx, "locked", 0700, 0, 0);
 	strcpy(hidden, make_file(fx, "locked/vsymrc", "x", 0644, NOBODY));
 	strcpy(unreadable, make_file(fx, "unreadable", "x", 0000, NOBODY));
 	strcpy(root_only, make_file(fx, "root-only", "secret", 0600, 0));
@@ -441,7 +441,7 @@ static void test_as_user_groups(void **state)
 
 	REQUIRE_ROOT();
 	nobody_init(&n);
-	make_dir(fx, "team", 0750, 0, OTHER_GID);
+	make_fixture_dir(fx, "team", 0750, 0, OTHER_GID);
 	strcpy(path, make_file(fx, "team/vsymrc", "x", 0644, NOBODY));
 	expect_user_denied(&n.user, path);
 	n.user.ngids = 2;

@@ -25,25 +25,6 @@ struct fixture {
 };
 
 
-static void make_dir(const char *path, uid_t uid, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		fail_msg("mkdir %s: %s", path, strerror(errno));
-	if (chown(path, uid, uid) < 0 || chmod(path, mode) < 0)
-		fail_msg("chown/chmod %s: %s", path, strerror(errno));
-}
-
-static void make_file(const char *path, uid_t uid, const char *text)
-{
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-
-	if (fd < 0)
-		fail_msg("create %s: %s", path, strerror(errno));
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fchown(fd, uid, uid) < 0)
-		fail_msg("write %s: %s", path, strerror(errno));
-	close(fd);
-}
-
 static const char *in(const char *dir, const char *rel)
 {
 	static char buf[8][256];
@@ -77,10 +58,10 @@ static int setup(void **state)
 	snprintf(f->base, sizeof(f->base), "%s/mount%d", scratch, ++n);
 	snprintf(f->src, sizeof(f->src), "%s/src", f->base);
 	snprintf(f->tgt, sizeof(f->tgt), "%s/tgt", f->base);
-	make_dir(f->base, 0, 0755);
-	make_dir(f->src, 1000, 0755);
-	make_dir(f->tgt, 1000, 0755);
-	make_file(in(f->src, "hello"), 1000, "hello\n");
+	make_dir(f->base, 0, 0, 0755);
+	make_dir(f->src, 1000, 1000, 0755);
+	make_dir(f->tgt, 1000, 1000, 0755);
+	write_file(in(f->src, "hello"), "hello\n", 1000, 1000, 0644);
 	return 0;
 }
 
@@ -160,13 +141,13 @@ static void test_ns_create_makes_slave(void **state)
 
 	REQUIRE_ROOT();
 	snprintf(a.shared, sizeof(a.shared), "%s", in(f->base, "shared"));
-	make_dir(a.shared, 0, 0755);
+	make_dir(a.shared, 0, 0, 0755);
 	mount_tmpfs(a.shared, 0, "mode=0755");
 	assert_int_equal(mount(NULL, a.shared, NULL, MS_SHARED, NULL), 0);
 	snprintf(a.from_child, sizeof(a.from_child), "%s", in(a.shared, "a"));
 	snprintf(a.from_host, sizeof(a.from_host), "%s", in(a.shared, "b"));
-	make_dir(a.from_child, 0, 0755);
-	make_dir(a.from_host, 0, 0755);
+	make_dir(a.from_child, 0, 0, 0755);
+	make_dir(a.from_host, 0, 0, 0755);
 	RUN_CHILD(child_ns_create, &a);
 	assert_int_equal(testns_mounts_on(a.from_child), 0);
 	assert_int_equal(umount(a.from_host), 0);
@@ -382,7 +363,7 @@ static void test_bind_nosuid_nodev_everywhere(void **state)
 	const char *opts;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->src, "sub"), 1000, 0755);
+	make_dir(in(f->src, "sub"), 1000, 1000, 0755);
 	mount_tmpfs(in(f->src, "sub"), 0, "mode=0755");
 	assert_null(strstr(testns_options_of(in(f->src, "sub")), "nosuid"));
 	bind_ok(f, f->src, f->tgt, false, NULL);
@@ -404,7 +385,7 @@ static void test_bind_readonly(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->src, "sub"), 1000, 0755);
+	make_dir(in(f->src, "sub"), 1000, 1000, 0755);
 	mount_tmpfs(in(f->src, "sub"), 0, "mode=0755");
 	bind_ok(f, f->src, f->tgt, true, NULL);
 	assert_int_equal(strncmp(testns_options_of(f->tgt), "ro,", 3), 0);
@@ -473,7 +454,7 @@ static void test_bind_setuid_binary_gains_nothing(void **state)
 	struct fixture *f = *state;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->src, "sub"), 1000, 0755);
+	make_dir(in(f->src, "sub"), 1000, 1000, 0755);
 	mount_tmpfs(in(f->src, "sub"), 0, "mode=0755");
 	copy_setid("/bin/id", in(f->src, "id"));
 	copy_setid("/bin/id", in(f->src, "sub/id"));
@@ -494,7 +475,7 @@ static void test_bind_device_unusable(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->src, "sub"), 1000, 0755);
+	make_dir(in(f->src, "sub"), 1000, 1000, 0755);
 	mount_tmpfs(in(f->src, "sub"), 0, "mode=0755");
 	assert_int_equal(mknod(in(f->src, "null"), S_IFCHR | 0666, makedev(1, 3)), 0);
 	assert_int_equal(mknod(in(f->src, "sub/null"), S_IFCHR | 0666, makedev(1, 3)), 0);
@@ -517,8 +498,8 @@ static void test_bind_is_recursive(void **state)
 	struct fixture *f = *state;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->src, "cover"), 1000, 0755);
-	make_file(in(f->src, "cover/sentinel"), 1000, "hidden\n");
+	make_dir(in(f->src, "cover"), 1000, 1000, 0755);
+	write_file(in(f->src, "cover/sentinel"), "hidden\n", 1000, 1000, 0644);
 	mount_tmpfs(in(f->src, "cover"), 0, "mode=0755");
 	assert_int_equal(access(in(f->src, "cover/sentinel"), F_OK), -1);
 	bind_ok(f, f->src, f->tgt, false, NULL);
@@ -534,7 +515,7 @@ static void test_dir_onto_file_refused(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	make_file(in(f->base, "tfile"), 1000, "");
+	write_file(in(f->base, "tfile"), "", 1000, 1000, 0644);
 	assert_int_equal(bind_tree(&f->alice.user, f->src, in(f->base, "tfile"), false, NULL, &err), -1);
 	assert_contains(err.text, "one is a directory, the other is not");
 	assert_int_equal(testns_mounts_on(in(f->base, "tfile")), 0);
@@ -573,7 +554,7 @@ static void test_detach_only_own_mount(void **state)
 	assert_int_equal(testns_mounts_on(f->tgt), 1);
 	assert_int_equal(testns_mounts_on(testns_scratch()), 1);
 	/* the right id, on a directory inside the mount, not its root */
-	make_dir(in(f->src, "inner"), 1000, 0755);
+	make_dir(in(f->src, "inner"), 1000, 1000, 0755);
 	inner = open(in(f->tgt, "inner"), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(inner >= 0);
 	assert_int_equal(vsym_mount_id(inner, &now), 0);
@@ -604,8 +585,8 @@ static void test_bind_is_private(void **state)
 	mount_tmpfs(f->src, 0, "mode=0755,uid=1000,gid=1000");
 	assert_int_equal(mount(NULL, f->src, NULL, MS_SHARED, NULL), 0);
 	assert_non_null(strstr(testns_line_of(f->src), " shared:"));
-	make_dir(in(f->src, "x"), 1000, 0755);
-	make_dir(in(f->src, "y"), 1000, 0755);
+	make_dir(in(f->src, "x"), 1000, 1000, 0755);
+	make_dir(in(f->src, "y"), 1000, 1000, 0755);
 	bind_ok(f, f->src, f->tgt, false, NULL);
 	line = testns_line_of(f->tgt);
 	assert_non_null(strstr(line, f->tgt));
@@ -646,11 +627,11 @@ static void test_session_bind_does_not_leak(void **state)
 
 	REQUIRE_ROOT();
 	snprintf(shared, sizeof(shared), "%s", in(f->base, "shared"));
-	make_dir(shared, 0, 0755);
+	make_dir(shared, 0, 0, 0755);
 	mount_tmpfs(shared, 0, "mode=0755");
 	assert_int_equal(mount(NULL, shared, NULL, MS_SHARED, NULL), 0);
 	snprintf(a.tgt, sizeof(a.tgt), "%s", in(shared, "t"));
-	make_dir(a.tgt, 1000, 0755);
+	make_dir(a.tgt, 1000, 1000, 0755);
 	RUN_CHILD(child_bind_in_session, &a);
 	assert_int_equal(testns_mounts_on(a.tgt), 0);
 	assert_int_equal(access(in(a.tgt, "hello"), F_OK), -1);
@@ -667,7 +648,7 @@ static void test_attach_uses_checked_target(void **state)
 	int tree;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->base, "victim"), 0, 0755);
+	make_dir(in(f->base, "victim"), 0, 0, 0755);
 	assert_int_equal(vsym_resolve_source(&f->alice.user, f->src, &s, &err), 0);
 	assert_int_equal(vsym_resolve_target(&f->alice.user, f->tgt, &t, &err), 0);
 	assert_int_equal(rename(f->tgt, in(f->base, "tgt.old")), 0);
@@ -704,7 +685,7 @@ static void test_attach_on_removed_target_refused(void **state)
 	assert_contains(err.text, "cannot mount on");
 	assert_contains(err.text, f->tgt);
 	close(tree);
-	make_dir(f->tgt, 1000, 0755);
+	make_dir(f->tgt, 1000, 1000, 0755);
 	assert_int_equal(testns_mounts_on(f->tgt), 0);
 	vsym_resolved_close(&s);
 	vsym_resolved_close(&t);

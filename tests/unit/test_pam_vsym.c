@@ -1,4 +1,4 @@
-/* pam_vsym.c, in-process (doc/security.md invariant 6): the built module is dlopen'ed
+/* pam_vsym.c, in-process (pam_vsym(8)): the built module is dlopen'ed
  * and driven through libpam with pam_start_confdir() and a generated
  * service file in a temporary confdir, with config=PATH naming a generated
  * root-owned vsym.conf.
@@ -140,26 +140,6 @@ struct fixture {
 	uid_t uid;
 };
 
-static void write_file(const char *path, const char *text, uid_t uid, mode_t mode)
-{
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
-
-	if (fd < 0)
-		fail_msg("create %s: %s", path, strerror(errno));
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fchown(fd, uid, uid) < 0 ||
-	    fchmod(fd, mode) < 0)
-		fail_msg("write %s: %s", path, strerror(errno));
-	close(fd);
-}
-
-static void make_dir(const char *path, uid_t uid, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		fail_msg("mkdir %s: %s", path, strerror(errno));
-	if (chown(path, uid, uid) < 0 || chmod(path, mode) < 0)
-		fail_msg("chown/chmod %s: %s", path, strerror(errno));
-}
-
 /* A PAM service with pam_vsym as its only session module. */
 static void write_service(const struct fixture *f, const char *name, const char *args)
 {
@@ -167,7 +147,7 @@ static void write_service(const struct fixture *f, const char *name, const char 
 
 	snprintf(path, sizeof(path), "%s/%s", f->confdir, name);
 	snprintf(text, sizeof(text), "session required %s config=%s %s\n", module_path(), f->config, args);
-	write_file(path, text, 0, 0644);
+	write_file(path, text, 0, 0, 0644);
 }
 
 static int setup(void **state)
@@ -199,19 +179,19 @@ static int setup(void **state)
 	snprintf(f.config, sizeof(f.config), "%s/vsym.conf", f.dir);
 	snprintf(f.source, sizeof(f.source), "%s/source", f.dir);
 	snprintf(f.target, sizeof(f.target), "%s/target", f.dir);
-	make_dir(f.dir, 0, 0755);
-	make_dir(f.confdir, 0, 0755);
-	make_dir(f.source, 0, 0755);
-	make_dir(f.target, 0, 0755);
+	make_dir(f.dir, 0, 0, 0755);
+	make_dir(f.confdir, 0, 0, 0755);
+	make_dir(f.source, 0, 0, 0755);
+	make_dir(f.target, 0, 0, 0755);
 	snprintf(text, sizeof(text), "%s/VERSION", f.source);
-	write_file(text, "bound\n", 0, 0644);
+	write_file(text, "bound\n", 0, 0, 0644);
 	snprintf(text, sizeof(text),
 		 "version = 1;\n"
 		 "users: { exclude = [ \"root\" ]; };\n"
 		 "allow = ( { target = \"%s\"; source = \"%s\"; } );\n"
 		 "binds = ( { source = \"%s\"; target = \"%s\"; } );\n",
 		 f.target, f.source, f.source, f.target);
-	write_file(f.config, text, 0, 0644);
+	write_file(f.config, text, 0, 0, 0644);
 	write_service(&f, "vsymtest", "");
 	write_service(&f, "vsymbogus", "no-such-argument=1 debug");
 	*state = &f;
@@ -465,7 +445,7 @@ static void test_unknown_user(void **state)
 
 /* A bind source on a file system the user serves that never answers: any
  * lookup inside it would block for ever, whatever the flags. The module
- * never looks into FUSE (doc/security.md invariant 8): that bind is refused at
+ * never looks into FUSE (invariant 8 of doc/security.md): that bind is refused at
  * once, naming FUSE, and the other bind is made; with on_error = "deny"
  * the session is refused, leaving nothing. With a daemon that reads the
  * request, a process that sent one could not even be killed. */
@@ -495,11 +475,11 @@ static void write_hung_service(const struct hung_case *c, const char *fuse_dir, 
 		 "          { source = \"%s\"; target = \"%s\"; } );\n",
 		 c->on_error, target2, fuse_dir, c->f->target, c->f->source,
 		 fuse_dir, target2, c->f->source, c->f->target);
-	write_file(config, text, 0, 0644);
+	write_file(config, text, 0, 0, 0644);
 	snprintf(service, size, "vsymhung-%s-%d", c->on_error, c->kind);
 	snprintf(text, sizeof(text), "session required %s config=%s\n", module_path(), config);
 	snprintf(path, sizeof(path), "%s/%s", c->f->confdir, service);
-	write_file(path, text, 0, 0644);
+	write_file(path, text, 0, 0, 0644);
 }
 
 static int child_hung_source(void *arg, char *msg, size_t size)
@@ -520,8 +500,8 @@ static int child_hung_source(void *arg, char *msg, size_t size)
 	alarm(20);
 	snprintf(fuse_dir, sizeof(fuse_dir), "%s/fuse-%s-%d", c->f->dir, c->on_error, c->kind);
 	snprintf(target2, sizeof(target2), "%s/target2-%s-%d", c->f->dir, c->on_error, c->kind);
-	make_dir(fuse_dir, 0, 0755);
-	make_dir(target2, c->f->uid, 0755);
+	make_dir(fuse_dir, 0, 0, 0755);
+	make_dir(target2, c->f->uid, c->f->uid, 0755);
 	CHECK(testfuse_start(&fuse, fuse_dir, c->f->uid, c->kind) == 0, "mount fuse on %s: %s", fuse_dir,
 	      strerror(errno));
 	write_hung_service(c, fuse_dir, target2, service, sizeof(service));

@@ -335,7 +335,7 @@ static const char *at(const char *name)
 	return buf[i];
 }
 
-static void write_file(const char *path, const char *text, size_t len)
+static void write_bytes(const char *path, const char *text, size_t len)
 {
 	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
 
@@ -370,7 +370,7 @@ static void read_file_limits(void **state)
 	time_t start = time(NULL);
 
 	(void)f;
-	write_file(at("ok"), "1.22\n", 5);
+	write_bytes(at("ok"), "1.22\n", 5);
 	assert_int_equal(vsym_project_read_file(NULL, at("ok"), &text, &len, &f->err), 0);
 	assert_string_equal(text, "1.22\n");
 	free(text);
@@ -384,7 +384,7 @@ static void read_file_limits(void **state)
 	assert_true(time(NULL) - start < 5); /* no hang on the FIFO */
 	big = calloc(1, VSYM_PROJECT_MAX_SIZE + 2);
 	memset(big, '1', VSYM_PROJECT_MAX_SIZE + 1);
-	write_file(at("big"), big, VSYM_PROJECT_MAX_SIZE + 1);
+	write_bytes(at("big"), big, VSYM_PROJECT_MAX_SIZE + 1);
 	free(big);
 	assert_int_equal(vsym_project_read_file(NULL, at("big"), &text, &len, &f->err), -1);
 	assert_contains(f->err.text, "larger than");
@@ -409,12 +409,12 @@ static void find_as_user(void **state)
 	}
 	snprintf(dir, sizeof(dir), "%s/proj", scratch);
 	assert_int_equal(mkdir(dir, 0755), 0);
-	write_file(at(".tool-versions"), "golang 1.19\nruby 3.3\n", 21);
-	write_file(at("proj/.nvmrc"), "v20.11.1\n", 9);
-	write_file(at("proj/.vsym"), "variants: { go = \"1.22\"; };\n", 28);
+	write_bytes(at(".tool-versions"), "golang 1.19\nruby 3.3\n", 21);
+	write_bytes(at("proj/.nvmrc"), "v20.11.1\n", 9);
+	write_bytes(at("proj/.vsym"), "variants: { go = \"1.22\"; };\n", 28);
 	assert_int_equal(symlink("/etc/shadow", at("proj/.go-version")), 0);
 	if (geteuid() == 0) {
-		write_file(at("proj/.tool-versions"), "ruby 2.7\n", 9);
+		write_bytes(at("proj/.tool-versions"), "ruby 2.7\n", 9);
 		assert_int_equal(chmod(at("proj/.tool-versions"), 0600), 0);
 	}
 	assert_int_equal(vsym_project_find_as_user(&f->policy, user, dir, &f->proj, &f->err), 0);
@@ -431,6 +431,29 @@ static void find_as_user(void **state)
 			 -ENOTDIR);
 	assert_contains(f->err.text, "/.nvmrc is not a directory you can enter");
 	assert_int_equal(f->proj.n, 0);
+}
+
+/* The search knows a name is missing from one lookup in the directory it
+ * walked, but anything there by that name is walked in full: a dangling
+ * link is still refused as a link, a file in a directory above is still
+ * found, and a directory named like a project file is not read. */
+static void find_as_user_walks_what_is_there(void **state)
+{
+	struct fixture *f = *state;
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), "%s/a/b/c", scratch);
+	assert_int_equal(mkdir(at("a"), 0755), 0);
+	assert_int_equal(mkdir(at("a/b"), 0755), 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(symlink("nowhere", at("a/b/c/.nvmrc")), 0);
+	assert_int_equal(mkdir(at("a/b/c/.vsym"), 0755), 0);
+	write_file(at("a/.tool-versions"), "golang 1.19\n", getuid(), getgid(), 0644);
+	assert_int_equal(vsym_project_find_as_user(&f->policy, &f->alice.user, dir, &f->proj, &f->err), 0);
+	assert_contains(notes(f), "/a/b/c/.nvmrc: a symbolic link");
+	assert_contains(notes(f), "/a/b/c/.vsym: not a regular file");
+	assert_null(vsym_project_pick_of(&f->proj, NODE));
+	assert_string_equal(value_of(f, GO), "1.19");
 }
 
 /* A project below a FUSE mount the user serves that never answers (the
@@ -452,7 +475,7 @@ static void fuse_never_looked_into(void **state)
 	assert_int_equal(mkdir(at("hung"), 0755), 0);
 	assert_int_equal(mkdir(at("p"), 0755), 0);
 	assert_int_equal(mkdir(at("p/.vsym"), 0755), 0);
-	write_file(at("p/.tool-versions"), "golang 1.19\n", 12);
+	write_bytes(at("p/.tool-versions"), "golang 1.19\n", 12);
 	if (testfuse_start(&fuse, at("hung"), 0, TESTFUSE_READ) < 0 ||
 	    testfuse_start(&fuse2, at("p/.vsym"), 0, TESTFUSE_READ) < 0)
 		fail_msg("mount fuse: %s", strerror(errno));
@@ -488,6 +511,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(search_bad_nearest_value_leaves_variant, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_file_limits, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(find_as_user, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(find_as_user_walks_what_is_there, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(fuse_never_looked_into, setup, teardown),
 	};
 

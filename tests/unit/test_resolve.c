@@ -1,4 +1,5 @@
-/* resolve.c: sources are reached as the user (doc/security.md invariant 4), targets
+/* resolve.c: sources are reached as the user (invariant 4 of
+ * doc/security.md), targets
  * are the user's own files on an ordinary file system, reached without a
  * symlink, "." or ".." (invariant 3). Real files in a throwaway namespace,
  * resolved as a made-up alice (uid and gid 1000, groups 1000 and 50). */
@@ -25,22 +26,6 @@ struct fixture {
 	char base[96];   /* root-owned 0755 */
 	char home[128];  /* alice's, 0755 */
 };
-
-static void make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		fail_msg("mkdir %s: %s", path, strerror(errno));
-	if (chown(path, uid, gid) < 0 || chmod(path, mode) < 0)
-		fail_msg("chown/chmod %s: %s", path, strerror(errno));
-}
-
-static void make_link(const char *to, const char *path)
-{
-	if (symlink(to, path) < 0)
-		fail_msg("symlink %s: %s", path, strerror(errno));
-	if (lchown(path, 1000, 1000) < 0)
-		fail_msg("lchown %s: %s", path, strerror(errno));
-}
 
 /* path = fixture dir + "/" + rel */
 static const char *in(const char *dir, const char *rel)
@@ -110,7 +95,7 @@ static void test_source_through_symlink(void **state)
 
 	REQUIRE_ROOT();
 	snprintf(link, sizeof(link), "%s", in(f->home, "link"));
-	make_link(in(f->home, "real"), link);
+	make_link(in(f->home, "real"), link, 1000, 1000);
 	assert_int_equal(source(f, link, &r, &err), 0);
 	assert_true(r.fd >= 0);
 	assert_string_equal(r.path, in(f->home, "real"));
@@ -134,7 +119,7 @@ static void test_source_relative_link_and_file(void **state)
 	fd = open(in(f->home, "real/file"), O_CREAT | O_WRONLY, 0644);
 	assert_true(fd >= 0);
 	close(fd);
-	make_link("real/file", in(f->home, "rel"));
+	make_link("real/file", in(f->home, "rel"), 1000, 1000);
 	assert_int_equal(source(f, in(f->home, "rel"), &r, &err), 0);
 	assert_string_equal(r.path, in(f->home, "real/file"));
 	assert_true(S_ISREG(r.st.st_mode));
@@ -187,7 +172,7 @@ static void test_source_behind_root_dir_refused(void **state)
 	assert_contains(err.text, strerror(EACCES));
 	assert_int_equal(r.fd, -1);
 	/* nor through a symlink of her own */
-	make_link(in(f->base, "secret/data"), in(f->home, "back"));
+	make_link(in(f->base, "secret/data"), in(f->home, "back"), 1000, 1000);
 	assert_int_equal(source(f, in(f->home, "back"), &r, &err), -1);
 	assert_contains(err.text, "cannot be reached by alice");
 }
@@ -222,7 +207,7 @@ static void test_source_missing(void **state)
 	assert_contains(err.text, "does not exist");
 	assert_int_equal(r.fd, -1);
 	/* a dangling symlink is missing too */
-	make_link(in(f->home, "nope"), in(f->home, "dangling"));
+	make_link(in(f->home, "nope"), in(f->home, "dangling"), 1000, 1000);
 	assert_int_equal(source(f, in(f->home, "dangling"), &r, &err), -ENOENT);
 }
 
@@ -296,12 +281,12 @@ static void test_target_symlink_refused(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	make_link("/etc", in(f->home, "etc"));
+	make_link("/etc", in(f->home, "etc"), 1000, 1000);
 	assert_int_equal(target(f, in(f->home, "etc"), &r, &err), -1);
 	assert_contains(err.text, "symbolic link");
 	assert_int_equal(r.fd, -1);
 	/* even to her own directory: the target is named as it is */
-	make_link(in(f->home, "real"), in(f->home, "mine"));
+	make_link(in(f->home, "real"), in(f->home, "mine"), 1000, 1000);
 	assert_int_equal(target(f, in(f->home, "mine"), &r, &err), -1);
 	assert_contains(err.text, "symbolic link");
 }
@@ -313,11 +298,11 @@ static void test_target_symlinked_parent_refused(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	make_link("/etc", in(f->home, "a"));
+	make_link("/etc", in(f->home, "a"), 1000, 1000);
 	assert_int_equal(target(f, in(f->home, "a/pam.d"), &r, &err), -1);
 	assert_contains(err.text, "symbolic link");
 	/* a parent link to her own tree is refused too */
-	make_link(f->home, in(f->home, "b"));
+	make_link(f->home, in(f->home, "b"), 1000, 1000);
 	assert_int_equal(target(f, in(f->home, "b/real"), &r, &err), -1);
 	assert_contains(err.text, "symbolic link");
 }
@@ -497,7 +482,7 @@ static void test_open_then_check_target(void **state)
 	assert_contains(err.text, "owned by uid 0");
 	vsym_resolved_close(&r);
 	/* open_target still refuses links and dots */
-	make_link("/etc", in(f->home, "etc"));
+	make_link("/etc", in(f->home, "etc"), 1000, 1000);
 	assert_int_equal(vsym_open_target(&f->alice.user, in(f->home, "etc"), &r, &err), -1);
 	assert_contains(err.text, "symbolic link");
 	assert_int_equal(vsym_open_target(&f->alice.user, in(f->home, "real/.."), &r, &err), -1);
@@ -524,7 +509,7 @@ static void test_target_removed_after_open(void **state)
 	make_dir(path, 1000, 1000, 0755);
 	assert_int_equal(target(f, path, &r, &err), 0);
 	assert_int_equal(rmdir(path), 0);
-	make_link("/etc", path);
+	make_link("/etc", path, 1000, 1000);
 	assert_int_equal(fstat(r.fd, &st), 0);
 	assert_int_equal(st.st_ino, r.st.st_ino);
 	assert_int_equal(st.st_nlink, 0); /* the removed directory, not /etc */
@@ -543,7 +528,7 @@ static void test_target_removed_after_open(void **state)
 	assert_contains(err.text, "symbolic link");
 }
 
-/* The walk (doc/security.md invariant 8) */
+/* The walk (invariant 8) */
 
 /* A tmpfs on dir, in the test's namespace. */
 static void mount_tmpfs(const char *dir, uid_t uid)
@@ -569,10 +554,10 @@ static void test_walk_across_mounts_and_links(void **state)
 	make_dir(in(f->home, "m1/m2"), 1000, 1000, 0755);
 	mount_tmpfs(in(f->home, "m1/m2"), 1000);
 	make_dir(in(f->home, "m1/m2/go"), 1000, 1000, 0755);
-	make_link(in(f->home, "m1/m2/go"), in(f->home, "abs"));          /* absolute, across two mounts */
-	make_link("m1/m2/../m2/go", in(f->home, "rel"));                /* relative, with .. at a mount root */
-	make_link("abs", in(f->home, "m1/chain"));                      /* link to a link */
-	make_link("../abs", in(f->home, "m1/up"));
+	make_link(in(f->home, "m1/m2/go"), in(f->home, "abs"), 1000, 1000);          /* absolute, across two mounts */
+	make_link("m1/m2/../m2/go", in(f->home, "rel"), 1000, 1000);                /* relative, with .. at a mount root */
+	make_link("abs", in(f->home, "m1/chain"), 1000, 1000);                      /* link to a link */
+	make_link("../abs", in(f->home, "m1/up"), 1000, 1000);
 	const char *paths[] = { "m1/m2/go", "abs", "rel", "m1/up", "m1/m2/../m2/go", "m1//m2/./go/" };
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		fd = vsym_walk(in(f->home, paths[i]), VSYM_LINKS_FOLLOW, &err);
@@ -604,13 +589,13 @@ static void test_walk_link_limits(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	make_link("loop2", in(f->home, "loop1"));
-	make_link("loop1", in(f->home, "loop2"));
+	make_link("loop2", in(f->home, "loop1"), 1000, 1000);
+	make_link("loop1", in(f->home, "loop2"), 1000, 1000);
 	assert_int_equal(vsym_walk(in(f->home, "loop1"), VSYM_LINKS_FOLLOW, &err), -ELOOP);
 	for (int i = 1; i <= VSYM_MAX_LINKS + 1; i++) {
 		snprintf(name, sizeof(name), "l%d", i);
 		snprintf(to, sizeof(to), i == 1 ? "real" : "l%d", i - 1);
-		make_link(to, in(f->home, name));
+		make_link(to, in(f->home, name), 1000, 1000);
 	}
 	snprintf(name, sizeof(name), "l%d", VSYM_MAX_LINKS);
 	fd = vsym_walk(in(f->home, name), VSYM_LINKS_FOLLOW, &err);
@@ -650,7 +635,7 @@ static void check_fuse_kind(struct fixture *f, enum testfuse_kind kind)
 	expect_fuse_refused(f, "fuse", false);
 	expect_fuse_refused(f, "fuse/a/b/c", true);
 	expect_fuse_refused(f, "fuse", true);
-	make_link("fuse/go", in(f->home, "into-fuse"));
+	make_link("fuse/go", in(f->home, "into-fuse"), 1000, 1000);
 	expect_fuse_refused(f, "into-fuse", false);
 	assert_int_equal(source(f, in(f->home, "real"), &r, &err), 0);
 	vsym_resolved_close(&r);

@@ -23,14 +23,6 @@ struct fixture {
 	char home[128], run[128], target[160];
 };
 
-static void make_dir(const char *path, uid_t owner, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		fail_msg("mkdir %s: %s", path, strerror(errno));
-	if (chown(path, owner, owner) < 0 || chmod(path, mode) < 0)
-		fail_msg("chown/chmod %s: %s", path, strerror(errno));
-}
-
 /* A version directory holding a file named after it. */
 static void make_version(const struct fixture *f, const char *name)
 {
@@ -38,7 +30,7 @@ static void make_version(const struct fixture *f, const char *name)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/.v/%s", f->home, name);
-	make_dir(path, 1000, 0755);
+	make_dir(path, 1000, 1000, 0755);
 	snprintf(path, sizeof(path), "%s/.v/%s/%s", f->home, name, name);
 	fd = open(path, O_CREAT | O_WRONLY, 0644);
 	assert_true(fd >= 0);
@@ -72,14 +64,14 @@ static int setup(void **state)
 	snprintf(f->run, sizeof(f->run), "%s/run%d", scratch, n);
 	snprintf(f->target, sizeof(f->target), "%s/gos", f->home);
 	f->alice.user.home = f->home;
-	make_dir(f->home, 1000, 0755);
-	make_dir(f->run, 0, 0755);
-	make_dir(f->target, 1000, 0755);
+	make_dir(f->home, 1000, 1000, 0755);
+	make_dir(f->run, 0, 0, 0755);
+	make_dir(f->target, 1000, 1000, 0755);
 	{
 		char v[256];
 
 		snprintf(v, sizeof(v), "%s/.v", f->home);
-		make_dir(v, 1000, 0755);
+		make_dir(v, 1000, 1000, 0755);
 	}
 	make_version(f, "1.0");
 	make_version(f, "2.0");
@@ -223,7 +215,7 @@ static void test_control_characters_refused(void **state)
 	REQUIRE_ROOT();
 	snprintf(odd, sizeof(odd), "%s/.v/1.0\nsshd[1]: Accepted publickey for root", f->home);
 	snprintf(link, sizeof(link), "%s/.v/odd", f->home);
-	make_dir(odd, 1000, 0755);
+	make_dir(odd, 1000, 1000, 0755);
 	assert_int_equal(symlink(odd, link), 0);
 	assert_int_equal(bind(f, "odd", 0), VSYM_REFUSED);
 	assert_int_equal(testns_mounts_on(f->target), 0);
@@ -311,7 +303,7 @@ static void test_max_binds(void **state)
 	b.source = source;
 	for (int i = 1; i <= 3; i++) {
 		snprintf(other, sizeof(other), "%s/t%d", f->home, i);
-		make_dir(other, 1000, 0755);
+		make_dir(other, 1000, 1000, 0755);
 		assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail),
 				 i <= 2 ? VSYM_BOUND : VSYM_REFUSED);
 	}
@@ -416,14 +408,14 @@ static void test_load_user_reads_as_user(void **state)
 
 	REQUIRE_ROOT();
 	write_vsymrc(f, "version = 1;\nvariants: { go = \"2.0\"; };\n");
-	make_dir(f->home, 0, 0700);
+	make_dir(f->home, 0, 0, 0700);
 	reset_policy(f);
 	plain = vsym_session_load_user(&f->policy, &f->alice.user, &err);
 	assert_contains(err.text, "Permission denied");
 	assert_int_equal(vsym_cred_hold(&hold, &f->alice.user, &err), 0);
 	held = vsym_session_load_user(&f->policy, &f->alice.user, &err);
 	assert_int_equal(vsym_cred_release(&hold, &f->alice.user, &err), 0);
-	make_dir(f->home, 1000, 0755);
+	make_dir(f->home, 1000, 1000, 0755);
 	assert_int_equal(plain, -1);
 	assert_int_equal(held, -1);
 	assert_null(variant_value(f, "go"));
@@ -463,7 +455,7 @@ static void test_create_target(void **state)
 	assert_int_equal(st.st_mode & 07777, 0755);
 	/* the parent is root's: nothing is made there */
 	snprintf(rootdir, sizeof(rootdir), "%s/rootdir", f->home);
-	make_dir(rootdir, 0, 0755);
+	make_dir(rootdir, 0, 0, 0755);
 	snprintf(target, sizeof(target), "%s/rootdir/sdk", f->home);
 	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
 	assert_contains(detail.text, "is not a directory of yours to make it in");
@@ -487,8 +479,8 @@ static void test_system_target_bind(void **state)
 	REQUIRE_ROOT();
 	snprintf(sys, sizeof(sys), "%s/sys-vsym", scratch);
 	snprintf(src, sizeof(src), "%s/sys-1.0", scratch);
-	make_dir(sys, 0, 0755);
-	make_dir(src, 0, 0755);
+	make_dir(sys, 0, 0, 0755);
+	make_dir(src, 0, 0, 0755);
 	snprintf(conf, sizeof(conf), "allow = ( { target = \"%s\"; source = [ \"%s\", \"~/.v/*\" ]; } );\n", sys, src);
 	load_policy(f, conf);
 	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_BOUND);

@@ -48,7 +48,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void write_file(const struct fixture *f, const char *name, const char *text)
+static void write_fixture_file(const struct fixture *f, const char *name, const char *text)
 {
 	char path[256];
 	FILE *out;
@@ -275,7 +275,7 @@ static void test_damaged_file(void **state)
 	struct vsym_error err;
 
 	for (size_t i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++) {
-		write_file(f, VSYM_STATE_FILE, damaged[i]);
+		write_fixture_file(f, VSYM_STATE_FILE, damaged[i]);
 		err.text[0] = '\0';
 		assert_int_equal(vsym_state_load(&s, f->dir, VSYM_STATE_FILE, &err), -1);
 		assert_contains(err.text, "is damaged");
@@ -284,7 +284,7 @@ static void test_damaged_file(void **state)
 		assert_null(s.entries);
 	}
 	/* the control: the good line alone loads */
-	write_file(f, VSYM_STATE_FILE, "1\t1:2\t/t\t/s\trw\t-\t-\n");
+	write_fixture_file(f, VSYM_STATE_FILE, "1\t1:2\t/t\t/s\trw\t-\t-\n");
 	assert_int_equal(vsym_state_load(&s, f->dir, VSYM_STATE_FILE, &err), 0);
 	assert_int_equal(s.n, 1);
 	vsym_state_free(&s);
@@ -298,7 +298,7 @@ static void test_symlinked_file_refused(void **state)
 	struct vsym_error err;
 	char path[256];
 
-	write_file(f, "elsewhere", "1\t1:2\t/t\t/s\trw\t-\t-\n");
+	write_fixture_file(f, "elsewhere", "1\t1:2\t/t\t/s\trw\t-\t-\n");
 	snprintf(path, sizeof(path), "%s/%s", f->dir, VSYM_STATE_FILE);
 	assert_int_equal(symlink("elsewhere", path), 0);
 	assert_int_equal(vsym_state_load(&s, f->dir, VSYM_STATE_FILE, &err), -1);
@@ -332,7 +332,7 @@ static void test_save_replaces(void **state)
 	char stale[64], path[256];
 
 	snprintf(stale, sizeof(stale), ".%s.new", VSYM_STATE_FILE);
-	write_file(f, stale, "junk");
+	write_fixture_file(f, stale, "junk");
 	snprintf(path, sizeof(path), "%s/%s", f->dir, stale);
 	assert_int_equal(vsym_state_put(&s, &samples[0]), 0);
 	assert_int_equal(vsym_state_put(&s, &samples[1]), 0);

@@ -21,14 +21,6 @@ struct fixture {
 	char base[128];
 };
 
-static void make_dir(const char *path, uid_t uid, mode_t mode)
-{
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		fail_msg("mkdir %s: %s", path, strerror(errno));
-	if (chown(path, uid, uid) < 0 || chmod(path, mode) < 0)
-		fail_msg("chown/chmod %s: %s", path, strerror(errno));
-}
-
 static const char *in(const struct fixture *f, const char *rel)
 {
 	static char buf[4][256];
@@ -53,7 +45,7 @@ static int setup(void **state)
 		return -1;
 	test_user_alice(&f->alice);
 	snprintf(f->base, sizeof(f->base), "%s/systarget%d", scratch, ++n);
-	make_dir(f->base, 0, 0755);
+	make_dir(f->base, 0, 0, 0755);
 	return 0;
 }
 
@@ -98,16 +90,16 @@ static void test_target(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	make_dir(in(f, "go-vsym"), 0, 0755);
+	make_dir(in(f, "go-vsym"), 0, 0, 0755);
 	assert_int_equal(check_target(f, in(f, "go-vsym"), &err), 0);
-	make_dir(in(f, "full"), 0, 0755);
-	make_dir(in(f, "full/x"), 0, 0755);
+	make_dir(in(f, "full"), 0, 0, 0755);
+	make_dir(in(f, "full/x"), 0, 0, 0755);
 	assert_int_equal(check_target(f, in(f, "full"), &err), -1);
 	assert_contains(err.text, "is not empty");
-	make_dir(in(f, "groupw"), 0, 0775);
+	make_dir(in(f, "groupw"), 0, 0, 0775);
 	assert_int_equal(check_target(f, in(f, "groupw"), &err), -1);
 	assert_contains(err.text, "must be owned by root and not writable by group or others");
-	make_dir(in(f, "alices"), 1000, 0755);
+	make_dir(in(f, "alices"), 1000, 1000, 0755);
 	assert_int_equal(check_target(f, in(f, "alices"), &err), -1);
 	assert_contains(err.text, "must be owned by root");
 	fd = open(in(f, "file"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
@@ -115,7 +107,7 @@ static void test_target(void **state)
 	close(fd);
 	assert_int_equal(check_target(f, in(f, "file"), &err), -1);
 	assert_contains(err.text, "is not a directory");
-	make_dir(in(f, "closed"), 0, 0711);
+	make_dir(in(f, "closed"), 0, 0, 0711);
 	assert_int_equal(check_target(f, in(f, "closed"), &err), -1);
 	assert_contains(err.text, "cannot read system target");
 	assert_int_equal(check_target(f, "/proc/sys", &err), -1);
@@ -128,20 +120,20 @@ static void test_source(void **state)
 	struct vsym_error err = { .text = "" };
 
 	REQUIRE_ROOT();
-	make_dir(in(f, "go-1.22"), 0, 0755);
-	make_dir(in(f, "go-1.22/bin"), 1000, 0755);  /* below the source: not checked */
+	make_dir(in(f, "go-1.22"), 0, 0, 0755);
+	make_dir(in(f, "go-1.22/bin"), 1000, 1000, 0755);  /* below the source: not checked */
 	assert_int_equal(check_source(f, in(f, "go-1.22"), &err), 0);
-	make_dir(in(f, "go-gw"), 0, 0775);
+	make_dir(in(f, "go-gw"), 0, 0, 0775);
 	assert_int_equal(check_source(f, in(f, "go-gw"), &err), -1);
 	assert_contains(err.text, "is not for a system target");
-	make_dir(in(f, "go-alice"), 1000, 0755);
+	make_dir(in(f, "go-alice"), 1000, 1000, 0755);
 	assert_int_equal(check_source(f, in(f, "go-alice"), &err), -1);
-	make_dir(in(f, "shared"), 0, 01777);
-	make_dir(in(f, "shared/go"), 0, 0755);
+	make_dir(in(f, "shared"), 0, 0, 01777);
+	make_dir(in(f, "shared/go"), 0, 0, 0755);
 	assert_int_equal(check_source(f, in(f, "shared/go"), &err), -1);
 	assert_contains(err.text, "every directory above it");
-	make_dir(in(f, "alicedir"), 1000, 0755);
-	make_dir(in(f, "alicedir/go"), 0, 0755);
+	make_dir(in(f, "alicedir"), 1000, 1000, 0755);
+	make_dir(in(f, "alicedir/go"), 0, 0, 0755);
 	assert_int_equal(check_source(f, in(f, "alicedir/go"), &err), -1);
 }
 

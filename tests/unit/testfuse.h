@@ -1,5 +1,5 @@
-/* FUSE file systems that never answer, for the "slow path" of
- * doc/security.md invariant 8. Two kinds, because the kernel waits differently:
+/* FUSE file systems that never answer, for the "slow path" of invariant 8
+ * (doc/security.md). Two kinds, because the kernel waits differently:
  *
  *   UNSERVED  nobody reads /dev/fuse: a request waits for the daemon's
  *             INIT answer, and SIGKILL ends that wait;

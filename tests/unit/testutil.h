@@ -2,12 +2,15 @@
 #ifndef VSYM_TESTUTIL_H
 #define VSYM_TESTUTIL_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -64,6 +67,37 @@ static inline void test_user_alice(struct test_user *t)
 		.uid = 1000, .gid = 1000, .gids = t->gids, .ngids = 2,
 		.group_names = t->group_names,
 	};
+}
+
+/* Makes the directory path (an existing one is kept) owned by uid:gid
+ * with exactly mode, whatever the umask; fails the test otherwise. */
+static inline void make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
+{
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		fail_msg("mkdir %s: %s", path, strerror(errno));
+	if (chown(path, uid, gid) < 0 || chmod(path, mode) < 0)
+		fail_msg("chown/chmod %s: %s", path, strerror(errno));
+}
+
+/* Makes path (replacing what it held) hold text, owned by uid:gid with
+ * exactly mode; fails the test otherwise. */
+static inline void write_file(const char *path, const char *text, uid_t uid, gid_t gid, mode_t mode)
+{
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0600);
+	size_t len = strlen(text);
+
+	if (fd < 0)
+		fail_msg("create %s: %s", path, strerror(errno));
+	if (write(fd, text, len) != (ssize_t)len || fchown(fd, uid, gid) < 0 || fchmod(fd, mode) < 0)
+		fail_msg("write %s: %s", path, strerror(errno));
+	close(fd);
+}
+
+/* Makes the symbolic link path -> to, owned by uid:gid. */
+static inline void make_link(const char *to, const char *path, uid_t uid, gid_t gid)
+{
+	if (symlink(to, path) < 0 || lchown(path, uid, gid) < 0)
+		fail_msg("symlink %s: %s", path, strerror(errno));
 }
 
 #endif
