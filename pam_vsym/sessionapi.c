@@ -213,7 +213,7 @@ int vsym_session_clone(struct vsym_session *s, const struct vsym_user *user, str
 	int rc;
 
 	memset(&old, 0, sizeof(old));
-	s->lock = -1;
+	old.lock = -1;
 	rc = read_old_state(&old, user, &before, err);
 	/* The old session's lock stays held until exit, as before the copy. */
 	s->lock = old.lock;
