@@ -55,7 +55,7 @@ static int fail(const struct load *ld, const config_setting_t *s, const char *fm
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return vsym_error_set(ld->err, "%s:%u: %s", ld->label, s ? line_of(s) : 0, msg);
+	return vsym_error_at(ld->err, ld->label, s ? line_of(s) : 0, "%s", msg);
 }
 
 static const char *name_of(const config_setting_t *s)
@@ -159,15 +159,6 @@ static int check_globstars(const struct load *ld, const config_setting_t *s,
 	return 0;
 }
 
-/* Paths end up in logs: a newline in one could forge a log line. */
-static bool has_control_char(const char *path)
-{
-	for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
-	return false;
-}
-
 /* Expands one path word of setting s and checks it suits kind; var names
  * the variant for a template. Returns the new string or NULL. */
 static char *path_word(const struct load *ld, const config_setting_t *s,
@@ -183,7 +174,7 @@ static char *path_word(const struct load *ld, const config_setting_t *s,
 		fail(ld, s, "%s", e.text);
 		return NULL;
 	}
-	if (has_control_char(path)) {
+	if (vsym_has_control_char(path)) {
 		fail(ld, s, "a path holds a control character; write it without one");
 	} else if (vsym_path_normalize(path, &e) < 0) {
 		fail(ld, s, "%s", e.text);
@@ -419,9 +410,11 @@ static int load_variant_paths(const struct load *ld, const config_setting_t *s,
 	v->source = path_word(ld, config_setting_get_member(s, "source"), source, WORD_TEMPLATE, v->name);
 	if (v->source == NULL)
 		return -1;
-	snprintf(ref, sizeof(ref), "${%s}", v->name);
+	vsym_variant_ref(v->name, ref, sizeof(ref));
 	if (strstr(v->source, ref) == NULL)
 		return fail(ld, s, "source of variant '%s' must use %s, as in \"~/.%ss/%s\"", v->name, ref, v->name, ref);
+	if (vsym_variant_parse_template(v) < 0)
+		return fail(ld, s, "out of memory");
 	return 0;
 }
 
@@ -634,10 +627,10 @@ static int check_text(const struct load *ld, const char *text, size_t len)
 
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == '\0')
-			return vsym_error_set(ld->err, "%s:%u: NUL byte; this is not a text file", ld->label, line);
+			return vsym_error_at(ld->err, ld->label, line, "NUL byte; this is not a text file");
 		if (text[i] == '@' && len - i >= 8 && memcmp(text + i, "@include", 8) == 0)
-			return vsym_error_set(ld->err, "%s:%u: @include is not supported; keep the configuration in one file",
-					      ld->label, line);
+			return vsym_error_at(ld->err, ld->label, line,
+					     "@include is not supported; keep the configuration in one file");
 		if (text[i] == '\n')
 			line++;
 	}
@@ -664,8 +657,8 @@ static int parse(const struct load *ld, config_t *cfg, const char *text, size_t 
 		memcpy(hint, "; ", 2);
 	free(copy);
 	if (ok != CONFIG_TRUE)
-		return vsym_error_set(ld->err, "%s:%d: %s%s", ld->label, config_error_line(cfg),
-				      config_error_text(cfg) ? config_error_text(cfg) : "syntax error", hint);
+		return vsym_error_at(ld->err, ld->label, (unsigned)config_error_line(cfg), "%s%s",
+				     config_error_text(cfg) ? config_error_text(cfg) : "syntax error", hint);
 	return 0;
 }
 
@@ -856,6 +849,9 @@ void vsym_policy_free(struct vsym_policy *policy)
 		free(policy->variants[i].name);
 		free(policy->variants[i].target);
 		free(policy->variants[i].source);
+		free(policy->variants[i].tmpl_dir);
+		free(policy->variants[i].tmpl_prefix);
+		free(policy->variants[i].tmpl_suffix);
 		free(policy->variants[i].value);
 		free(policy->variants[i].tool);
 		free(policy->variants[i].version_file);

@@ -1,4 +1,4 @@
-/* Loading vsym.conf and ~/.vsymrc (libconfig syntax, DESIGN section 2) into
+/* Loading vsym.conf and ~/.vsymrc (libconfig syntax, vsym.conf(5)) into
  * a struct vsym_policy. Every error names the file and line and what to do.
  * These functions parse text handed to them; reading the files with the
  * right credentials is fileio.h's job. */

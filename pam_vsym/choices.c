@@ -18,63 +18,18 @@
 
 #define FUSE_SUPER_MAGIC 0x65735546
 
-/* The template split around the component holding ${name}:
- * "/a/b/go${go}-x/bin" is dir "/a/b", then entries "go*-x". */
-struct template {
-	char dir[PATH_MAX];
-	char prefix[256];
-	char suffix[256];
-};
-
-static int split_template(const struct vsym_variant *v, struct template *t)
-{
-	char ref[80];
-	const char *at, *slash, *end;
-	size_t reflen;
-
-	snprintf(ref, sizeof(ref), "${%s}", v->name);
-	reflen = strlen(ref);
-	at = strstr(v->source, ref);
-	if (at == NULL)
-		return -1;
-	for (slash = at; slash > v->source && slash[-1] != '/'; slash--)
-		;
-	end = at + reflen + strcspn(at + reflen, "/");
-	if (slash - v->source <= 1)
-		snprintf(t->dir, sizeof(t->dir), "/");
-	else
-		snprintf(t->dir, sizeof(t->dir), "%.*s", (int)(slash - 1 - v->source), v->source);
-	snprintf(t->prefix, sizeof(t->prefix), "%.*s", (int)(at - slash), slash);
-	snprintf(t->suffix, sizeof(t->suffix), "%.*s", (int)(end - at - (ptrdiff_t)reflen), at + reflen);
-	return 0;
-}
-
-/* The value an entry of the directory stands for, into buf; false when it
- * does not fit the component. */
-static bool entry_value(const struct template *t, const char *name, char *buf, size_t size)
-{
-	size_t len = strlen(name), pl = strlen(t->prefix), sl = strlen(t->suffix);
-
-	if (len <= pl + sl || len - pl - sl >= size || strncmp(name, t->prefix, pl) != 0 ||
-	    strcmp(name + len - sl, t->suffix) != 0)
-		return false;
-	snprintf(buf, size, "%.*s", (int)(len - pl - sl), name + pl);
-	return vsym_variant_value_valid(buf);
-}
-
 /* True when the source for value is a directory reached from dirfd
  * without leaving it, its mount, or following a magic link: a symlink
  * to a sibling (/usr/lib/jvm/java-1.17.0-openjdk-amd64) counts, and
  * nothing outside the listed directory is looked up. */
-static bool is_choice_dir(const struct vsym_variant *v, const struct template *t, int dirfd,
-			  const char *value, unsigned char d_type)
+static bool is_choice_dir(const struct vsym_variant *v, int dirfd, const char *value, unsigned char d_type)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
 	};
 	char *source = vsym_variant_source(v, value);
-	size_t skip = strcmp(t->dir, "/") == 0 ? 1 : strlen(t->dir) + 1;
+	size_t skip = strcmp(v->tmpl_dir, "/") == 0 ? 1 : strlen(v->tmpl_dir) + 1;
 	bool dir = false;
 	int fd;
 
@@ -109,8 +64,8 @@ static int add_value(struct vsym_choices *out, const char *value)
 	return 0;
 }
 
-static int read_choices(const struct vsym_variant *v, const struct template *t, int dirfd,
-			struct vsym_choices *out, struct vsym_error *err)
+static int read_choices(const struct vsym_variant *v, int dirfd, struct vsym_choices *out,
+			struct vsym_error *err)
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
@@ -120,11 +75,11 @@ static int read_choices(const struct vsym_variant *v, const struct template *t, 
 	if (dir == NULL) {
 		if (fd >= 0)
 			close(fd);
-		return vsym_error_set(err, "cannot read %s: %s", t->dir, strerror(errno));
+		return vsym_error_set(err, "cannot read %s: %s", v->tmpl_dir, strerror(errno));
 	}
 	while ((d = readdir(dir)) != NULL && out->n < VSYM_CHOICES_MAX) {
-		if (!entry_value(t, d->d_name, value, sizeof(value)) ||
-		    !is_choice_dir(v, t, dirfd, value, d->d_type))
+		if (!vsym_variant_value_of(v, d->d_name, value, sizeof(value)) ||
+		    !is_choice_dir(v, dirfd, value, d->d_type))
 			continue;
 		if (add_value(out, value) < 0) {
 			closedir(dir);
@@ -140,14 +95,13 @@ int vsym_choices_list(const struct vsym_user *user, const struct vsym_variant *v
 {
 	struct vsym_resolved dir = { .fd = -1 };
 	struct vsym_saved_cred saved;
-	struct template t;
 	struct statfs fs;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (split_template(variant, &t) < 0)
+	if (variant->tmpl_dir == NULL)
 		return vsym_error_set(err, "variant '%s' has no ${%s} in its source", variant->name, variant->name);
-	rc = vsym_resolve_source(user, t.dir, &dir, err);
+	rc = vsym_resolve_source(user, variant->tmpl_dir, &dir, err);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc < 0)
@@ -156,11 +110,11 @@ int vsym_choices_list(const struct vsym_user *user, const struct vsym_variant *v
 	if (fstatfs(dir.fd, &fs) < 0 || fs.f_type == FUSE_SUPER_MAGIC || !S_ISDIR(dir.st.st_mode)) {
 		vsym_resolved_close(&dir);
 		return vsym_error_set(err, "the values of '%s' in %s are not listed (not a directory, or on FUSE)",
-				      variant->name, t.dir);
+				      variant->name, variant->tmpl_dir);
 	}
 	rc = vsym_cred_become(&saved, user, err);
 	if (rc == 0) {
-		rc = read_choices(variant, &t, dir.fd, out, err);
+		rc = read_choices(variant, dir.fd, out, err);
 		if (vsym_cred_restore(&saved, err) < 0)
 			rc = -1;
 	}
@@ -239,4 +193,31 @@ int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_us
 		}
 	}
 	return 0;
+}
+
+const char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant *variant,
+			      const char *asked, char **refusal)
+{
+	struct vsym_choices choices;
+	struct vsym_error err;
+	char there[VSYM_ERROR_MAX];
+	const char *pick;
+	char *copy;
+
+	*refusal = NULL;
+	if (vsym_choices_list(user, variant, &choices, &err) < 0)
+		return asked;
+	pick = vsym_variant_resolve(variant, asked, choices.values, choices.n);
+	if (pick == NULL) {
+		vsym_choices_describe(variant, &choices, there, sizeof(there));
+		if (asprintf(refusal, "%s has no value %s; there are: %s", variant->name, asked, there) < 0) {
+			*refusal = NULL;
+			vsym_choices_free(&choices);
+			return NULL;
+		}
+		pick = asked;
+	}
+	copy = strdup(pick);
+	vsym_choices_free(&choices);
+	return copy;
 }

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
@@ -17,7 +18,7 @@ static int save_groups(struct vsym_saved_cred *saved, struct vsym_error *err)
 {
 	int n = getgroups(0, NULL);
 
-	if (n < 0 || n > VSYM_CRED_MAX_GROUPS)
+	if (n < 0 || n > VSYM_MAX_GROUPS)
 		return vsym_error_set(err, "cannot read the supplementary groups: %s", strerror(errno));
 	saved->groups = calloc((size_t)n + 1, sizeof(gid_t));
 	if (saved->groups == NULL)
@@ -106,10 +107,6 @@ static int raise_caps(struct vsym_saved_cred *saved, struct vsym_error *err)
 	return 0;
 }
 
-/* Credentials held across many steps by vsym_cred_hold. */
-static struct vsym_saved_cred held;
-static uid_t held_uid;
-
 /* Takes on user's groups, fsgid and fsuid; the capabilities stay. */
 static int take_ids(struct vsym_saved_cred *saved, const struct vsym_user *user,
 		    struct vsym_error *err)
@@ -139,7 +136,7 @@ int vsym_cred_become(struct vsym_saved_cred *saved, const struct vsym_user *user
 {
 	memset(saved, 0, sizeof(*saved));
 	/* Held already: the ids are this user's; only the capabilities go. */
-	if (held.active && held_uid == user->uid)
+	if (user->hold != NULL && user->hold->saved.active && user->hold->uid == user->uid)
 		return lower_caps(saved, err);
 	/* Without privilege (vsym-rebind -C after its drop) a process can only
 	 * be itself: nothing to take on, nothing to restore. */
@@ -177,20 +174,59 @@ int vsym_cred_restore(struct vsym_saved_cred *saved, struct vsym_error *err)
 	return rc;
 }
 
-int vsym_cred_hold(const struct vsym_user *user, struct vsym_error *err)
+int vsym_cred_hold(struct vsym_cred_hold *hold, struct vsym_user *user, struct vsym_error *err)
 {
-	if (held.active)
+	if (user->hold != NULL && user->hold->saved.active)
 		return vsym_error_set(err, "credentials are held already");
-	memset(&held, 0, sizeof(held));
-	if (take_ids(&held, user, err) < 0)
+	memset(hold, 0, sizeof(*hold));
+	if (take_ids(&hold->saved, user, err) < 0)
 		return -1;
-	held_uid = user->uid;
+	hold->uid = user->uid;
+	user->hold = hold;
 	return 0;
 }
 
-int vsym_cred_release(struct vsym_error *err)
+int vsym_cred_release(struct vsym_cred_hold *hold, struct vsym_user *user, struct vsym_error *err)
 {
-	return vsym_cred_restore(&held, err);
+	if (user->hold == hold)
+		user->hold = NULL;
+	return vsym_cred_restore(&hold->saved, err);
+}
+
+/* The process's groups are exactly user's (the kernel sorts them). */
+static bool has_only_groups_of(const struct vsym_user *user)
+{
+	int n = getgroups(0, NULL);
+	gid_t *now = n >= 0 ? calloc((size_t)n + 1, sizeof(gid_t)) : NULL;
+	bool same = now != NULL && getgroups(n, now) == n && (size_t)n == user->ngids;
+
+	for (int i = 0; same && i < n; i++) {
+		bool found = false;
+
+		for (size_t j = 0; !found && j < user->ngids; j++)
+			found = now[i] == user->gids[j];
+		same = found;
+	}
+	free(now);
+	return same;
+}
+
+int vsym_cred_drop_for_good(const struct vsym_user *user, struct vsym_error *err)
+{
+	uid_t ruid, euid, suid;
+	gid_t rgid, egid, sgid;
+
+	if (geteuid() == 0 && setgroups(user->ngids, user->gids) < 0)
+		return vsym_error_set(err, "cannot set groups: %s", strerror(errno));
+	if (setresgid(user->gid, user->gid, user->gid) < 0 || setresuid(user->uid, user->uid, user->uid) < 0)
+		return vsym_error_set(err, "cannot drop privileges: %s", strerror(errno));
+	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0 ||
+	    ruid != user->uid || euid != user->uid || suid != user->uid ||
+	    rgid != user->gid || egid != user->gid || sgid != user->gid || !has_only_groups_of(user))
+		return vsym_error_set(err, "privileges were not dropped");
+	if (user->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
+		return vsym_error_set(err, "root could be regained after dropping privileges");
+	return 0;
 }
 
 /* The effective set, as raised before a charge and checked after it. */

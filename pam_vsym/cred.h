@@ -1,5 +1,5 @@
-/* Borrowing a user's file-system identity for path resolution (DESIGN
- * invariant 4): groups, fsgid and fsuid are switched and the effective
+/* Borrowing a user's file-system identity for path resolution
+ * (doc/security.md invariant 4): groups, fsgid and fsuid are switched and the effective
  * capability set is emptied, each change read back, and everything is put
  * back as it was. Effective ids and the permitted set are not touched, so
  * CAP_SYS_ADMIN comes back for the mount calls that follow. */
@@ -12,7 +12,6 @@
 #include "error.h"
 #include "user.h"
 
-#define VSYM_CRED_MAX_GROUPS 65536
 #define VSYM_CRED_CAP_WORDS 2  /* _LINUX_CAPABILITY_U32S_3 */
 
 struct vsym_saved_cred {
@@ -37,13 +36,20 @@ int vsym_cred_become(struct vsym_saved_cred *saved, const struct vsym_user *user
  * when the credentials could not be restored (the caller must not go on). */
 int vsym_cred_restore(struct vsym_saved_cred *saved, struct vsym_error *err);
 
+/* A user's identity held across a run of steps; the caller owns it. */
+struct vsym_cred_hold {
+	struct vsym_saved_cred saved;
+	uid_t uid;
+};
+
 /* Takes on user's groups, fsgid and fsuid until vsym_cred_release, for a
- * run of steps (the module's binds). The capabilities stay, for the
- * mounts: every lookup in between must go through vsym_cred_become, which
- * for the same user then only empties the effective set (and restore
+ * run of steps (the module's binds), saving root's in hold and pointing
+ * user->hold at it. The capabilities stay, for the mounts: every lookup in
+ * between must go through vsym_cred_become, which for a user whose
+ * identity is held then only empties the effective set (and restore
  * raises it again). Nothing may be written where only root can write
  * while it is held. Returns 0 or -1 with err set. */
-int vsym_cred_hold(const struct vsym_user *user, struct vsym_error *err);
+int vsym_cred_hold(struct vsym_cred_hold *hold, struct vsym_user *user, struct vsym_error *err);
 
 /* What vsym_cred_charge_begin changed. */
 struct vsym_saved_charge {
@@ -66,8 +72,16 @@ int vsym_cred_charge_begin(uid_t uid, struct vsym_saved_charge *saved, struct vs
  * must not go on). */
 int vsym_cred_charge_end(const struct vsym_saved_charge *saved, struct vsym_error *err);
 
-/* Ends vsym_cred_hold. Returns 0, or -1 when root's identity could not be
- * restored (the caller must not go on). */
-int vsym_cred_release(struct vsym_error *err);
+/* Ends vsym_cred_hold (nothing to do when hold is not held). Returns 0,
+ * or -1 when root's identity could not be restored (the caller must not go
+ * on). */
+int vsym_cred_release(struct vsym_cred_hold *hold, struct vsym_user *user, struct vsym_error *err);
+
+/* For good, before the caller's own code runs (vsym-rebind -x, -s, -C):
+ * user's groups (when privileged), gid and uid, real, effective and saved;
+ * each read back, and then proof that root cannot be regained (setuid(0)
+ * and seteuid(0) must fail). Returns 0, or -1 with err set (the caller
+ * must exit). */
+int vsym_cred_drop_for_good(const struct vsym_user *user, struct vsym_error *err);
 
 #endif

@@ -1,16 +1,17 @@
 #include "config.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "expand.h"
 
-#define VSYM_PATH_MAX 4096
 #define VSYM_VALUE_MAX 128
 #define VSYM_NAME_MAX 64
 
 struct out_buf {
-	char text[VSYM_PATH_MAX];
+	char text[PATH_MAX];
 	size_t len;
 	bool overflow;
 };
@@ -50,13 +51,19 @@ static int read_var_name(const char **p, char *name, size_t size)
 /* A variant's value, or its ${NAME} kept for later when no value is given. */
 static void add_variant(struct out_buf *out, const char *name, const char *value)
 {
+	char ref[PATH_MAX + 4];  /* a name is shorter than its path word */
+
 	if (value != NULL) {
 		out_add(out, value, strlen(value));
 		return;
 	}
-	out_add(out, "${", 2);
-	out_add(out, name, strlen(name));
-	out_add(out, "}", 1);
+	vsym_variant_ref(name, ref, sizeof(ref));
+	out_add(out, ref, strlen(ref));
+}
+
+void vsym_variant_ref(const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "${%s}", name);
 }
 
 static int expand_var(struct out_buf *out, const char **p, const char *start,
@@ -117,7 +124,7 @@ char *vsym_expand(const char *word, const struct vsym_expand_ctx *ctx,
 		}
 	}
 	if (out.overflow) {
-		vsym_error_set(err, "'%.64s...': path longer than %d bytes", word, VSYM_PATH_MAX - 1);
+		vsym_error_set(err, "'%.64s...': path longer than %d bytes", word, PATH_MAX - 1);
 		return NULL;
 	}
 	if (out.text[0] != '/') {
@@ -130,9 +137,17 @@ char *vsym_expand(const char *word, const struct vsym_expand_ctx *ctx,
 	return result;
 }
 
-static bool is_dot_component(const char *c, size_t n)
+bool vsym_is_dot_component(const char *c, size_t n)
 {
 	return (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.');
+}
+
+bool vsym_has_control_char(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
 }
 
 int vsym_path_normalize(char *path, struct vsym_error *err)
@@ -149,7 +164,7 @@ int vsym_path_normalize(char *path, struct vsym_error *err)
 		n = strcspn(r, "/");
 		if (n == 0)
 			break;
-		if (is_dot_component(r, n))
+		if (vsym_is_dot_component(r, n))
 			return vsym_error_set(err, "'%s' has a '.' or '..' component; write the path without it", path);
 		*w++ = '/';
 		memmove(w, r, n);
@@ -166,8 +181,7 @@ bool vsym_variant_value_valid(const char *value)
 {
 	size_t n = strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-");
 
-	return n > 0 && value[n] == '\0' && n <= VSYM_VALUE_MAX &&
-	       strcmp(value, ".") != 0 && strcmp(value, "..") != 0;
+	return n > 0 && value[n] == '\0' && n <= VSYM_VALUE_MAX && !vsym_is_dot_component(value, n);
 }
 
 bool vsym_variant_name_valid(const char *name)

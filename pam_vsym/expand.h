@@ -35,4 +35,17 @@ bool vsym_variant_value_valid(const char *value);
 /* True when name may name a variant: [A-Za-z_][A-Za-z0-9_]*, at most 64. */
 bool vsym_variant_name_valid(const char *name);
 
+/* "${NAME}", the reference to variant name in a template, into buf: the
+ * one place that spells it. */
+void vsym_variant_ref(const char *name, char *buf, size_t size);
+
+/* True when the n bytes at c are "." or "..": a path component that
+ * moves the walk instead of naming an entry. */
+bool vsym_is_dot_component(const char *c, size_t n);
+
+/* True when s holds a control character (below 0x20, or DEL). Paths and
+ * names end up in logs and on terminals: a newline in one could forge a
+ * log line, an ESC drive the terminal of whoever reads it. */
+bool vsym_has_control_char(const char *s);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -158,7 +159,7 @@ static int write_all(int fd, const char *text, size_t len)
 int vsym_file_replace(const char *path, const char *text, size_t len, mode_t mode,
 		      struct vsym_error *err)
 {
-	char tmp[4096];
+	char tmp[PATH_MAX];
 	int fd, rc, e;
 
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))

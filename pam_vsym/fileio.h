@@ -1,5 +1,5 @@
-/* Reading the configuration files with the trust checks of DESIGN
- * invariant 6: never following a symlink in the last component, never
+/* Reading the configuration files with the trust checks of
+ * doc/security.md invariant 6: never following a symlink in the last component, never
  * blocking on a FIFO or a device, never looking into FUSE (invariant 8),
  * bounded in size, and a user's file read with the user's own
  * credentials. */

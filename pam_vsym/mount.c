@@ -30,7 +30,6 @@
 
 /* The initial user namespace always has this inode (PROC_USER_INIT_INO). */
 #define INIT_USER_NS_INO 0xEFFFFFFDUL
-#define MARKER_FILE "session"
 #define MARKER_MAX 256
 
 /* glibc 2.36 has no wrappers for these, and its <sys/mount.h> clashes with
@@ -249,7 +248,7 @@ static int write_marker(int mnt, uid_t uid, struct vsym_error *err)
 		return vsym_error_set(err, "cannot read this mount namespace: %s", strerror(errno));
 	n = snprintf(text, sizeof(text), "vsym-session 1\nuid %u\nmntns %lu\nmntns_id %llu\n",
 		     (unsigned)uid, ns, (unsigned long long)mntns_id());
-	fd = openat(mnt, MARKER_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+	fd = openat(mnt, VSYM_MARKER_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
 	if (fd < 0)
 		return vsym_error_set(err, "cannot write the session marker: %s", strerror(errno));
 	ok = write(fd, text, (size_t)n) == n && fchown(fd, 0, 0) == 0;
@@ -313,7 +312,7 @@ static int open_marker(struct vsym_error *err)
 		close(dir);
 		return vsym_error_set(err, "not in a vsym session (no session marker)");
 	}
-	fd = openat(dir, MARKER_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = openat(dir, VSYM_MARKER_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	close(dir);
 	if (fd < 0)
 		return vsym_error_set(err, "not in a vsym session (no session marker)");

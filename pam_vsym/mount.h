@@ -11,9 +11,7 @@
 
 #include "error.h"
 #include "resolve.h"
-
-/* Where a vsym session's marker tmpfs is mounted, in the session only. */
-#define VSYM_RUN_DIR "/run/vsym"
+#include "runlayout.h"
 
 /* From now on every namespace the mount layer makes (vsym_ns_create, and
  * the anonymous ones of vsym_marker_create and vsym_tree_prepare) counts
@@ -30,7 +28,7 @@ void vsym_mount_charge_to(uid_t uid);
 int vsym_ns_create(struct vsym_error *err);
 
 /* Marks the current namespace as a vsym session of uid: a fresh root-owned
- * tmpfs on /run/vsym holding the file "session" (uid and the namespace's
+ * tmpfs on VSYM_RUN_DIR holding VSYM_MARKER_FILE (uid and the namespace's
  * inode), attached only once complete. Only a process with CAP_SYS_ADMIN
  * over the namespace can mount there, so a user cannot forge it. */
 int vsym_marker_create(uid_t uid, struct vsym_error *err);

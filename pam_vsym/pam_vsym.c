@@ -1,26 +1,23 @@
 /* pam_vsym: gives each session a private mount namespace with the user's
- * default binds (DESIGN section 3). pam_sm_* only parse arguments and call
- * named steps; everything else is in the shared core. */
+ * default binds (doc/architecture.md, "The life of a session"). The module
+ * is PAM glue: arguments, the conversation, logging; the setup steps are
+ * in the shared core (login.c, sessionapi.c). */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
 #include "cfg.h"
-#include "choices.h"
-#include "cred.h"
-#include "mount.h"
+#include "login.h"
 #include "session.h"
+#include "sessionapi.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/vsym.conf"
 #define VSYM_MAX_NOTES 8
@@ -37,6 +34,7 @@ struct module {
 	struct options opt;
 	struct vsym_user user;
 	struct vsym_policy policy;
+	struct vsym_reporter reporter;  /* the glue below, for the core */
 	char notes[VSYM_MAX_NOTES][VSYM_ERROR_MAX];  /* see add_note */
 	int nnotes;
 };
@@ -68,6 +66,18 @@ static void add_note(struct module *m, const char *text)
 		snprintf(m->notes[m->nnotes++], sizeof(m->notes[0]), "%s", text);
 }
 
+static void note(void *ctx, const char *text)
+{
+	add_note(ctx, text);
+}
+
+static void log_line(void *ctx, int priority, const char *text)
+{
+	const struct module *m = ctx;
+
+	pam_syslog(m->pamh, priority, "%s", text);
+}
+
 /* Tells the notes, unless the administrator asked for quiet. */
 static void tell_notes(const struct module *m)
 {
@@ -76,8 +86,8 @@ static void tell_notes(const struct module *m)
 }
 
 /* A bind of the user's file (or a variant value picked there) is logged
- * by file, line and cause, never by what the user wrote (DESIGN invariant
- * 6): a path there may be any text, a forged log line too, and the paths
+ * by file, line and cause, never by what the user wrote (doc/security.md
+ * invariant 6): a path there may be any text, a forged log line too, and the paths
  * it resolves to are names the user chose. The user is told in full. */
 static void report_user_bind(struct module *m, enum vsym_outcome outcome, const struct vsym_bind *bind,
 			     const struct vsym_error *detail)
@@ -142,98 +152,14 @@ static int lookup_user(struct module *m)
 	return PAM_SUCCESS;
 }
 
-/* A missing or broken system file leaves sessions as they are: vsym must
- * never lock anybody out, and without a policy there is nothing to bind. */
-static int load_system(struct module *m)
-{
-	struct vsym_error err;
-	int rc = vsym_session_load_system(&m->policy, m->opt.config, &m->user, &err);
-
-	if (rc == -ENOENT) {
-		if (m->opt.debug)
-			pam_syslog(m->pamh, LOG_DEBUG, "%s", err.text);
-		return PAM_IGNORE;
-	}
-	if (rc < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "%s; vsym is off for this session", err.text);
-		return PAM_IGNORE;
-	}
-	if (m->policy.ngroups > 0 && vsym_user_name_groups(&m->user, &err) < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "%s", err.text);
-		return PAM_IGNORE;
-	}
-	if (!vsym_policy_applies_to(&m->policy, &m->user)) {
-		if (m->opt.debug)
-			pam_syslog(m->pamh, LOG_DEBUG, "%s: not a vsym user by %s", m->user.name, m->opt.config);
-		return PAM_IGNORE;
-	}
-	/* Harmless until configured: no rule, no namespace. */
-	if (!vsym_policy_can_apply(&m->policy, &m->user)) {
-		if (m->opt.debug)
-			pam_syslog(m->pamh, LOG_DEBUG, "%s: no allow rule in %s, nothing to bind: no namespace",
-				   m->user.name, m->opt.config);
-		return PAM_IGNORE;
-	}
-	return PAM_SUCCESS;
-}
-
-/* Logs where the user file is broken but not what it says (DESIGN
- * invariant 6); the user, who owns the file, is told the whole message. */
-static void report_user_file(struct module *m, const struct vsym_error *err)
-{
-	unsigned line = 0;
-	char path[4096];
-
-	if (vsym_session_user_file_path(&m->user, path, sizeof(path)) < 0)
-		path[0] = '\0';
-	if (path[0] != '\0' && strncmp(err->text, path, strlen(path)) == 0 && err->text[strlen(path)] == ':')
-		sscanf(err->text + strlen(path) + 1, "%u", &line);
-	if (line > 0)
-		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s:%u is invalid; the user's part was skipped",
-			   m->user.name, path, line);
-	else
-		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s skipped: %s", m->user.name, path, err->text);
-	add_note(m, err->text);
-	add_note(m, "your ~/.vsymrc was skipped");
-}
-
-/* Returns false when the file is broken and on_error = "deny". */
-static bool load_user_file(struct module *m)
-{
-	struct vsym_error err;
-
-	if (!m->policy.user_config || m->opt.nouserconf)
-		return true;
-	if (vsym_session_load_user(&m->policy, &m->user, &err) == 0)
-		return true;
-	report_user_file(m, &err);
-	return m->policy.on_error != VSYM_ON_ERROR_DENY;
-}
-
-/* Defaults pick among the choices on disk as values asked for do
- * (an alias, a version prefix). Returns false only when out of memory. */
-static bool resolve_values(struct module *m)
-{
-	struct vsym_error err;
-
-	if (vsym_choices_resolve_policy(&m->policy, &m->user, &err) == 0)
-		return true;
-	pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
-	return false;
-}
-
 /* Goes back to the namespace the caller came from; the one vsym made ends
- * with it, mounts and all. Returns false when the process is still in
- * vsym's namespace. */
-static bool leave_namespace(struct module *m, int old)
+ * with it, mounts and all. */
+static void leave_namespace(struct module *m, int old)
 {
-	bool left = setns(old, CLONE_NEWNS) == 0;
+	struct vsym_error err;
 
-	if (!left)
-		pam_syslog(m->pamh, LOG_CRIT, "%s: cannot return to the original mount namespace: %m",
-			   m->user.name);
-	close(old);
-	return left;
+	if (vsym_session_abandon(old, &err) < 0)
+		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, err.text);
 }
 
 /* Makes the session namespace and marks it. Returns the descriptor of the
@@ -242,82 +168,11 @@ static bool leave_namespace(struct module *m, int old)
 static int make_namespace(struct module *m)
 {
 	struct vsym_error err;
-	int old = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	int old = vsym_session_create(&m->user, &err);
 
-	if (old < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "cannot open /proc/self/ns/mnt: %m");
-		return -1;
-	}
-	if (vsym_session_ns_create(&m->user, &err) == 0 && vsym_marker_create(m->user.uid, &err) == 0)
-		return old;
-	pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
-	leave_namespace(m, old);
-	return -1;
-}
-
-/* Returns the number of binds refused or failed. The record is kept in
- * memory and written once at the end: nobody can see the namespace yet, so
- * there is no half-done change for a journal to repair. Called with the
- * user's identity held for all the binds' path resolutions. */
-static int apply_binds(struct module *m, struct vsym_state *state)
-{
-	struct vsym_reporter reporter = { .bind = report_bind, .ctx = m };
-	struct vsym_error err;
-	int bad;
-
-	vsym_error_clear(&err);
-	bad = vsym_session_apply_defaults(&m->policy, &m->user, state, &reporter, &err);
-	if (err.text[0] != '\0') {
-		pam_syslog(m->pamh, LOG_NOTICE, "%s: %s", m->user.name, err.text);
-		add_note(m, err.text);
-	}
-	return bad;
-}
-
-/* How the setup went: done (binds refused or failed are in the log, and
- * the session goes on), refused by on_error = "deny", or not done (root's
- * identity could not be taken back, or the record not written). */
-enum setup_result { SETUP_DONE, SETUP_REFUSED, SETUP_NOT_DONE };
-
-/* The steps that touch the user's paths, as the user: reading ~/.vsymrc,
- * then resolving and mounting the binds. They run in this process: every
- * path is walked without looking into a FUSE mount (vsym_walk), so no
- * file system the user serves can hold the login (DESIGN invariant 8). */
-static enum setup_result setup_as_user(struct module *m, struct vsym_state *state)
-{
-	enum setup_result result = SETUP_DONE;
-	bool deny = m->policy.on_error == VSYM_ON_ERROR_DENY;
-	struct vsym_error err;
-
-	if (vsym_cred_hold(&m->user, &err) < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
-		return deny ? SETUP_REFUSED : SETUP_DONE;
-	}
-	if (!load_user_file(m) || !resolve_values(m) || (apply_binds(m, state) != 0 && deny))
-		result = SETUP_REFUSED;
-	if (vsym_cred_release(&err) < 0) {
-		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, err.text);
-		return SETUP_NOT_DONE;
-	}
-	return result;
-}
-
-/* Sets the session up and writes its record, once: nobody can see the
- * namespace yet, so there is no half-done change for a journal to repair. */
-static enum setup_result set_up(struct module *m)
-{
-	struct vsym_state state = { NULL, 0, NULL };
-	enum setup_result result = setup_as_user(m, &state);
-	struct vsym_error err;
-
-	state.dir = VSYM_RUN_DIR;
-	/* Binds without a record could never be replaced or removed. */
-	if (result == SETUP_DONE && vsym_state_save(&state, VSYM_STATE_FILE, &err) < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "%s: %s", m->user.name, err.text);
-		result = SETUP_NOT_DONE;
-	}
-	vsym_state_free(&state);
-	return result;
+	if (old < 0)
+		pam_syslog(m->pamh, old == -EIO ? LOG_CRIT : LOG_ERR, "%s: %s", m->user.name, err.text);
+	return old < 0 ? -1 : old;
 }
 
 /* Set once this PAM handle has a vsym session: a stack that lists the
@@ -334,19 +189,24 @@ static bool session_made_already(const struct module *m)
 
 static int open_session(struct module *m)
 {
-	enum setup_result result;
+	struct vsym_login login = { m->opt.config, m->opt.debug, m->opt.nouserconf, &m->user, &m->policy,
+				    &m->reporter };
+	enum vsym_setup_result result;
 	int rc, old;
 
+	m->reporter = (struct vsym_reporter){ report_bind, log_line, note, m };
 	if (session_made_already(m))
 		return PAM_IGNORE;
-	if ((rc = lookup_user(m)) != PAM_SUCCESS || (rc = load_system(m)) != PAM_SUCCESS)
+	if ((rc = lookup_user(m)) != PAM_SUCCESS)
 		return rc;
+	if (!vsym_login_load_policy(&login))
+		return PAM_IGNORE;
 	old = make_namespace(m);
 	if (old < 0)
 		return PAM_SESSION_ERR;
-	result = set_up(m);
-	if (result != SETUP_DONE) {
-		if (result == SETUP_REFUSED)
+	result = vsym_login_set_up(&login);
+	if (result != VSYM_SETUP_DONE) {
+		if (result == VSYM_SETUP_REFUSED)
 			pam_syslog(m->pamh, LOG_NOTICE, "%s: session refused (on_error = \"deny\")", m->user.name);
 		leave_namespace(m, old);
 		tell_notes(m);

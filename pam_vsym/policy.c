@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expand.h"
 #include "policy.h"
 
 struct component {
@@ -27,7 +28,7 @@ static struct component *split_path(const char *path, size_t *count, bool *dots)
 		len = strcspn(path, "/");
 		if (len == 0)
 			break;
-		if ((len == 1 && path[0] == '.') || (len == 2 && path[0] == '.' && path[1] == '.'))
+		if (vsym_is_dot_component(path, len))
 			*dots = true;
 		c[n++] = (struct component){ path, len };
 		path += len;
@@ -311,7 +312,7 @@ char *vsym_variant_source(const struct vsym_variant *variant, const char *value)
 	const char *p = variant->source;
 	char *out;
 
-	snprintf(ref, sizeof(ref), "${%s}", variant->name);
+	vsym_variant_ref(variant->name, ref, sizeof(ref));
 	reflen = strlen(ref);
 	/* Worst case: every byte of the template starts a reference. */
 	out = malloc(strlen(p) * (vlen + 1) + 1);
@@ -328,6 +329,40 @@ char *vsym_variant_source(const struct vsym_variant *variant, const char *value)
 	}
 	out[n] = '\0';
 	return out;
+}
+
+int vsym_variant_parse_template(struct vsym_variant *v)
+{
+	char ref[80];
+	const char *at, *slash, *end;
+	size_t reflen;
+
+	vsym_variant_ref(v->name, ref, sizeof(ref));
+	reflen = strlen(ref);
+	at = strstr(v->source, ref);
+	if (at == NULL)
+		return -1;
+	for (slash = at; slash > v->source && slash[-1] != '/'; slash--)
+		;
+	end = at + reflen + strcspn(at + reflen, "/");
+	if (slash - v->source <= 1)
+		v->tmpl_dir = strdup("/");
+	else
+		v->tmpl_dir = strndup(v->source, (size_t)(slash - 1 - v->source));
+	v->tmpl_prefix = strndup(slash, (size_t)(at - slash));
+	v->tmpl_suffix = strndup(at + reflen, (size_t)(end - at) - reflen);
+	return v->tmpl_dir != NULL && v->tmpl_prefix != NULL && v->tmpl_suffix != NULL ? 0 : -1;
+}
+
+bool vsym_variant_value_of(const struct vsym_variant *v, const char *name, char *buf, size_t size)
+{
+	size_t len = strlen(name), pl = strlen(v->tmpl_prefix), sl = strlen(v->tmpl_suffix);
+
+	if (len <= pl + sl || len - pl - sl >= size || strncmp(name, v->tmpl_prefix, pl) != 0 ||
+	    strcmp(name + len - sl, v->tmpl_suffix) != 0)
+		return false;
+	snprintf(buf, size, "%.*s", (int)(len - pl - sl), name + pl);
+	return vsym_variant_value_valid(buf);
 }
 
 struct vsym_variant *vsym_policy_variant(const struct vsym_policy *policy,

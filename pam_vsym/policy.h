@@ -51,6 +51,12 @@ struct vsym_variant {
 	char *name;
 	char *target;
 	char *source;     /* template holding ${name} */
+	/* source split once at load around the component holding ${name}
+	 * (vsym_variant_parse_template): "/a/b/go${go}-x/bin" is the
+	 * directory "/a/b", whose entries "go" VALUE "-x" are the choices. */
+	char *tmpl_dir;
+	char *tmpl_prefix;
+	char *tmpl_suffix;
 	char *value;      /* default or the user's pick; NULL: no bind */
 	char **alias_names;  /* aliases: alias_names[i] stands for alias_values[i] */
 	char **alias_values;
@@ -160,6 +166,16 @@ const char *vsym_variant_resolve(const struct vsym_variant *variant, const char 
 /* Returns the source path of variant for value (a valid value), newly
  * allocated, or NULL when out of memory. */
 char *vsym_variant_source(const struct vsym_variant *variant, const char *value);
+
+/* Splits variant's source around its ${name} into tmpl_dir, tmpl_prefix
+ * and tmpl_suffix (freed with the policy). Returns 0, or -1 when the
+ * source holds no ${name} or out of memory. */
+int vsym_variant_parse_template(struct vsym_variant *variant);
+
+/* The value the directory entry name stands for among variant's choices
+ * (tmpl_prefix VALUE tmpl_suffix, VALUE a valid value), into buf; false
+ * when it is none. Pure: looks at no file. */
+bool vsym_variant_value_of(const struct vsym_variant *variant, const char *name, char *buf, size_t size);
 
 /* Looks a variant up by name; NULL when the policy defines none such. */
 struct vsym_variant *vsym_policy_variant(const struct vsym_policy *policy,

@@ -1,4 +1,4 @@
-/* Project files (DESIGN section 2): .vsym, asdf's .tool-versions and each
+/* Project files (vsym-rebind(1) -p): .vsym, asdf's .tool-versions and each
  * variant's version_file (.go-version, .nvmrc, ...), found from a
  * directory up to "/". They are untrusted: whoever wrote the repository
  * wrote them. So they only pick values: each value must be a valid value,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cred.h"
+#include "expand.h"
 #include "mountinfo.h"
 #include "resolve.h"
 
@@ -42,7 +43,7 @@ static bool has_dot_component(const char *path)
 
 		p += strspn(p, "/");
 		n = strcspn(p, "/");
-		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+		if (vsym_is_dot_component(p, n))
 			return true;
 	}
 	return false;
@@ -65,12 +66,10 @@ static int path_of_fd(int fd, char *buf, size_t size, struct vsym_error *err)
 	/* Paths go into logs: a symlink, or a rename while this runs, may lead
 	 * to a name holding a newline that would forge a log line. Checked
 	 * before any message quotes the path. */
-	for (ssize_t i = 0; i < n; i++) {
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
-			vsym_error_set(err, "a path holds a control character; rename it");
-			vsym_error_cause(err, "a path holds a control character");
-			return -1;
-		}
+	if (vsym_has_control_char(buf)) {
+		vsym_error_set(err, "a path holds a control character; rename it");
+		vsym_error_cause(err, "a path holds a control character");
+		return -1;
 	}
 	if (buf[0] != '/' || (n > 10 && strcmp(buf + n - 10, " (deleted)") == 0)) {
 		vsym_error_set(err, "%s was removed while being checked", buf);

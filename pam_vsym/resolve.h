@@ -1,4 +1,4 @@
-/* Safe path resolution (DESIGN invariants 3 and 4): each path is opened
+/* Safe path resolution (doc/security.md invariants 3 and 4): each path is opened
  * once, with the user's credentials, into an O_PATH descriptor; every later
  * check and the mount itself use that descriptor, never the path again.
  * Errors set err's cause too (the reason without the path, for logs). */
@@ -26,7 +26,7 @@ enum vsym_links {
 #define VSYM_ERR_FUSE (-EMEDIUMTYPE)
 
 /* Opens the absolute path with the caller's credentials into an O_PATH,
- * close-on-exec descriptor (DESIGN invariant 8): one mount at a time.
+ * close-on-exec descriptor (doc/security.md invariant 8): one mount at a time.
  * Where the path reaches another mount, that mount's type is learnt
  * without calling into it, and no name is ever looked up inside a FUSE
  * mount, whose server (maybe the user) could make the lookup wait for

@@ -425,11 +425,12 @@ int vsym_session_apply_defaults(const struct vsym_policy *policy,
 				const struct vsym_user *user,
 				struct vsym_state *state,
 				const struct vsym_reporter *reporter,
-				struct vsym_error *err)
+				size_t *dropped, struct vsym_error *err)
 {
 	struct vsym_bind_list list;
 	int bad = 0;
 
+	*dropped = 0;
 	if (vsym_session_defaults(policy, &list, err) < 0)
 		return -1;
 	for (size_t i = 0; i < list.n; i++) {
@@ -440,11 +441,8 @@ int vsym_session_apply_defaults(const struct vsym_policy *policy,
 			bad++;
 		reporter->bind(reporter->ctx, outcome, &list.binds[i], &detail);
 	}
-	if (list.dropped > 0) {
-		bad += (int)list.dropped;
-		vsym_error_set(err, "%zu binds beyond max_binds = %u were not made", list.dropped,
-			       policy->max_binds);
-	}
+	*dropped = list.dropped;
+	bad += (int)list.dropped;
 	vsym_bind_list_free(&list);
 	return bad;
 }
@@ -494,62 +492,117 @@ int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
 	return journal_end(state, err);
 }
 
-/* The record of the vsym session of user's that this process is in, read
- * before a new namespace is made (the new marker will cover it). Empty
- * when this is no vsym session of user's. */
-static void read_parent_binds(const struct vsym_user *user, struct vsym_state *parent)
+int vsym_session_load_named(struct vsym_policy *policy, const char *label, const char *path,
+			    const struct vsym_user *user, struct vsym_error *err)
 {
-	struct vsym_error err;
-
-	memset(parent, 0, sizeof(*parent));
-	if (vsym_marker_check(user->uid, &err) == 0 &&
-	    vsym_state_load(parent, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0)
-		memset(parent, 0, sizeof(*parent));
-	parent->dir = NULL;
-}
-
-/* When fd is the root of a mount with entry's root directory (a copy of
- * that bind in a namespace copied from the session), takes its new mount
- * id into entry and returns true. */
-static bool adopt_copy(int fd, struct vsym_state_entry *entry)
-{
-	struct stat st;
-	uint64_t id;
-
-	if (vsym_mount_root_id(fd, &id) < 0 || fstat(fd, &st) < 0 ||
-	    st.st_dev != entry->root_dev || st.st_ino != entry->root_ino)
-		return false;
-	entry->mnt_id = id;
-	return true;
-}
-
-/* Detaches, in the new namespace, the copies of the parent session's vsym
- * mounts: only a mount whose root is the very directory the parent bound
- * there, found on the target opened as the user. */
-static void shed_parent_binds(const struct vsym_user *user, struct vsym_state *parent)
-{
-	for (size_t i = 0; i < parent->n; i++) {
-		struct vsym_state_entry e = parent->entries[i];
-		struct vsym_resolved top = { .fd = -1 };
-		struct vsym_error err;
-
-		if (vsym_open_target(user, e.target, &top, &err) < 0)
-			continue;
-		if (strcmp(top.path, e.target) == 0 && adopt_copy(top.fd, &e))
-			vsym_mount_detach(top.fd, e.mnt_id, &err);
-		vsym_resolved_close(&top);
-	}
-}
-
-int vsym_session_ns_create(const struct vsym_user *user, struct vsym_error *err)
-{
-	struct vsym_state parent;
+	char *text;
+	size_t len;
 	int rc;
 
-	read_parent_binds(user, &parent);
-	rc = vsym_ns_create(err);
-	if (rc == 0)
-		shed_parent_binds(user, &parent);
-	vsym_state_free(&parent);
+	if (vsym_file_read_trusted(path, user->uid, VSYM_CFG_MAX_SIZE, &text, &len, err) < 0 &&
+	    vsym_file_read_trusted(path, 0, VSYM_CFG_MAX_SIZE, &text, &len, err) < 0)
+		return -1;
+	rc = vsym_cfg_load_system(policy, label, text, len, user, err);
+	free(text);
 	return rc;
+}
+
+/* Puts before and after around the message in err (the cause stays). */
+static void annotate(struct vsym_error *err, const char *before, const char *after)
+{
+	char text[VSYM_ERROR_MAX], cause[VSYM_CAUSE_MAX];
+
+	snprintf(text, sizeof(text), "%s", err->text);
+	snprintf(cause, sizeof(cause), "%s", err->cause);
+	vsym_error_set(err, "%s%s%s", before, text, after);
+	snprintf(err->cause, sizeof(err->cause), "%s", cause);
+}
+
+/* The user's file as it is now ("" when there is none) and its mode.
+ * Returns the text, or NULL with err set (-EPERM in *rc: refused). */
+static char *read_user_file(const struct vsym_user *user, const char *path, mode_t *mode, int *rc,
+			    struct vsym_error *err)
+{
+	struct stat st;
+	char *text;
+	size_t len;
+	int read = vsym_file_read_trusted(path, user->uid, VSYM_CFG_MAX_SIZE, &text, &len, err);
+
+	*mode = 0644;
+	*rc = -EPERM;
+	if (read == -ENOENT) {
+		*rc = -1;
+		text = strdup("");
+		if (text == NULL)
+			vsym_error_set(err, "out of memory");
+		return text;
+	}
+	if (read < 0) {
+		annotate(err, "", "; not saved");
+		return NULL;
+	}
+	if (lstat(path, &st) == 0)
+		*mode = st.st_mode & 0755;
+	if (strlen(text) != len) {
+		vsym_error_set(err, "%s holds a NUL byte; not saved", path);
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* Sets NAME=VALUE in the text of ~/.vsymrc, keeping every other byte.
+ * Returns the new text (text is freed), or NULL with err set (text kept). */
+static char *set_in_text(char *text, const char *path, const char *word, struct vsym_error *err)
+{
+	const char *value = strchr(word, '=') + 1;
+	struct vsym_cfgtext_spot spot;
+	char name[80];
+	char *edited;
+
+	snprintf(name, sizeof(name), "%.*s", (int)(value - 1 - word), word);
+	if (vsym_cfg_user_spot(path, text, strlen(text), name, &spot, err) < 0) {
+		annotate(err, "", "; not saved");
+		return NULL;
+	}
+	edited = vsym_cfgtext_set_value(text, &spot, name, value, err);
+	if (edited == NULL) {
+		char before[PATH_MAX + 4], after[VSYM_ERROR_MAX];
+
+		snprintf(before, sizeof(before), "%s: ", path);
+		snprintf(after, sizeof(after), "; set %s there by hand", word);
+		annotate(err, before, after);
+		return NULL;
+	}
+	free(text);
+	return edited;
+}
+
+int vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
+			     struct vsym_error *err)
+{
+	char path[PATH_MAX];
+	mode_t mode;
+	int rc;
+	char *text;
+
+	if (vsym_session_user_file_path(user, path, sizeof(path)) < 0)
+		return vsym_error_set(err, "your home is too long");
+	text = read_user_file(user, path, &mode, &rc, err);
+	if (text == NULL)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		char *edited = set_in_text(text, path, words[i], err);
+
+		if (edited == NULL) {
+			free(text);
+			return -EPERM;
+		}
+		text = edited;
+	}
+	rc = vsym_file_replace(path, text, strlen(text), mode, err);
+	if (rc < 0)
+		annotate(err, "switched, but not saved: ", "");
+	free(text);
+	return rc < 0 ? -1 : 0;
 }

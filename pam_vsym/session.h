@@ -26,14 +26,14 @@ struct vsym_reporter {
 	 * (for logging the binds of the user's file). */
 	void (*bind)(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
 		     const struct vsym_error *detail);
+	/* A line for the log (priority as in syslog.h); where vsym_login_*
+	 * says, it names a user file by line only, never quoting it. */
+	void (*log)(void *ctx, int priority, const char *text);
+	/* A short note for the user (told once the user's identity is given
+	 * back). */
+	void (*note)(void *ctx, const char *text);
 	void *ctx;
 };
-
-/* Makes the new mount namespace of a session (vsym_ns_create). A session
- * opened inside a vsym session of the same user (sudo -u alice, su -
- * alice) starts, like any other, from its own defaults: the parent's vsym
- * binds are detached in the new namespace. Returns 0 or -1 with err set. */
-int vsym_session_ns_create(const struct vsym_user *user, struct vsym_error *err);
 
 /* Loads the system file at path (root-owned, checked) for user into a
  * zeroed policy. Returns 0, -ENOENT when the file does not exist, or -1. */
@@ -51,6 +51,21 @@ int vsym_session_user_file_path(const struct vsym_user *user, char *buf, size_t 
  * quote the file; keep it out of logs. */
 int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
 			   struct vsym_error *err);
+
+/* Loads the file at path (owned by user or by root) as a system file
+ * for user, named label in messages (vsym-rebind -C FILE: read after
+ * privileges are gone, so it is whatever user could read anyway).
+ * Returns 0 or -1 with err set. */
+int vsym_session_load_named(struct vsym_policy *policy, const char *label, const char *path,
+			    const struct vsym_user *user, struct vsym_error *err);
+
+/* vsym-rebind -s: sets each NAME=VALUE of words in ~/.vsymrc, keeping
+ * every other byte, written beside the file and renamed over it. Call as
+ * the user, with privileges gone for good. Returns 0, -EPERM when the
+ * file cannot be edited safely (err says why and that nothing was saved),
+ * or -1 with err set. */
+int vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
+			     struct vsym_error *err);
 
 /* Flags of vsym_session_bind. */
 #define VSYM_BIND_DRY_RUN 1u     /* judge only; mount nothing */
@@ -95,12 +110,13 @@ void vsym_session_prune(struct vsym_state *state);
 bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry);
 
 /* Applies the session defaults of policy, reporting each bind and recording
- * it in state. Returns the number of binds refused or failed (0: all well),
- * or -1 when the defaults could not be computed. */
+ * it in state; *dropped gets the number of binds beyond max_binds, not
+ * made. Returns the number of binds refused, failed or dropped (0: all
+ * well), or -1 with err set when the defaults could not be computed. */
 int vsym_session_apply_defaults(const struct vsym_policy *policy,
 				const struct vsym_user *user,
 				struct vsym_state *state,
 				const struct vsym_reporter *reporter,
-				struct vsym_error *err);
+				size_t *dropped, struct vsym_error *err);
 
 #endif

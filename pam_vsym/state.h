@@ -1,6 +1,6 @@
 /* The session's record of the binds vsym made, kept in the root-owned
  * marker tmpfs (/run/vsym/binds), so that vsym-rebind lists, replaces and
- * removes only mounts vsym made (DESIGN invariant 9). One line per bind:
+ * removes only mounts vsym made (doc/security.md invariant 9). One line per bind:
  * MNT_ID DEV:INO TARGET SOURCE ro|rw VARIANT VALUE, tab-separated, paths
  * escaped as in /proc/self/mountinfo. DEV:INO names the directory at the
  * root of the mount: with the mount id it tells vsym's mount from another
@@ -13,9 +13,7 @@
 #include <stdio.h>
 
 #include "error.h"
-
-#define VSYM_STATE_FILE "binds"
-#define VSYM_JOURNAL_FILE "pending"
+#include "runlayout.h"
 
 struct vsym_state_entry {
 	uint64_t mnt_id;

@@ -1,4 +1,4 @@
-/* System targets (DESIGN invariant 3): a bind target outside the user's
+/* System targets (doc/security.md invariant 3): a bind target outside the user's
  * home. The admin makes it once, beside the trees it shows
  * (/usr/lib/go-vsym beside /usr/lib/go-1.22), and names it literally in an
  * allow rule of the system file. Only trees nobody but root can change are

@@ -8,20 +8,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "expand.h"
 #include "user.h"
 
 /* Upper bound on supplementary groups; the kernel's NGROUPS_MAX is 65536. */
-#define VSYM_MAX_GROUPS 65536
 
 /* Names and homes go into log lines: a newline, CR or ESC there (a name
  * that LDAP serves, or a hostile passwd line) would forge a line or drive
  * the terminal of whoever reads the log. */
 static bool has_control_char(const char *s)
 {
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
+	return vsym_has_control_char(s);
 }
 
 static int lookup_passwd(struct vsym_user *user, const char *name, uid_t uid,

@@ -8,6 +8,11 @@
 
 #include "error.h"
 
+struct vsym_cred_hold;
+
+/* At most this many groups are taken from the database or saved. */
+#define VSYM_MAX_GROUPS 65536
+
 struct vsym_user {
 	char *name;
 	char *home;      /* from the password database, never $HOME */
@@ -18,6 +23,8 @@ struct vsym_user {
 	size_t ngids;
 	char **group_names; /* names of gids, same order (NULL where unnamed);
 			     * NULL until vsym_user_name_groups */
+	const struct vsym_cred_hold *hold; /* this user's identity, held by
+					    * vsym_cred_hold; NULL when not */
 };
 
 /* Fills user from the password database entry of name (or of uid when name

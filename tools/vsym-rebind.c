@@ -1,36 +1,35 @@
 /* vsym-rebind: changes the binds of this vsym session, or runs a command in
- * a namespace of its own (DESIGN section 4). Installed setuid root: main()
- * is a straight line of named steps, each of which succeeds or ends the
- * program with the exit status of the contract. */
+ * a namespace of its own (doc/architecture.md, "The life of a rebind").
+ * Installed setuid root: main() is a straight line of named steps, each of
+ * which succeeds or ends the program with the exit status of the contract.
+ * The work itself is the core's (sessionapi.h, sessionview.h); this file
+ * keeps argument parsing, messages and exit codes. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <dirent.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "cfg.h"
 #include "choices.h"
 #include "cred.h"
 #include "environ.h"
 #include "expand.h"
-#include "fileio.h"
-#include "mount.h"
-#include "mountinfo.h"
 #include "project.h"
 #include "session.h"
-#include "state.h"
+#include "sessionapi.h"
+#include "sessionview.h"
 #include "shellhook.h"
 
 #define SYSTEM_CONFIG SYSCONFDIR "/vsym.conf"
@@ -58,9 +57,9 @@ struct tool {
 	struct args args;
 	struct vsym_user user;
 	struct vsym_policy policy;
-	struct vsym_state state;
+	struct vsym_session session;
 	char **environ_saved;    /* handed to the -x command only */
-	char cwd[4096];
+	char cwd[PATH_MAX];
 	char **refusals;         /* per requested bind: why it cannot be made
 				  * before any path is looked at, or NULL */
 	char **resolved;         /* values resolved among the choices */
@@ -361,35 +360,6 @@ static char *absolute(const struct tool *t, const char *path)
 	return out;
 }
 
-/* The value to bind for what was asked: an alias, the exact choice, or
- * the highest choice it is a version prefix of. When nothing fits, the
- * refusal lists what there is; when the choices cannot be listed, the
- * value is taken as written and the bind says what is missing. */
-static const char *resolve_value(struct tool *t, const struct vsym_variant *v, const char *asked,
-				 char **refusal)
-{
-	struct vsym_choices choices;
-	struct vsym_error err;
-	char there[VSYM_ERROR_MAX];
-	const char *pick;
-	char *copy;
-
-	if (vsym_choices_list(&t->user, v, &choices, &err) < 0)
-		return asked;
-	pick = vsym_variant_resolve(v, asked, choices.values, choices.n);
-	if (pick == NULL) {
-		vsym_choices_describe(v, &choices, there, sizeof(there));
-		if (asprintf(refusal, "%s has no value %s; there are: %s", v->name, asked, there) < 0)
-			die(EXIT_FAILED, "out of memory");
-		pick = asked;
-	}
-	copy = strdup(pick);
-	vsym_choices_free(&choices);
-	if (copy == NULL)
-		die(EXIT_FAILED, "out of memory");
-	return copy;
-}
-
 static void variant_bind(struct tool *t, const char *word, struct vsym_bind *bind, char **refusal)
 {
 	const char *value = strchr(word, '=') + 1;
@@ -404,7 +374,9 @@ static void variant_bind(struct tool *t, const char *word, struct vsym_bind *bin
 		die(EXIT_USAGE, "%s= (no value) goes only with -p; to remove the bind: vsym-rebind -u %s", name, name);
 	if (!vsym_variant_value_valid(value))
 		die(EXIT_USAGE, "'%s' is not a valid value for %s: use letters, digits and . _ + -", value, name);
-	value = resolve_value(t, v, value, refusal);
+	value = vsym_choices_pick(&t->user, v, value, refusal);
+	if (value == NULL)
+		die(EXIT_FAILED, "out of memory");
 	bind->target = strdup(v->target);
 	bind->source = vsym_variant_source(v, value);
 	bind->readonly = v->readonly || t->args.readonly;
@@ -458,30 +430,23 @@ static struct vsym_bind_list requested_binds(struct tool *t)
 }
 
 /* Session-wide changes: only in a vsym session made for the caller, one
- * vsym-rebind at a time. The lock file lives in the root-owned marker
- * tmpfs, so the caller can neither replace nor hold it. */
+ * vsym-rebind at a time (the lock stays held until exit). */
 static void enter_session(struct tool *t)
 {
 	struct vsym_error err;
-	int lock;
+	int rc = vsym_session_enter(&t->session, &t->user, &err);
 
-	if (vsym_marker_check(t->user.uid, &err) < 0)
+	if (rc == -EPERM)
 		die(EXIT_REFUSED, "%s; session-wide changes need a vsym session: log in anew, or use -x", err.text);
-	lock = open(VSYM_RUN_DIR "/lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (lock < 0 || flock(lock, LOCK_EX) < 0)
-		die(EXIT_FAILED, "cannot lock the session: %s", strerror(errno));
-	if (vsym_state_load(&t->state, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0 ||
-	    vsym_session_recover(&t->user, &t->state, &err) < 0)
+	if (rc < 0)
 		die(EXIT_FAILED, "%s", err.text);
-	vsym_session_prune(&t->state);
-	/* The lock fd stays open until exit; close-on-exec keeps it from -x. */
 }
 
 static void save_session(struct tool *t)
 {
 	struct vsym_error err;
 
-	if (vsym_state_save(&t->state, VSYM_STATE_FILE, &err) < 0)
+	if (vsym_session_save(&t->session, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
 }
 
@@ -510,11 +475,7 @@ static int report(const struct tool *t, enum vsym_outcome outcome, const struct 
  * mount. */
 static bool already_bound(struct tool *t, const struct vsym_bind *b)
 {
-	const struct vsym_state_entry *e = vsym_state_find(&t->state, b->target);
-
-	return t->args.project_dir != NULL && e != NULL && b->variant != NULL && e->variant != NULL &&
-	       e->value != NULL && strcmp(e->variant, b->variant) == 0 && strcmp(e->value, b->value) == 0 &&
-	       strcmp(e->source, b->source) == 0 && e->readonly == b->readonly;
+	return t->args.project_dir != NULL && vsym_session_has_bound(&t->session.state, b);
 }
 
 /* refusals (or NULL) holds, per bind, why it is refused before it is tried. */
@@ -531,7 +492,7 @@ static int apply_binds(struct tool *t, const struct vsym_bind_list *list, char *
 		if (refusals != NULL && refusals[i] != NULL)
 			vsym_error_set(&detail, "%s", refusals[i]);
 		else
-			outcome = vsym_session_bind(&t->policy, &t->user, &t->state, &list->binds[i],
+			outcome = vsym_session_bind(&t->policy, &t->user, &t->session.state, &list->binds[i],
 						    t->args.dry_run ? VSYM_BIND_DRY_RUN : 0, &detail);
 		status = worse(status, report(t, outcome, &list->binds[i], detail.text,
 					      refusals != NULL && t->origins != NULL ? t->origins[i] : NULL));
@@ -541,70 +502,21 @@ static int apply_binds(struct tool *t, const struct vsym_bind_list *list, char *
 
 static void drop_privileges(const struct vsym_user *user);
 
-/* The user's file as it is now ("" when there is none). */
-static char *read_user_file(const struct tool *t, const char *path, mode_t *mode)
-{
-	struct vsym_error err;
-	struct stat st;
-	char *text;
-	size_t len;
-	int rc = vsym_file_read_trusted(path, t->user.uid, VSYM_CFG_MAX_SIZE, &text, &len, &err);
-
-	*mode = 0644;
-	if (rc == -ENOENT)
-		return strdup("");
-	if (rc < 0)
-		die(EXIT_REFUSED, "%s; not saved", err.text);
-	if (lstat(path, &st) == 0)
-		*mode = st.st_mode & 0755;
-	if (strlen(text) != len)
-		die(EXIT_REFUSED, "%s holds a NUL byte; not saved", path);
-	return text;
-}
-
-/* Sets NAME=VALUE in the text of ~/.vsymrc, keeping every other byte. */
-static char *set_in_text(char *text, const char *path, const char *word)
-{
-	const char *value = strchr(word, '=') + 1;
-	struct vsym_cfgtext_spot spot;
-	struct vsym_error err;
-	char name[80];
-	char *edited;
-
-	snprintf(name, sizeof(name), "%.*s", (int)(value - 1 - word), word);
-	if (vsym_cfg_user_spot(path, text, strlen(text), name, &spot, &err) < 0)
-		die(EXIT_REFUSED, "%s; not saved", err.text);
-	edited = vsym_cfgtext_set_value(text, &spot, name, value, &err);
-	if (edited == NULL)
-		die(EXIT_REFUSED, "%s: %s; set %s there by hand", path, err.text, word);
-	free(text);
-	return edited;
-}
-
 /* -s: the values, as asked, go into ~/.vsymrc for later logins. Written as
  * the user, after privileges are gone for good, beside the file and
  * renamed over it. */
 static int save_values(struct tool *t)
 {
-	char path[4096];
 	struct vsym_error err;
-	mode_t mode;
-	char *text;
+	int rc;
 
 	if (!t->policy.user_config)
 		die(EXIT_REFUSED, "switched, but not saved: %s does not read ~/.vsymrc (user_config = false)",
 		    SYSTEM_CONFIG);
-	if (vsym_session_user_file_path(&t->user, path, sizeof(path)) < 0)
-		die(EXIT_FAILED, "your home is too long");
 	drop_privileges(&t->user);
-	text = read_user_file(t, path, &mode);
-	if (text == NULL)
-		die(EXIT_FAILED, "out of memory");
-	for (int i = 0; i < t->args.nwords; i++)
-		text = set_in_text(text, path, t->args.words[i]);
-	if (vsym_file_replace(path, text, strlen(text), mode, &err) < 0)
-		die(EXIT_FAILED, "switched, but not saved: %s", err.text);
-	free(text);
+	rc = vsym_session_save_values(&t->user, t->args.words, (size_t)t->args.nwords, &err);
+	if (rc < 0)
+		die(rc == -EPERM ? EXIT_REFUSED : EXIT_FAILED, "%s", err.text);
 	return EXIT_DONE;
 }
 
@@ -614,15 +526,9 @@ static int save_values(struct tool *t)
 static void touch_project_stamp(const struct tool *t)
 {
 	struct vsym_error err;
-	int fd;
 
-	if (t->args.mode != MODE_BIND || t->args.dry_run || vsym_marker_check(t->user.uid, &err) < 0)
-		return;
-	fd = open(VSYM_RUN_DIR "/stamp", O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || futimens(fd, NULL) < 0)
-		warn_user("cannot touch %s/stamp: %s", VSYM_RUN_DIR, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	if (t->args.mode == MODE_BIND && !t->args.dry_run && vsym_session_touch_stamp(t->user.uid, &err) < 0)
+		warn_user("%s", err.text);
 }
 
 static size_t word_variant(const struct tool *t, const char *word)
@@ -711,34 +617,16 @@ static void take_project_values(struct tool *t)
 	free(dir);
 }
 
-/* The values bound in this namespace, "go=1.22.12 node=20.11.1" (values
- * are plain words), from its record. With unbound, also "NAME=" for each
- * variant whose target has no vsym bind: operands for -p that give all
- * of it back. A target holding another bind (SRC DST, another variant)
- * is named by neither. */
+/* The values bound in this namespace, "go=1.22.12 node=20.11.1", from its
+ * record; with unbound, also "NAME=" for each variant whose target has no
+ * vsym bind (vsym_session_bound_values). */
 static char *variant_values(struct tool *t, bool unbound)
 {
-	size_t size = 1;
-	char *out;
+	char *values = vsym_session_bound_values(&t->policy, &t->session.state, unbound);
 
-	for (size_t i = 0; i < t->policy.nvariants; i++)
-		size += strlen(t->policy.variants[i].name) + 2 + VSYM_ERROR_MAX;
-	if ((out = calloc(1, size)) == NULL)
+	if (values == NULL)
 		die(EXIT_FAILED, "out of memory");
-	for (size_t i = 0; i < t->policy.nvariants; i++) {
-		const struct vsym_variant *v = &t->policy.variants[i];
-		const struct vsym_state_entry *e = vsym_state_find(&t->state, v->target);
-
-		if (e == NULL && unbound) {
-			snprintf(out + strlen(out), size - strlen(out), "%s%s=", out[0] ? " " : "", v->name);
-			continue;
-		}
-		if (e == NULL || e->variant == NULL || e->value == NULL || strcmp(e->variant, v->name) != 0 ||
-		    !vsym_variant_value_valid(e->value))
-			continue;
-		snprintf(out + strlen(out), size - strlen(out), "%s%s=%s", out[0] ? " " : "", v->name, e->value);
-	}
-	return out;
+	return values;
 }
 
 /* -p prints the values now bound, for the shell hook's VSYM_VARIANTS. */
@@ -761,13 +649,13 @@ static int clear_variants(struct tool *t)
 		struct vsym_error err;
 		int rc;
 
-		if (vsym_state_find(&t->state, v->target) == NULL)
+		if (!vsym_session_bound_on(&t->session.state, v->target))
 			continue;
 		if (t->args.dry_run) {
 			printf("allowed\t%s\t-\tthe bind removed; %s=\n", v->target, v->name);
 			continue;
 		}
-		rc = vsym_session_unbind(&t->user, &t->state, v->target, &err);
+		rc = vsym_session_unbind(&t->user, &t->session.state, v->target, &err);
 		if (rc < 0)
 			warn_user("%s", err.text);
 		status = worse(status, rc < 0 ? EXIT_FAILED : EXIT_DONE);
@@ -778,14 +666,12 @@ static int clear_variants(struct tool *t)
 static int run_bind(struct tool *t)
 {
 	struct vsym_bind_list list = requested_binds(t);
-	struct vsym_error err;
 	char *before = NULL;
 	int status;
 
-	if (t->args.dry_run && vsym_marker_check(t->user.uid, &err) < 0)
-		memset(&t->state, 0, sizeof(t->state)); /* judged as a fresh session */
-	else
+	if (!t->args.dry_run || vsym_session_here(t->user.uid))
 		enter_session(t);
+	/* else judged as a fresh session: the record stays empty */
 	if (t->args.print_before)
 		before = variant_values(t, true);
 	status = clear_variants(t);
@@ -815,7 +701,7 @@ static int run_unbind(struct tool *t)
 		struct vsym_variant *v = vsym_policy_variant(&t->policy, word);
 		char *target = v != NULL ? strdup(v->target) : absolute(t, word);
 		struct vsym_error err;
-		int rc = vsym_session_unbind(&t->user, &t->state, target, &err);
+		int rc = vsym_session_unbind(&t->user, &t->session.state, target, &err);
 
 		if (rc != 0)
 			warn_user("%s", err.text);
@@ -826,14 +712,6 @@ static int run_unbind(struct tool *t)
 	return status;
 }
 
-static bool in_list(const struct vsym_bind_list *list, const char *target)
-{
-	for (size_t i = 0; i < list->n; i++)
-		if (strcmp(list->binds[i].target, target) == 0)
-			return true;
-	return false;
-}
-
 /* Back to the session defaults: first the vsym binds that are not among
  * them are removed (so max_binds has room), then each default target is
  * rebound in place (never seen empty). */
@@ -842,165 +720,76 @@ static int run_reset(struct tool *t)
 	struct vsym_bind_list defaults;
 	struct vsym_error err;
 	int status;
-	size_t i = 0;
 
 	enter_session(t);
-	if (vsym_session_remove_moved(&t->user, &t->state, &err) < 0)
+	if (vsym_session_remove_moved(&t->user, &t->session.state, &err) < 0)
 		warn_user("%s", err.text);
 	/* Defaults pick among the choices on disk, as at login. */
 	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0 ||
 	    vsym_session_defaults(&t->policy, &defaults, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
-	while (i < t->state.n) {
-		char *target = t->state.entries[i].target;
-
-		if (in_list(&defaults, target) || vsym_session_unbind(&t->user, &t->state, target, &err) != 0)
-			i++;
-		/* else unbind removed entry i; the next one moved into its place */
-	}
+	vsym_session_keep_only(&t->session, &t->user, &defaults);
 	status = apply_binds(t, &defaults, NULL);
 	save_session(t);
 	vsym_bind_list_free(&defaults);
 	return status;
 }
 
-/* mountinfo's per-mount options start with ro or rw, as -l promises. */
 static int run_list(struct tool *t)
 {
-	enter_session(t);
-	for (size_t i = 0; i < t->state.n; i++) {
-		const struct vsym_state_entry *e = &t->state.entries[i];
-		struct vsym_mount_info info;
-		struct vsym_error err;
-		int found = vsym_mountinfo_lookup(e->mnt_id, &info, &err);
+	struct vsym_error err;
 
-		if (found < 0)
-			die(EXIT_FAILED, "%s", err.text);
-		if (found == 0 || strcmp(info.target, e->target) != 0)
-			continue; /* gone: unmounted by root, or the record is stale */
-		vsym_fput_escaped(e->target, stdout);
-		putchar('\t');
-		/* The source as mountinfo tells it now (renamed since?),
-		 * else as recorded. */
-		vsym_fput_escaped(info.source[0] != '\0' ? info.source : e->source, stdout);
-		printf("\t%s\n", info.options);
-	}
+	enter_session(t);
+	if (vsym_session_print_binds(&t->session.state, stdout, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
 	return EXIT_DONE;
 }
 
-/* Prints the values found on disk for a variant, comma-separated: the
- * directories matching its template, listed with the caller's
- * credentials. */
-static void print_choices(const struct tool *t, const struct vsym_variant *v)
-{
-	struct vsym_choices choices;
-	struct vsym_error err;
-
-	if (vsym_choices_list(&t->user, v, &choices, &err) < 0)
-		return;
-	for (size_t i = 0; i < choices.n; i++) {
-		fputs(i > 0 ? "," : "", stdout);
-		vsym_fput_escaped(choices.values[i], stdout);
-	}
-	vsym_choices_free(&choices);
-}
-
-/* -L NAME: every value NAME takes, one a line: the choices, then the
- * aliases (for completion). */
+/* -L NAME: every value NAME takes, one a line (for completion). */
 static int print_values(const struct tool *t, const char *name)
 {
 	const struct vsym_variant *v = vsym_policy_variant(&t->policy, name);
-	struct vsym_choices choices;
 	struct vsym_error err;
 
 	if (v == NULL)
 		die(EXIT_REFUSED, "no variant '%s'; vsym-rebind -L lists the variants", name);
-	if (vsym_choices_list(&t->user, v, &choices, &err) < 0)
+	if (vsym_session_print_values(v, &t->user, stdout, &err) < 0)
 		warn_user("%s", err.text);
-	for (size_t i = 0; i < choices.n; i++)
-		puts(choices.values[i]);
-	for (size_t i = 0; i < v->naliases; i++)
-		puts(v->alias_names[i]);
-	vsym_choices_free(&choices);
 	return EXIT_DONE;
 }
 
 static int run_variants(struct tool *t)
 {
-	struct vsym_error err;
-
 	if (t->args.nwords == 1)
 		return print_values(t, t->args.words[0]);
-	if (vsym_marker_check(t->user.uid, &err) == 0)
+	if (vsym_session_here(t->user.uid))
 		enter_session(t);
-	for (size_t i = 0; i < t->policy.nvariants; i++) {
-		const struct vsym_variant *v = &t->policy.variants[i];
-		const struct vsym_state_entry *e = vsym_state_find(&t->state, v->target);
-		const char *value = e && e->variant && strcmp(e->variant, v->name) == 0 ? e->value : "-";
-
-		printf("%s\t%s\t", v->name, value ? value : "-");
-		vsym_fput_escaped(v->target, stdout);
-		putchar('\t');
-		print_choices(t, v);
-		putchar('\n');
-	}
+	vsym_session_print_variants(&t->policy, &t->user, &t->session.state, stdout);
 	return EXIT_DONE;
 }
 
-/* For good: groups, gid, uid; then proof that root cannot be regained. */
+/* For good, each step read back (vsym_cred_drop_for_good). */
 static void drop_privileges(const struct vsym_user *user)
 {
-	uid_t ruid, euid, suid;
-	gid_t rgid, egid, sgid;
+	struct vsym_error err;
 
-	if (geteuid() == 0 && setgroups(user->ngids, user->gids) < 0)
-		die(EXIT_FAILED, "cannot set groups: %s", strerror(errno));
-	if (setresgid(user->gid, user->gid, user->gid) < 0 || setresuid(user->uid, user->uid, user->uid) < 0)
-		die(EXIT_FAILED, "cannot drop privileges: %s", strerror(errno));
-	if (getresuid(&ruid, &euid, &suid) < 0 || getresgid(&rgid, &egid, &sgid) < 0 ||
-	    ruid != user->uid || euid != user->uid || suid != user->uid ||
-	    rgid != user->gid || egid != user->gid || sgid != user->gid)
-		die(EXIT_FAILED, "privileges were not dropped");
-	if (user->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
-		die(EXIT_FAILED, "root could be regained after dropping privileges");
+	if (vsym_cred_drop_for_good(user, &err) < 0)
+		die(EXIT_FAILED, "%s", err.text);
 }
 
-/* Judges each session default as a login would (its paths resolved and
- * checked, nothing mounted), against the session's record when run in
- * one, so binds in place count as replaced. Returns the exit status. */
+/* Judges each session default as a login would, against the session's
+ * record when run in one. Returns the exit status. */
 static int print_defaults(struct tool *t)
 {
-	struct vsym_bind_list list;
 	struct vsym_error err;
-	int status = EXIT_DONE;
+	size_t dropped;
+	int refused = vsym_session_check_defaults(&t->policy, &t->user, &t->session.state, stdout, &dropped, &err);
 
-	if (vsym_session_defaults(&t->policy, &list, &err) < 0)
+	if (refused < 0)
 		die(EXIT_FAILED, "%s", err.text);
-	for (size_t i = 0; i < list.n; i++) {
-		const struct vsym_bind *b = &list.binds[i];
-		enum vsym_outcome outcome = vsym_session_bind(&t->policy, &t->user, &t->state, b,
-							      VSYM_BIND_DRY_RUN, &err);
-		bool refused = outcome == VSYM_REFUSED || outcome == VSYM_FAILED;
-		const char *detail = err.text;
-
-		/* The verdict without its "ro, " or "rw, ": the options column says it. */
-		if (!refused && (strncmp(detail, "ro, ", 4) == 0 || strncmp(detail, "rw, ", 4) == 0))
-			detail += 4;
-		vsym_fput_escaped(b->target, stdout);
-		putchar('\t');
-		vsym_fput_escaped(b->source, stdout);
-		printf("\t%s%s\t%s%s\n", b->readonly || strncmp(err.text, "ro, ", 4) == 0 ? "ro" : "rw",
-		       b->optional ? ",optional" : "", refused ? "refused: " : "",
-		       outcome == VSYM_SKIPPED ? "skipped: the source is missing (optional)" : detail);
-		if (refused)
-			status = EXIT_REFUSED;
-	}
-	if (list.dropped > 0) {
-		warn_user("%zu binds beyond max_binds = %u would not be made", list.dropped, t->policy.max_binds);
-		status = EXIT_REFUSED;
-	}
-	vsym_bind_list_free(&list);
-	return status;
+	if (dropped > 0)
+		warn_user("%zu binds beyond max_binds = %u would not be made", dropped, t->policy.max_binds);
+	return refused > 0 || dropped > 0 ? EXIT_REFUSED : EXIT_DONE;
 }
 
 /* Read only after privileges are gone (run_check): the file is whatever
@@ -1008,18 +797,11 @@ static int print_defaults(struct tool *t)
 static void load_named_file(struct tool *t, const char *path)
 {
 	struct vsym_error err;
-	char *text;
-	size_t len;
-
 	char *full = absolute(t, path);
 
-	if (vsym_file_read_trusted(full, t->user.uid, VSYM_CFG_MAX_SIZE, &text, &len, &err) < 0 &&
-	    vsym_file_read_trusted(full, 0, VSYM_CFG_MAX_SIZE, &text, &len, &err) < 0)
+	if (vsym_session_load_named(&t->policy, path, full, &t->user, &err) < 0)
 		die(EXIT_REFUSED, "%s", err.text);
 	free(full);
-	if (vsym_cfg_load_system(&t->policy, path, text, len, &t->user, &err) < 0)
-		die(EXIT_REFUSED, "%s", err.text);
-	free(text);
 }
 
 static int run_check(struct tool *t)
@@ -1028,10 +810,8 @@ static int run_check(struct tool *t)
 	int rc;
 
 	/* In a session, its record (root's) is read before the drop. */
-	if (vsym_marker_check(t->user.uid, &err) == 0 &&
-	    vsym_state_load(&t->state, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0)
+	if (vsym_session_peek(&t->session, &t->user, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
-	t->state.dir = NULL;
 	drop_privileges(&t->user);
 	if (t->args.check_file != NULL) {
 		load_named_file(t, t->args.check_file);
@@ -1047,71 +827,12 @@ static int run_check(struct tool *t)
 	return print_defaults(t);
 }
 
-/* max_binds counts every vsym mount of a namespace, and -x copies them
- * all: those on their targets, those moved away with a renamed parent and
- * those covered by another bind. So the new namespace's record carries
- * every one of them, each under the id its copy got, and the copies count
- * there as the originals do in the session (-r then removes the moved
- * ones). Detaching the copies of moved binds instead would not do: a
- * covered copy cannot be reached by any path. A record found under two
- * mounts of the same place and root cannot be carried: -x stops. */
-static void carry_over_state(struct tool *t, const struct vsym_state *old,
-			     const struct vsym_mount_table *before)
-{
-	struct vsym_mount_table *now;
-	struct vsym_error err;
-
-	if (before == NULL)
-		return;
-	now = vsym_mountinfo_read(&err);
-	if (now == NULL)
-		die(EXIT_FAILED, "%s", err.text);
-	for (size_t i = 0; i < old->n; i++) {
-		struct vsym_state_entry e = old->entries[i];
-		int rc = vsym_mountinfo_copy_id(before, e.mnt_id, now, &e.mnt_id);
-
-		if (rc < 0)
-			die(EXIT_FAILED, "cannot tell the copy of the vsym bind made on %s from another mount "
-			    "there; vsym-rebind -r in the session, then try again", e.target);
-		if (rc > 0 && vsym_state_put(&t->state, &e) < 0)
-			die(EXIT_FAILED, "out of memory");
-	}
-	vsym_mountinfo_free(now);
-}
-
-/* The record of the session -x leaves (none outside a session), read
- * under the session's lock so that no vsym-rebind changes it before the
- * copy is made, and the mount table its ids refer to. */
-static struct vsym_mount_table *read_old_state(struct tool *t, struct vsym_state *old)
-{
-	struct vsym_mount_table *table;
-	struct vsym_error err;
-
-	memset(old, 0, sizeof(*old));
-	if (vsym_marker_check(t->user.uid, &err) < 0)
-		return NULL;
-	enter_session(t);
-	*old = t->state;
-	memset(&t->state, 0, sizeof(t->state));
-	table = vsym_mountinfo_read(&err);
-	if (table == NULL)
-		die(EXIT_FAILED, "%s", err.text);
-	return table;
-}
-
 static void make_own_namespace(struct tool *t)
 {
-	struct vsym_mount_table *before;
-	struct vsym_state old;
 	struct vsym_error err;
 
-	before = read_old_state(t, &old);
-	if (vsym_ns_create(&err) < 0 || vsym_marker_create(t->user.uid, &err) < 0)
+	if (vsym_session_clone(&t->session, &t->user, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
-	t->state.dir = VSYM_RUN_DIR;
-	carry_over_state(t, &old, before);
-	vsym_mountinfo_free(before);
-	vsym_state_free(&old);
 }
 
 static _Noreturn void exec_command(struct tool *t)
@@ -1180,8 +901,8 @@ static const char **project_names(const struct tool *t, size_t *n)
  * it exits). Otherwise the shell is told why once and left as it is. */
 static int run_shell(struct tool *t)
 {
-	struct shell_hook hook = { .shell = t->args.shell, .stamp = VSYM_RUN_DIR "/stamp" };
-	char tool[4096];
+	struct shell_hook hook = { .shell = t->args.shell, .stamp = VSYM_RUN_PATH(VSYM_STAMP_FILE) };
+	char tool[PATH_MAX];
 	struct vsym_error err;
 	ssize_t len = readlink("/proc/self/exe", tool, sizeof(tool) - 1);
 	char *values;
@@ -1193,10 +914,10 @@ static int run_shell(struct tool *t)
 		die(EXIT_FAILED, "%s", err.text);
 	if (!vsym_policy_applies_to(&t->policy, &t->user))
 		die(EXIT_REFUSED, "vsym is not enabled for %s by %s; shell left as it is", t->user.name, SYSTEM_CONFIG);
-	if (vsym_marker_check(t->user.uid, &err) == 0)
+	if (vsym_session_here(t->user.uid))
 		enter_session(t);
 	values = variant_values(t, false);
-	if (vsym_ns_create(&err) < 0)
+	if (vsym_session_probe_namespace(&err) < 0)
 		die(EXIT_FAILED, "%s; shell left without a namespace of its own", err.text);
 	hook.tool = tool;
 	hook.values = values;
@@ -1220,7 +941,7 @@ int main(int argc, char **argv)
 	lookup_caller(&t);
 	/* The namespaces made for the caller count against the caller's
 	 * budget, never root's. */
-	vsym_mount_charge_to(t.user.uid);
+	vsym_session_charge_to(t.user.uid);
 	if (t.args.mode == MODE_CHECK)
 		return run_check(&t);
 	load_policy(&t);

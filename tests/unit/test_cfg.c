@@ -55,6 +55,19 @@ static void expect_user(struct vsym_policy *p, const char *text)
 		fail_msg("refused: %s\n--- text:\n%s", err.text, text);
 }
 
+/* The line in err is the one its message names after "label:", 0 when
+ * the message names none: the module logs err->line without parsing. */
+static void expect_line(const struct vsym_error *err, const char *label, const char *msg)
+{
+	size_t n = strlen(label);
+	unsigned want = 0;
+
+	if (strncmp(msg, label, n) == 0 && msg[n] == ':')
+		want = (unsigned)strtoul(msg + n + 1, NULL, 10);
+	if (err->line != want)
+		fail_msg("line %u, wanted %u, for \"%s\"", err->line, want, msg);
+}
+
 static void expect_system_error_len(const char *text, size_t len, const char *msg)
 {
 	struct vsym_policy p;
@@ -64,6 +77,7 @@ static void expect_system_error_len(const char *text, size_t len, const char *ms
 		fail_msg("accepted, wanted \"%s\"\n--- text:\n%s", msg, text);
 	if (strcmp(err.text, msg) != 0)
 		fail_msg("got    \"%s\"\nwanted \"%s\"\n--- text:\n%s", err.text, msg, text);
+	expect_line(&err, SYS, msg);
 	vsym_policy_free(&p);
 }
 
@@ -83,6 +97,7 @@ static void expect_user_error_len(const char *text, size_t len, const char *msg)
 		fail_msg("accepted, wanted \"%s\"\n--- text:\n%s", msg, text);
 	if (strcmp(err.text, msg) != 0)
 		fail_msg("got    \"%s\"\nwanted \"%s\"\n--- text:\n%s", err.text, msg, text);
+	expect_line(&err, USR, msg);
 	assert_false(p.user_loaded);
 	vsym_policy_free(&p);
 }

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "testutil.h"
 #include "testns.h"
@@ -292,6 +293,7 @@ static void test_hold_and_release(void **state)
 	struct vsym_user bob = alice->user;
 	gid_t bob_gids[] = { 1001 };
 	struct vsym_saved_cred saved;
+	struct vsym_cred_hold hold;
 	struct vsym_error err;
 	struct ids now;
 
@@ -300,11 +302,11 @@ static void test_hold_and_release(void **state)
 	bob.uid = bob.gid = 1001;
 	bob.gids = bob_gids;
 	bob.ngids = 1;
-	assert_int_equal(vsym_cred_hold(&alice->user, &err), 0);
+	assert_int_equal(vsym_cred_hold(&hold, &alice->user, &err), 0);
 	read_ids(&now);
 	assert_int_equal(now.fsuid, 1000);
 	assert_groups(&now, alice->gids, 2);
-	assert_int_equal(vsym_cred_hold(&alice->user, &err), -1);
+	assert_int_equal(vsym_cred_hold(&hold, &alice->user, &err), -1);
 	assert_contains(err.text, "held already");
 
 	assert_int_equal(vsym_cred_become(&saved, &alice->user, &err), 0);
@@ -323,10 +325,10 @@ static void test_hold_and_release(void **state)
 	assert_int_equal(now.fsuid, 1000);
 	assert_groups(&now, alice->gids, 2);
 
-	assert_int_equal(vsym_cred_release(&err), 0);
+	assert_int_equal(vsym_cred_release(&hold, &alice->user, &err), 0);
 	assert_start_ids();
 	/* released: a become is real again, and a second release does nothing */
-	assert_int_equal(vsym_cred_release(&err), 0);
+	assert_int_equal(vsym_cred_release(&hold, &alice->user, &err), 0);
 	assert_start_ids();
 	assert_int_equal(vsym_cred_become(&saved, &alice->user, &err), 0);
 	assert_true(saved.active);
@@ -373,18 +375,19 @@ static void test_hold_keeps_caps_become_lowers_them(void **state)
 {
 	struct test_user *alice = *state;
 	struct vsym_saved_cred saved;
+	struct vsym_cred_hold hold;
 	struct vsym_error err;
 	uint64_t before, held, during, after;
 
 	REQUIRE_ROOT();
 	before = effective_caps();
-	assert_int_equal(vsym_cred_hold(&alice->user, &err), 0);
+	assert_int_equal(vsym_cred_hold(&hold, &alice->user, &err), 0);
 	held = effective_caps();
 	assert_int_equal(vsym_cred_become(&saved, &alice->user, &err), 0);
 	during = effective_caps();
 	assert_int_equal(vsym_cred_restore(&saved, &err), 0);
 	after = effective_caps();
-	assert_int_equal(vsym_cred_release(&err), 0);
+	assert_int_equal(vsym_cred_release(&hold, &alice->user, &err), 0);
 	assert_true(HAS_CAP(held, CAP_SYS_ADMIN));
 	assert_true(during == 0);
 	assert_true(after == held);
@@ -398,13 +401,14 @@ static void test_charge_round_trip(void **state)
 {
 	struct test_user *alice = *state;
 	struct vsym_saved_charge saved;
+	struct vsym_cred_hold hold;
 	struct vsym_error err;
 	uint64_t before = effective_caps(), held, during;
 	int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0), dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	uid_t euid_during;
 
 	REQUIRE_ROOT();
-	assert_int_equal(vsym_cred_hold(&alice->user, &err), 0);
+	assert_int_equal(vsym_cred_hold(&hold, &alice->user, &err), 0);
 	held = effective_caps();
 	assert_int_equal(vsym_cred_charge_begin(2001, &saved, &err), 0);
 	euid_during = geteuid();
@@ -417,8 +421,52 @@ static void test_charge_round_trip(void **state)
 	assert_int_equal((uid_t)setfsuid((uid_t)-1), 1000); /* still held */
 	assert_int_equal(prctl(PR_GET_SECUREBITS, 0, 0, 0, 0), bits);
 	assert_int_equal(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), dumpable);
-	assert_int_equal(vsym_cred_release(&err), 0);
+	assert_int_equal(vsym_cred_release(&hold, &alice->user, &err), 0);
 	assert_true(effective_caps() == before);
+	assert_start_ids();
+}
+
+/* The drop for good (vsym-rebind before the caller's code runs), in a
+ * child: afterwards every id and group is the user's, none of root's start
+ * groups is left, and root cannot be had back. */
+static int drop_in_child(const struct vsym_user *user)
+{
+	struct vsym_error err;
+	uid_t r, e, s;
+	gid_t rg, eg, sg;
+	struct ids now;
+
+	if (vsym_cred_drop_for_good(user, &err) < 0)
+		return 10;
+	if (getresuid(&r, &e, &s) < 0 || r != user->uid || e != user->uid || s != user->uid)
+		return 11;
+	if (getresgid(&rg, &eg, &sg) < 0 || rg != user->gid || eg != user->gid || sg != user->gid)
+		return 12;
+	read_ids(&now);
+	if (now.ngroups != (int)user->ngids || now.fsuid != user->uid)
+		return 13;
+	for (int i = 0; i < now.ngroups; i++)
+		if (now.groups[i] == 7 || now.groups[i] == 8 || now.groups[i] == 9)
+			return 14;
+	if (setuid(0) == 0 || seteuid(0) == 0 || setgroups(0, NULL) == 0)
+		return 15;
+	return 0;
+}
+
+static void test_drop_for_good(void **state)
+{
+	struct test_user *alice = *state;
+	int status = -1;
+	pid_t pid;
+
+	REQUIRE_ROOT();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(drop_in_child(&alice->user));
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 	assert_start_ids();
 }
 
@@ -437,6 +485,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_capability_while_become, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hold_keeps_caps_become_lowers_them, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_charge_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drop_for_good, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,6 +144,22 @@ static void test_variant_names(void **state)
 	assert_false(vsym_variant_name_valid(""));
 }
 
+/* The two checks every path and name goes through. */
+static void test_control_chars_and_dots(void **state)
+{
+	(void)state;
+	assert_false(vsym_has_control_char("/home/alice/g\xc3\xa9 ~x"));
+	assert_true(vsym_has_control_char("a\nb"));
+	assert_true(vsym_has_control_char("\x1b[31m"));
+	assert_true(vsym_has_control_char("x\x7f"));
+	assert_true(vsym_has_control_char("\t"));
+	assert_true(vsym_is_dot_component(".", 1));
+	assert_true(vsym_is_dot_component("../x", 2));
+	assert_false(vsym_is_dot_component("...", 3));
+	assert_false(vsym_is_dot_component(".a", 2));
+	assert_false(vsym_is_dot_component("", 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -155,6 +171,7 @@ int main(void)
 		cmocka_unit_test(test_normalize),
 		cmocka_unit_test(test_variant_values),
 		cmocka_unit_test(test_variant_names),
+		cmocka_unit_test(test_control_chars_and_dots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -355,6 +355,46 @@ static void test_variant_source(void **state)
 	free(s);
 }
 
+/* The template is split once, at load, around the component holding
+ * ${name}; which directory entry stands for which value is then a pure
+ * function of the split. */
+static void test_variant_template(void **state)
+{
+	char name[] = "go", source[] = "/a/b/go${go}-x/bin", top[] = "/go-${go}";
+	struct vsym_variant v = { .name = name, .source = source };
+	struct vsym_variant t = { .name = name, .source = top };
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(vsym_variant_parse_template(&v), 0);
+	assert_string_equal(v.tmpl_dir, "/a/b");
+	assert_string_equal(v.tmpl_prefix, "go");
+	assert_string_equal(v.tmpl_suffix, "-x");
+	assert_true(vsym_variant_value_of(&v, "go1.22.0-x", buf, sizeof(buf)));
+	assert_string_equal(buf, "1.22.0");
+	assert_false(vsym_variant_value_of(&v, "go-x", buf, sizeof(buf)));       /* no value */
+	assert_false(vsym_variant_value_of(&v, "go1.22-y", buf, sizeof(buf)));   /* other suffix */
+	assert_false(vsym_variant_value_of(&v, "node1-x", buf, sizeof(buf)));    /* other prefix */
+	assert_false(vsym_variant_value_of(&v, "go..-x", buf, sizeof(buf)));     /* not a value */
+	assert_false(vsym_variant_value_of(&v, "go a-x", buf, sizeof(buf)));
+	assert_false(vsym_variant_value_of(&v, "go123456789012345678-x", buf, sizeof(buf))); /* too long for buf */
+	assert_int_equal(vsym_variant_parse_template(&t), 0);
+	assert_string_equal(t.tmpl_dir, "/");
+	assert_string_equal(t.tmpl_prefix, "go-");
+	assert_string_equal(t.tmpl_suffix, "");
+	assert_true(vsym_variant_value_of(&t, "go-1", buf, sizeof(buf)));
+	assert_string_equal(buf, "1");
+	free(v.tmpl_dir);
+	free(v.tmpl_prefix);
+	free(v.tmpl_suffix);
+	free(t.tmpl_dir);
+	free(t.tmpl_prefix);
+	free(t.tmpl_suffix);
+	source[8] = '_'; /* "${go}" gone: no template */
+	v = (struct vsym_variant){ .name = name, .source = source };
+	assert_int_equal(vsym_variant_parse_template(&v), -1);
+}
+
 static void test_variant_source_from_config(void **state)
 {
 	struct test_user alice;
@@ -837,6 +877,7 @@ int main(void)
 		cmocka_unit_test(test_system_target_literal_only),
 		cmocka_unit_test(test_path_within),
 		cmocka_unit_test(test_variant_source),
+		cmocka_unit_test(test_variant_template),
 		cmocka_unit_test(test_variant_source_from_config),
 		cmocka_unit_test(test_session_defaults_system),
 		cmocka_unit_test(test_session_defaults_order),

@@ -377,6 +377,7 @@ static void test_user_file_path(void **state)
 static void test_load_user(void **state)
 {
 	struct fixture *f = *state;
+	struct vsym_cred_hold hold;
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
@@ -389,9 +390,9 @@ static void test_load_user(void **state)
 	assert_string_equal(variant_value(f, "go"), "2.0");
 
 	reset_policy(f);
-	assert_int_equal(vsym_cred_hold(&f->alice.user, &err), 0);
+	assert_int_equal(vsym_cred_hold(&hold, &f->alice.user, &err), 0);
 	assert_int_equal(vsym_session_load_user(&f->policy, &f->alice.user, &err), 0);
-	assert_int_equal(vsym_cred_release(&err), 0);
+	assert_int_equal(vsym_cred_release(&hold, &f->alice.user, &err), 0);
 	assert_string_equal(variant_value(f, "go"), "2.0");
 }
 
@@ -401,6 +402,7 @@ static void test_load_user(void **state)
 static void test_load_user_reads_as_user(void **state)
 {
 	struct fixture *f = *state;
+	struct vsym_cred_hold hold;
 	struct vsym_error err;
 	int plain, held;
 
@@ -410,9 +412,9 @@ static void test_load_user_reads_as_user(void **state)
 	reset_policy(f);
 	plain = vsym_session_load_user(&f->policy, &f->alice.user, &err);
 	assert_contains(err.text, "Permission denied");
-	assert_int_equal(vsym_cred_hold(&f->alice.user, &err), 0);
+	assert_int_equal(vsym_cred_hold(&hold, &f->alice.user, &err), 0);
 	held = vsym_session_load_user(&f->policy, &f->alice.user, &err);
-	assert_int_equal(vsym_cred_release(&err), 0);
+	assert_int_equal(vsym_cred_release(&hold, &f->alice.user, &err), 0);
 	make_dir(f->home, 1000, 1000, 0755);
 	assert_int_equal(plain, -1);
 	assert_int_equal(held, -1);
