@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libmount.h>
 #include <linux/stat.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,13 +12,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "libmountdl.h"
 #include "mountinfo.h"
 
-static void fill(struct libmnt_fs *fs, struct vsym_mount_info *out)
+static void fill(const struct vsym_libmount *lm, struct libmnt_fs *fs, struct vsym_mount_info *out)
 {
-	const char *target = mnt_fs_get_target(fs);
-	const char *options = mnt_fs_get_vfs_options(fs);
-	const char *fstype = mnt_fs_get_fstype(fs);
+	const char *target = lm->fs_get_target(fs);
+	const char *options = lm->fs_get_vfs_options(fs);
+	const char *fstype = lm->fs_get_fstype(fs);
 
 	snprintf(out->target, sizeof(out->target), "%s", target ? target : "");
 	snprintf(out->options, sizeof(out->options), "%s", options ? options : "");
@@ -41,77 +41,95 @@ static bool root_within(const char *root, const char *prefix)
  * file system with the shortest root that contains it (its own mount,
  * rather than another bind of it). A renamed source shows its new name
  * here, not the one recorded. */
-static void find_source(struct libmnt_table *table, struct libmnt_fs *bind,
-			struct vsym_mount_info *out)
+static void find_source(const struct vsym_libmount *lm, struct libmnt_table *table,
+			struct libmnt_fs *bind, struct vsym_mount_info *out)
 {
-	struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
-	const char *root = mnt_fs_get_root(bind), *best_root = NULL, *best_target = NULL;
+	struct libmnt_iter *iter = lm->new_iter(MNT_ITER_FORWARD);
+	const char *root = lm->fs_get_root(bind), *best_root = NULL, *best_target = NULL;
 	struct libmnt_fs *fs;
 
 	out->source[0] = '\0';
 	if (iter == NULL || root == NULL)
 		goto done;
-	while (mnt_table_next_fs(table, iter, &fs) == 0) {
-		const char *r = mnt_fs_get_root(fs);
+	while (lm->table_next_fs(table, iter, &fs) == 0) {
+		const char *r = lm->fs_get_root(fs);
 
-		if (fs == bind || r == NULL || mnt_fs_get_devno(fs) != mnt_fs_get_devno(bind) ||
+		if (fs == bind || r == NULL || lm->fs_get_devno(fs) != lm->fs_get_devno(bind) ||
 		    !root_within(root, r) || (best_root != NULL && strlen(r) >= strlen(best_root)))
 			continue;
 		best_root = r;
-		best_target = mnt_fs_get_target(fs);
+		best_target = lm->fs_get_target(fs);
 	}
 	if (best_target != NULL)
 		snprintf(out->source, sizeof(out->source), "%s%s",
 			 strcmp(best_target, "/") == 0 ? "" : best_target,
 			 strcmp(best_root, "/") == 0 ? root : root + strlen(best_root));
 done:
-	mnt_free_iter(iter);
+	lm->free_iter(iter);
+}
+
+/* This namespace's mount table, parsed by libmount (loaded now if it was
+ * not yet), with a forward iterator. Returns 0, or -1 with err set and
+ * nothing to free. */
+static int open_table(const struct vsym_libmount **lm, struct libmnt_table **table,
+		      struct libmnt_iter **iter, struct vsym_error *err)
+{
+	*lm = vsym_libmount(err);
+	if (*lm == NULL)
+		return -1;
+	*table = (*lm)->new_table();
+	*iter = (*lm)->new_iter(MNT_ITER_FORWARD);
+	if (*table == NULL || *iter == NULL || (*lm)->table_parse_file(*table, "/proc/self/mountinfo") != 0) {
+		(*lm)->free_iter(*iter);
+		(*lm)->unref_table(*table);
+		return vsym_error_set(err, "cannot read /proc/self/mountinfo");
+	}
+	return 0;
+}
+
+static void close_table(const struct vsym_libmount *lm, struct libmnt_table *table, struct libmnt_iter *iter)
+{
+	lm->free_iter(iter);
+	lm->unref_table(table);
 }
 
 int vsym_mountinfo_lookup(uint64_t id, struct vsym_mount_info *out, struct vsym_error *err)
 {
-	struct libmnt_table *table = mnt_new_table();
-	struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
+	const struct vsym_libmount *lm;
+	struct libmnt_table *table;
+	struct libmnt_iter *iter;
 	struct libmnt_fs *fs;
 	int found = 0;
 
-	if (table == NULL || iter == NULL ||
-	    mnt_table_parse_file(table, "/proc/self/mountinfo") != 0) {
-		mnt_free_iter(iter);
-		mnt_unref_table(table);
-		return vsym_error_set(err, "cannot read /proc/self/mountinfo");
-	}
-	while (!found && mnt_table_next_fs(table, iter, &fs) == 0) {
-		if ((uint64_t)mnt_fs_get_id(fs) == id) {
-			fill(fs, out);
-			find_source(table, fs, out);
+	if (open_table(&lm, &table, &iter, err) < 0)
+		return -1;
+	while (!found && lm->table_next_fs(table, iter, &fs) == 0) {
+		if ((uint64_t)lm->fs_get_id(fs) == id) {
+			fill(lm, fs, out);
+			find_source(lm, table, fs, out);
 			found = 1;
 		}
 	}
-	mnt_free_iter(iter);
-	mnt_unref_table(table);
+	close_table(lm, table, iter);
 	return found;
 }
 
 int vsym_mountinfo_present(const uint64_t *ids, size_t n, bool *present, struct vsym_error *err)
 {
-	struct libmnt_table *table = mnt_new_table();
-	struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
+	const struct vsym_libmount *lm;
+	struct libmnt_table *table;
+	struct libmnt_iter *iter;
 	struct libmnt_fs *fs;
 
 	for (size_t i = 0; i < n; i++)
 		present[i] = false;
-	if (table == NULL || iter == NULL || mnt_table_parse_file(table, "/proc/self/mountinfo") != 0) {
-		mnt_free_iter(iter);
-		mnt_unref_table(table);
-		return vsym_error_set(err, "cannot read /proc/self/mountinfo");
-	}
-	while (mnt_table_next_fs(table, iter, &fs) == 0)
+	if (open_table(&lm, &table, &iter, err) < 0)
+		return -1;
+	while (lm->table_next_fs(table, iter, &fs) == 0)
 		for (size_t i = 0; i < n; i++)
-			if ((uint64_t)mnt_fs_get_id(fs) == ids[i])
+			if ((uint64_t)lm->fs_get_id(fs) == ids[i])
 				present[i] = true;
-	mnt_free_iter(iter);
-	mnt_unref_table(table);
+	close_table(lm, table, iter);
 	return 0;
 }
 
@@ -211,19 +229,24 @@ bool vsym_fs_type_is_fuse(const char *type)
 }
 
 struct vsym_mount_table {
+	const struct vsym_libmount *lm;
 	struct libmnt_table *table;
 };
 
 struct vsym_mount_table *vsym_mountinfo_read(struct vsym_error *err)
 {
 	struct vsym_mount_table *t = calloc(1, sizeof(*t));
+	struct libmnt_iter *iter;
 
-	if (t == NULL || (t->table = mnt_new_table()) == NULL ||
-	    mnt_table_parse_file(t->table, "/proc/self/mountinfo") != 0) {
-		vsym_mountinfo_free(t);
-		vsym_error_set(err, "cannot read /proc/self/mountinfo");
+	if (t == NULL) {
+		vsym_error_set(err, "out of memory");
 		return NULL;
 	}
+	if (open_table(&t->lm, &t->table, &iter, err) < 0) {
+		free(t);
+		return NULL;
+	}
+	t->lm->free_iter(iter);
 	return t;
 }
 
@@ -231,19 +254,19 @@ void vsym_mountinfo_free(struct vsym_mount_table *t)
 {
 	if (t == NULL)
 		return;
-	mnt_unref_table(t->table);
+	t->lm->unref_table(t->table);
 	free(t);
 }
 
 static struct libmnt_fs *find_id(const struct vsym_mount_table *t, uint64_t id)
 {
-	struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
+	struct libmnt_iter *iter = t->lm->new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs, *found = NULL;
 
-	while (iter != NULL && found == NULL && mnt_table_next_fs(t->table, iter, &fs) == 0)
-		if ((uint64_t)mnt_fs_get_id(fs) == id)
+	while (iter != NULL && found == NULL && t->lm->table_next_fs(t->table, iter, &fs) == 0)
+		if ((uint64_t)t->lm->fs_get_id(fs) == id)
 			found = fs;
-	mnt_free_iter(iter);
+	t->lm->free_iter(iter);
 	return found;
 }
 
@@ -256,19 +279,20 @@ static bool same_str(const char *a, const char *b)
  * last one's id. */
 static int count_like(const struct vsym_mount_table *t, struct libmnt_fs *like, uint64_t *id)
 {
-	struct libmnt_iter *iter = mnt_new_iter(MNT_ITER_FORWARD);
+	const struct vsym_libmount *lm = t->lm;
+	struct libmnt_iter *iter = lm->new_iter(MNT_ITER_FORWARD);
 	struct libmnt_fs *fs;
 	int n = 0;
 
-	while (iter != NULL && mnt_table_next_fs(t->table, iter, &fs) == 0) {
-		if (mnt_fs_get_devno(fs) == mnt_fs_get_devno(like) &&
-		    same_str(mnt_fs_get_target(fs), mnt_fs_get_target(like)) &&
-		    same_str(mnt_fs_get_root(fs), mnt_fs_get_root(like))) {
-			*id = (uint64_t)mnt_fs_get_id(fs);
+	while (iter != NULL && lm->table_next_fs(t->table, iter, &fs) == 0) {
+		if (lm->fs_get_devno(fs) == lm->fs_get_devno(like) &&
+		    same_str(lm->fs_get_target(fs), lm->fs_get_target(like)) &&
+		    same_str(lm->fs_get_root(fs), lm->fs_get_root(like))) {
+			*id = (uint64_t)lm->fs_get_id(fs);
 			n++;
 		}
 	}
-	mnt_free_iter(iter);
+	lm->free_iter(iter);
 	return iter == NULL ? -1 : n;
 }
 

@@ -1,5 +1,6 @@
-/* Reading this namespace's mount table (libmount), for listing binds and
- * telling whether a recorded vsym mount is still there. */
+/* Reading this namespace's mount table (libmount, loaded on first use:
+ * libmountdl.h), for listing binds and telling whether a recorded vsym
+ * mount is still there; a mount's file-system type. */
 #ifndef VSYM_MOUNTINFO_H
 #define VSYM_MOUNTINFO_H
 
