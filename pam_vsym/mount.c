@@ -164,16 +164,6 @@ int vsym_ns_create(struct vsym_error *err)
 	return 0;
 }
 
-static int ns_inode(const char *link, unsigned long *ino)
-{
-	struct stat st;
-
-	if (stat(link, &st) < 0)
-		return -1;
-	*ino = (unsigned long)st.st_ino;
-	return 0;
-}
-
 /* /run/vsym is made once on the real /run, root-owned; /run is writable only
  * by root, so no user can put anything else there. */
 static int open_run_dir(struct vsym_error *err)
@@ -224,30 +214,39 @@ static int make_marker_fs(struct vsym_error *err)
 	return mnt;
 }
 
-/* Inode numbers of namespaces are reused; the 64-bit id (Linux 6.11) is
- * not. 0 where the kernel has no such id. */
-static uint64_t mntns_id(void)
+/* This mount namespace's inode number and, where the kernel has one
+ * (Linux 6.11), its 64-bit id: inode numbers are reused, ids are not (0
+ * when there is none). One open of /proc/self/ns/mnt serves both: a
+ * procfs lookup is a good part of what a marker costs. */
+static int this_mntns(unsigned long *ino, uint64_t *id)
 {
 	int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
-	uint64_t id = 0;
+	struct stat st;
+	int rc = -1;
 
-	if (fd >= 0 && ioctl(fd, NS_GET_MNTNS_ID, &id) < 0)
-		id = 0;
-	if (fd >= 0)
-		close(fd);
-	return id;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0) {
+		*ino = (unsigned long)st.st_ino;
+		if (ioctl(fd, NS_GET_MNTNS_ID, id) < 0)
+			*id = 0;
+		rc = 0;
+	}
+	close(fd);
+	return rc;
 }
 
 static int write_marker(int mnt, uid_t uid, struct vsym_error *err)
 {
 	char text[MARKER_MAX];
 	unsigned long ns;
+	uint64_t ns_id;
 	int fd, n, ok;
 
-	if (ns_inode("/proc/self/ns/mnt", &ns) < 0)
+	if (this_mntns(&ns, &ns_id) < 0)
 		return vsym_error_set(err, "cannot read this mount namespace: %s", strerror(errno));
 	n = snprintf(text, sizeof(text), "vsym-session 1\nuid %u\nmntns %lu\nmntns_id %llu\n",
-		     (unsigned)uid, ns, (unsigned long long)mntns_id());
+		     (unsigned)uid, ns, (unsigned long long)ns_id);
 	fd = openat(mnt, VSYM_MARKER_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
 	if (fd < 0)
 		return vsym_error_set(err, "cannot write the session marker: %s", strerror(errno));
@@ -345,14 +344,14 @@ int vsym_marker_check(uid_t uid, struct vsym_error *err)
 	unsigned owner_uid, version;
 	unsigned long marker_ns, ns;
 	unsigned long long marker_id;
+	uint64_t ns_id;
 
 	if (check_ns_owner(err) < 0 || read_marker(text, sizeof(text), err) < 0)
 		return -1;
 	if (sscanf(text, "vsym-session %u\nuid %u\nmntns %lu\nmntns_id %llu\n", &version, &owner_uid,
 		   &marker_ns, &marker_id) != 4 || version != 1)
 		return vsym_error_set(err, "the session marker is malformed; not a vsym session");
-	if (ns_inode("/proc/self/ns/mnt", &ns) < 0 || ns != marker_ns ||
-	    (marker_id != 0 && marker_id != mntns_id()))
+	if (this_mntns(&ns, &ns_id) < 0 || ns != marker_ns || (marker_id != 0 && marker_id != ns_id))
 		return vsym_error_set(err, "not in a vsym session (this namespace was copied from one)");
 	if (owner_uid != (unsigned)uid)
 		return vsym_error_set(err, "this vsym session belongs to uid %u, not to you", owner_uid);
