@@ -37,7 +37,9 @@
 #define POLY_DIR "/home/bench-poly"
 #define POLY_INST "/home/bench-poly-inst"
 
-enum kind { K_FLOOR, K_VSYM, K_PAMNS, K_PAMNS_NOINIT, K_PERMIT, K_VSYM_NOUSER };
+/* K_USER_DB: the password and group lookup that pam_vsym makes for the
+ * user at each open (getpwnam and getgrouplist through NSS), timed alone. */
+enum kind { K_FLOOR, K_VSYM, K_PAMNS, K_PAMNS_NOINIT, K_PERMIT, K_VSYM_NOUSER, K_USER_DB };
 
 struct variant {
 	char name[32];

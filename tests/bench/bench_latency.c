@@ -7,7 +7,7 @@ static void add_variant(struct variant *v, unsigned *nv, enum kind kind, unsigne
 {
 	struct variant *x = &v[(*nv)++];
 	static const char *const names[] = { "floor", "pam_vsym", "pam_namespace", "pam_ns_noinit",
-					     "pam_permit", "vsym_nouserconf" };
+					     "pam_permit", "vsym_nouserconf", "user_db" };
 
 	memset(x, 0, sizeof(*x));
 	x->kind = kind;
@@ -44,6 +44,7 @@ static unsigned build_variants(struct variant *v, const struct options *o)
 	add_variant(v, &nv, K_PAMNS, 0, o, o->runs);
 	add_variant(v, &nv, K_PAMNS_NOINIT, 0, o, o->runs);
 	add_variant(v, &nv, K_PERMIT, 0, o, o->runs);
+	add_variant(v, &nv, K_USER_DB, 0, o, o->runs);
 	return nv;
 }
 

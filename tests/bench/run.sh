@@ -292,18 +292,25 @@ switching_step() {
 # open_session close_session with pam_permit alone, pam_vsym (1 bind, the
 # latency section's service) and pam_namespace (Debian's, with its init
 # script), interleaved; what each module adds over pam_permit, and the ratio.
+# Wall time, and CPU time (user + system of pamtester and what it runs,
+# from bash's `times` around each call), which other work on a shared
+# machine sways less and which leaves out waits, such as the kernel's
+# teardown of a namespace when pamtester exits.
 pamtester_step() {
-	local i v t0 t1 times=/run/bench/pamtester.times
+	local i v t0 t1 times=/run/bench/pamtester.times cpu=/run/bench/pamtester.cpu
 	command -v pamtester >/dev/null || { echo "  pamtester missing: skipped"; return 0; }
 	cp /run/bench/pam/vsym1 /etc/pam.d/bench-vsym
 	cp /run/bench/pam/pamns /etc/pam.d/bench-pamns
 	cp /run/bench/pam/permit /etc/pam.d/bench-permit
 	: >"$times"
+	: >"$cpu"
 	for ((i = 0; i < RUNS; i++)); do
 		for v in permit vsym pamns; do
+			{ echo "B $v"; times; } >>"$cpu"
 			t0=$EPOCHREALTIME
 			pamtester "bench-$v" benchu1 open_session close_session >/dev/null 2>&1 || v=$v-failed
 			t1=$EPOCHREALTIME
+			{ echo "E $v"; times; } >>"$cpu"
 			echo "$v $t0 $t1" >>"$times"
 		done
 	done
@@ -324,6 +331,21 @@ pamtester_step() {
 			printf "  what pam_vsym adds / what pam_namespace adds: %.2fx (a reading only)\n", (vs - p) / (ns - p)
 			printf "pamtester,base,%d,pam_vsym_adds,1,%d,%.1f,,,%.3f,x\n", host, n["vsym"], vs - p, (vs - p) / (ns - p) >>csv
 		}' "$times"
+	# The children's line of `times` ("0m0.123s 0m0.045s"), after B or E.
+	awk -v csv="$BENCH_CSV" -v host="$(wc -l </proc/self/mountinfo)" '
+		function us(t,   m) { split(t, m, /[ms]/); return (m[1] * 60 + m[2]) * 1e6 }
+		/^[BE] / { mark = $1; v = $2; line = 0; next }
+		{ line++ }
+		line == 2 { c = us($1) + us($2); if (mark == "B") b = c; else { sum[v] += c - b; n[v]++ } }
+		END {
+			p = sum["permit"] / n["permit"]; vs = sum["vsym"] / n["vsym"]; ns = sum["pamns"] / n["pamns"]
+			printf "  CPU time (user + system), mean per run:\n"
+			printf "  %-14s %10.1f us\n", "pam_permit", p
+			printf "  %-14s %10.1f us, adds %8.1f us\n", "pam_vsym", vs, vs - p
+			printf "  %-14s %10.1f us, adds %8.1f us\n", "pam_namespace", ns, ns - p
+			printf "  in CPU time, what pam_vsym adds / what pam_namespace adds: %.2fx (a reading only)\n", (vs - p) / (ns - p)
+			printf "pamtester,base,%d,pam_vsym_adds_cpu,1,%d,%.1f,,,%.3f,x\n", host, n["vsym"], vs - p, (vs - p) / (ns - p) >>csv
+		}' "$cpu"
 }
 
 inside() {
