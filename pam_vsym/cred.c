@@ -107,10 +107,24 @@ static int raise_caps(struct vsym_saved_cred *saved, struct vsym_error *err)
 	return 0;
 }
 
+/* With fewer groups than the user has, a path whose group bits deny one of
+ * them would open through its "other" bits: never act as a user whose
+ * groups were not read (vsym_user_lookup_groups). */
+static bool groups_known(const struct vsym_user *user, struct vsym_error *err)
+{
+	if (user->gids != NULL)
+		return true;
+	vsym_error_set(err, "the groups of %s are not known; vsym does not act as the user without them",
+		       user->name);
+	return false;
+}
+
 /* Takes on user's groups, fsgid and fsuid; the capabilities stay. */
 static int take_ids(struct vsym_saved_cred *saved, const struct vsym_user *user,
 		    struct vsym_error *err)
 {
+	if (!groups_known(user, err))
+		return -1;
 	saved->dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
 	saved->fsuid = (uid_t)setfsuid((uid_t)-1);
 	saved->fsgid = (gid_t)setfsgid((gid_t)-1);
@@ -216,6 +230,8 @@ int vsym_cred_drop_for_good(const struct vsym_user *user, struct vsym_error *err
 	uid_t ruid, euid, suid;
 	gid_t rgid, egid, sgid;
 
+	if (!groups_known(user, err))
+		return -1;
 	if (geteuid() == 0 && setgroups(user->ngids, user->gids) < 0)
 		return vsym_error_set(err, "cannot set groups: %s", strerror(errno));
 	if (setresgid(user->gid, user->gid, user->gid) < 0 || setresuid(user->uid, user->uid, user->uid) < 0)

@@ -30,6 +30,19 @@ static void note(const struct vsym_login *l, const char *text)
 	l->reporter->note(l->reporter->ctx, text);
 }
 
+/* The group database is read only for a user vsym acts for (or whose
+ * membership the policy asks about): an excluded user, or a host whose
+ * system file allows nothing yet, logs in without that lookup. */
+static bool read_groups(const struct vsym_login *l)
+{
+	struct vsym_error err;
+
+	if (vsym_user_lookup_groups(l->user, &err) == 0)
+		return true;
+	say(l, LOG_ERR, "%s; vsym is off for this session", err.text);
+	return false;
+}
+
 bool vsym_login_load_policy(const struct vsym_login *l)
 {
 	struct vsym_error err;
@@ -44,6 +57,8 @@ bool vsym_login_load_policy(const struct vsym_login *l)
 		say(l, LOG_ERR, "%s; vsym is off for this session", err.text);
 		return false;
 	}
+	if (l->policy->ngroups > 0 && !read_groups(l))
+		return false;
 	if (l->policy->ngroups > 0 && vsym_user_name_groups(l->user, &err) < 0) {
 		say(l, LOG_ERR, "%s", err.text);
 		return false;
@@ -60,7 +75,7 @@ bool vsym_login_load_policy(const struct vsym_login *l)
 			    l->user->name, l->config);
 		return false;
 	}
-	return true;
+	return read_groups(l);
 }
 
 /* Logs where the user file is broken but not what it says (doc/security.md

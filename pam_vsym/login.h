@@ -24,6 +24,9 @@ struct vsym_login {
 /* Loads the system file and decides whether vsym has work for the user. A
  * missing or broken system file leaves sessions as they are: vsym must
  * never lock anybody out, and without a policy there is nothing to bind.
+ * The user's groups are read from the group database only then (or when
+ * the policy names groups), so that a login vsym leaves alone does not pay
+ * for them; a failure to read them also leaves the session alone.
  * Returns true when a session namespace is to be made; false (logged)
  * when this session is to be left alone. */
 bool vsym_login_load_policy(const struct vsym_login *login);

@@ -145,7 +145,7 @@ static int lookup_user(struct module *m)
 		pam_syslog(m->pamh, LOG_ERR, "cannot determine the user name");
 		return PAM_USER_UNKNOWN;
 	}
-	if (vsym_user_lookup(&m->user, name, 0, &err) < 0) {
+	if (vsym_user_lookup_name(&m->user, name, &err) < 0) {
 		pam_syslog(m->pamh, LOG_ERR, "%s", err.text);
 		return PAM_USER_UNKNOWN;
 	}

@@ -11,8 +11,6 @@
 #include "expand.h"
 #include "user.h"
 
-/* Upper bound on supplementary groups; the kernel's NGROUPS_MAX is 65536. */
-
 /* Names and homes go into log lines: a newline, CR or ESC there (a name
  * that LDAP serves, or a hostile passwd line) would forge a line or drive
  * the terminal of whoever reads the log. */
@@ -61,23 +59,33 @@ static int check_home(const struct vsym_user *user, struct vsym_error *err)
 	return 0;
 }
 
-static int lookup_groups(struct vsym_user *user, struct vsym_error *err)
+int vsym_user_lookup_groups(struct vsym_user *user, struct vsym_error *err)
 {
+	gid_t *gids = NULL;
 	int n = 64;
 
+	if (user->gids != NULL)
+		return 0;
+	/* gids is set only once the list is whole: a NULL gids is what tells
+	 * cred.c that the groups are not known. */
 	for (;;) {
-		gid_t *gids = realloc(user->gids, (size_t)n * sizeof(*gids));
+		gid_t *bigger = realloc(gids, (size_t)n * sizeof(*gids));
 		int want = n;
 
-		if (gids == NULL)
+		if (bigger == NULL) {
+			free(gids);
 			return vsym_error_set(err, "out of memory");
-		user->gids = gids;
+		}
+		gids = bigger;
 		if (getgrouplist(user->name, user->gid, gids, &want) >= 0) {
+			user->gids = gids;
 			user->ngids = (size_t)want;
 			return 0;
 		}
-		if (want <= n || want > VSYM_MAX_GROUPS)
+		if (want <= n || want > VSYM_MAX_GROUPS) {
+			free(gids);
 			return vsym_error_set(err, "cannot list the groups of user '%s'", user->name);
+		}
 		n = want;
 	}
 }
@@ -106,7 +114,7 @@ int vsym_user_lookup(struct vsym_user *user, const char *name, uid_t uid,
 {
 	memset(user, 0, sizeof(*user));
 	if (lookup_passwd(user, name, uid, err) < 0 || check_home(user, err) < 0 ||
-	    lookup_groups(user, err) < 0) {
+	    vsym_user_lookup_groups(user, err) < 0) {
 		vsym_user_free(user);
 		return -1;
 	}
@@ -117,6 +125,16 @@ int vsym_user_lookup_passwd(struct vsym_user *user, uid_t uid, struct vsym_error
 {
 	memset(user, 0, sizeof(*user));
 	if (lookup_passwd(user, NULL, uid, err) < 0 || check_home(user, err) < 0) {
+		vsym_user_free(user);
+		return -1;
+	}
+	return 0;
+}
+
+int vsym_user_lookup_name(struct vsym_user *user, const char *name, struct vsym_error *err)
+{
+	memset(user, 0, sizeof(*user));
+	if (lookup_passwd(user, name, 0, err) < 0 || check_home(user, err) < 0) {
 		vsym_user_free(user);
 		return -1;
 	}

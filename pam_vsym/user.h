@@ -19,7 +19,7 @@ struct vsym_user {
 	char *shell;
 	uid_t uid;
 	gid_t gid;
-	gid_t *gids;     /* primary and supplementary groups */
+	gid_t *gids;     /* primary and supplementary groups; NULL until read */
 	size_t ngids;
 	char **group_names; /* names of gids, same order (NULL where unnamed);
 			     * NULL until vsym_user_name_groups */
@@ -37,6 +37,19 @@ int vsym_user_lookup(struct vsym_user *user, const char *name, uid_t uid,
  * whose own groups (getgroups) stand instead. The group database is not
  * read, so no NSS module is loaded only to list groups unused. */
 int vsym_user_lookup_passwd(struct vsym_user *user, uid_t uid, struct vsym_error *err);
+
+/* The password database entry of name, without the groups (gids stays
+ * NULL until vsym_user_lookup_groups): a login reads the group database
+ * only once it knows vsym acts for the user, since that lookup is the
+ * largest part of what a login costs (every NSS module is asked).
+ * Returns 0, or -1 with err set. */
+int vsym_user_lookup_name(struct vsym_user *user, const char *name, struct vsym_error *err);
+
+/* Reads the groups user is in (primary and supplementary) into gids, unless
+ * they are there already. Returns 0, or -1 with err set. vsym never acts as
+ * a user whose groups are not read (cred.c refuses): with fewer groups
+ * than the user has, a directory that denies one of them would open. */
+int vsym_user_lookup_groups(struct vsym_user *user, struct vsym_error *err);
 
 /* Looks up the names of user's groups, for the policy's users.groups. A
  * separate step: on a host with network groups each name costs an NSS

@@ -284,6 +284,45 @@ static void test_failed_become_changes_nothing(void **state)
 	free(gids);
 }
 
+/* A user whose groups were not read (gids NULL: vsym_user_lookup_name
+ * alone) is never taken on, by become, hold or drop_for_good: with no
+ * supplementary groups, alice would open a file whose directory denies
+ * her group "staff" (50) and lets others in. */
+static void test_unknown_groups_refused(void **state)
+{
+	struct test_user *alice = *state;
+	struct vsym_user unread = alice->user;
+	struct vsym_saved_cred saved;
+	struct vsym_cred_hold hold;
+	struct vsym_error err = { .text = "" };
+	char file[160];
+	int status = -1;
+	pid_t pid;
+
+	REQUIRE_ROOT();
+	make_guarded_file(file, sizeof(file), "cred-not-staff", 50, 0705);
+	unread.gids = NULL;
+	unread.ngids = 0;
+	assert_int_equal(vsym_cred_become(&saved, &unread, &err), -1);
+	assert_contains(err.text, "the groups of alice are not known");
+	assert_false(saved.active);
+	assert_start_ids();
+	assert_int_equal(vsym_cred_hold(&hold, &unread, &err), -1);
+	assert_null(unread.hold);
+	assert_start_ids();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(vsym_cred_drop_for_good(&unread, &err) == -1 && getuid() == 0 ? 0 : 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* With her groups read, the directory is closed to her. */
+	assert_int_equal(vsym_cred_become(&saved, &alice->user, &err), 0);
+	assert_false(can_open(file));
+	assert_int_equal(vsym_cred_restore(&saved, &err), 0);
+}
+
 /* vsym_cred_hold: the user's identity stays until release; a become for
  * the same user inside is free and its restore changes nothing; a become
  * for another user is undone back to the held one. */
@@ -481,6 +520,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fsgid_grants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_groups_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_become_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_groups_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hold_and_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_capability_while_become, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hold_keeps_caps_become_lowers_them, setup, teardown),

@@ -96,6 +96,33 @@ static void test_root_by_name(void **state)
 	assert_int_equal(user.ngids, 0);
 }
 
+/* By name without the groups: the entry is whole, gids stays NULL until
+ * vsym_user_lookup_groups, which then gives what getgrouplist gives
+ * (expect_user_is), and a second call keeps the list. */
+static void test_groups_read_later(void **state)
+{
+	struct vsym_error err = { .text = "" };
+	struct vsym_user user;
+	gid_t *first;
+
+	(void)state;
+	assert_int_equal(vsym_user_lookup_name(&user, "root", &err), 0);
+	assert_int_equal(user.uid, 0);
+	assert_string_equal(user.home, "/root");
+	assert_null(user.gids);
+	assert_int_equal(user.ngids, 0);
+	assert_int_equal(vsym_user_lookup_groups(&user, &err), 0);
+	assert_true(has_gid(&user, 0));
+	expect_user_is(&user, expect_passwd("root"));
+	first = user.gids;
+	assert_int_equal(vsym_user_lookup_groups(&user, &err), 0);
+	assert_ptr_equal(user.gids, first);
+	vsym_user_free(&user);
+	assert_int_equal(vsym_user_lookup_name(&user, "no-such-user-vsym", &err), -1);
+	assert_contains(err.text, "no-such-user-vsym");
+	assert_null(user.name);
+}
+
 static void test_root_by_uid(void **state)
 {
 	struct vsym_user user;
@@ -252,6 +279,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_root_by_name),
+		cmocka_unit_test(test_groups_read_later),
 		cmocka_unit_test(test_root_by_uid),
 		cmocka_unit_test(test_nobody),
 		cmocka_unit_test(test_groups_are_the_users),
