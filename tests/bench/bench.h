@@ -39,7 +39,9 @@
 
 /* K_USER_DB: the password and group lookup that pam_vsym makes for the
  * user at each open (getpwnam and getgrouplist through NSS), timed alone. */
-enum kind { K_FLOOR, K_VSYM, K_PAMNS, K_PAMNS_NOINIT, K_PERMIT, K_VSYM_NOUSER, K_USER_DB };
+/* K_VSYM_OFF: pam_permit then pam_vsym with a system file that allows
+ * nothing (as the package ships it). */
+enum kind { K_FLOOR, K_VSYM, K_PAMNS, K_PAMNS_NOINIT, K_PERMIT, K_VSYM_NOUSER, K_USER_DB, K_VSYM_OFF };
 
 struct variant {
 	char name[32];

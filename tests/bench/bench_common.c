@@ -156,6 +156,14 @@ void setup_services(const struct options *o)
 			 o->module, o->confdir, o->binds[i]);
 		write_service(o->confdir, service, line);
 	}
+	/* As the package ships it: a system file that allows nothing, so
+	 * the module leaves every login alone (PAM_IGNORE, after pam_permit
+	 * so that the stack succeeds). */
+	snprintf(line, sizeof(line), "%s/vsym-off.conf", o->confdir);
+	write_file(line, 0644, 0, 0, "version = 1;\n");
+	snprintf(line, sizeof(line), "session required pam_permit.so\nsession optional %s config=%s/vsym-off.conf\n",
+		 o->module, o->confdir);
+	write_service(o->confdir, "vsym-off", line);
 	setup_pamns();
 	write_service(o->confdir, "pamns", "session required pam_namespace.so\n");
 	write_service(o->confdir, "permit", "session required pam_permit.so\n");
@@ -509,6 +517,9 @@ void report_latency(struct variant *v, unsigned nv, const struct options *o, uns
 		fprintf(csv, "ratio,%s,%u,(pam_vsym-pam_permit-user_db)/floor,%u,,,,,%.3f,x\n", o->label, host,
 			o->binds[i], r);
 	}
+	if (find(v, nv, K_VSYM_OFF, 0) != NULL)
+		print_ratio(csv, o, host, "vsym_off/pam_permit", 0, find(v, nv, K_VSYM_OFF, 0),
+			    find(v, nv, K_PERMIT, 0));
 	if (find(v, nv, K_VSYM_NOUSER, 1) != NULL)
 		print_ratio(csv, o, host, "vsym_nouserconf/floor", 1, find(v, nv, K_VSYM_NOUSER, 1),
 			    find(v, nv, K_FLOOR, 1));

@@ -7,7 +7,7 @@ static void add_variant(struct variant *v, unsigned *nv, enum kind kind, unsigne
 {
 	struct variant *x = &v[(*nv)++];
 	static const char *const names[] = { "floor", "pam_vsym", "pam_namespace", "pam_ns_noinit",
-					     "pam_permit", "vsym_nouserconf", "user_db" };
+					     "pam_permit", "vsym_nouserconf", "user_db", "vsym_off" };
 
 	memset(x, 0, sizeof(*x));
 	x->kind = kind;
@@ -22,6 +22,8 @@ static void add_variant(struct variant *v, unsigned *nv, enum kind kind, unsigne
 		snprintf(x->service, sizeof(x->service), "vsym%u-nouserconf", binds);
 	else if (kind == K_PERMIT)
 		snprintf(x->service, sizeof(x->service), "permit");
+	else if (kind == K_VSYM_OFF)
+		snprintf(x->service, sizeof(x->service), "vsym-off");
 	else
 		snprintf(x->service, sizeof(x->service), "pamns");
 	x->us = calloc(runs, sizeof(double));
@@ -45,6 +47,7 @@ static unsigned build_variants(struct variant *v, const struct options *o)
 	add_variant(v, &nv, K_PAMNS_NOINIT, 0, o, o->runs);
 	add_variant(v, &nv, K_PERMIT, 0, o, o->runs);
 	add_variant(v, &nv, K_USER_DB, 0, o, o->runs);
+	add_variant(v, &nv, K_VSYM_OFF, 0, o, o->runs);
 	return nv;
 }
 
