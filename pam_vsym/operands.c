@@ -31,12 +31,13 @@ bool vsym_operand_is_assignment(const char *word)
 	return strchr(word, '=') != NULL && name_of(word, name) && vsym_variant_name_valid(name);
 }
 
-/* NAME=VALUE into bind, as the variant's source for the value picked. */
+/* NAME=VALUE into bind, as the variant's source for the value picked
+ * (into *value, which bind->value then names). */
 static enum vsym_operand_problem variant_bind(const struct vsym_policy *policy, const struct vsym_user *user,
 					      const char *word, bool readonly, struct vsym_bind *bind,
-					      char **refusal)
+					      char **value, char **refusal)
 {
-	const char *value = strchr(word, '=') + 1;
+	const char *asked = strchr(word, '=') + 1;
 	char name[NAME_MAX_LEN];
 	const struct vsym_variant *v;
 
@@ -44,19 +45,19 @@ static enum vsym_operand_problem variant_bind(const struct vsym_policy *policy, 
 	v = vsym_policy_variant(policy, name);
 	if (v == NULL)
 		return VSYM_OPERAND_NO_VARIANT;
-	if (value[0] == '\0')
+	if (asked[0] == '\0')
 		return VSYM_OPERAND_NO_VALUE;
-	if (!vsym_variant_value_valid(value))
+	if (!vsym_variant_value_valid(asked))
 		return VSYM_OPERAND_BAD_VALUE;
-	value = vsym_choices_pick(user, v, value, refusal);
-	if (value == NULL)
+	*value = vsym_choices_pick(user, v, asked, refusal);
+	if (*value == NULL)
 		return VSYM_OPERAND_NO_MEMORY;
 	bind->target = strdup(v->target);
-	bind->source = vsym_variant_source(v, value);
+	bind->source = vsym_variant_source(v, *value);
 	bind->readonly = v->readonly || readonly;
 	bind->create = v->create;
 	bind->variant = v->name;
-	bind->value = value;
+	bind->value = *value;
 	return bind->target == NULL || bind->source == NULL ? VSYM_OPERAND_NO_MEMORY : VSYM_OPERAND_OK;
 }
 
@@ -87,30 +88,45 @@ static enum vsym_operand_problem path_bind(const struct vsym_policy *policy, con
 enum vsym_operand_problem vsym_operands_to_binds(const struct vsym_policy *policy,
 						 const struct vsym_user *user, const char *cwd,
 						 char *const *words, size_t nwords, bool readonly,
-						 struct vsym_bind_list *list, char ***refusals,
-						 size_t *bad)
+						 struct vsym_operand_binds *out, size_t *bad)
 {
+	struct vsym_bind_list *list = &out->list;
 	enum vsym_operand_problem problem = VSYM_OPERAND_OK;
 
 	list->binds = calloc(nwords + 1, sizeof(struct vsym_bind));
-	*refusals = calloc(nwords + 1, sizeof(char *));
+	out->refusals = calloc(nwords + 1, sizeof(char *));
+	out->values = calloc(nwords + 1, sizeof(char *));
 	*bad = 0;
-	if (list->binds == NULL || *refusals == NULL)
+	if (list->binds == NULL || out->refusals == NULL || out->values == NULL)
 		return VSYM_OPERAND_NO_MEMORY;
 	for (size_t i = 0; i < nwords && problem == VSYM_OPERAND_OK; i++) {
 		struct vsym_bind *bind = &list->binds[list->n];
 
 		*bad = i;
 		if (vsym_operand_is_assignment(words[i])) {
-			problem = variant_bind(policy, user, words[i], readonly, bind, &(*refusals)[list->n]);
+			problem = variant_bind(policy, user, words[i], readonly, bind, &out->values[list->n],
+					       &out->refusals[list->n]);
 		} else {
 			problem = path_bind(policy, cwd, words, nwords, i, readonly, bind);
 			i += problem == VSYM_OPERAND_OK;
 		}
-		/* A half-built bind is kept too: vsym_bind_list_free frees it. */
-		list->n += bind->target != NULL || bind->source != NULL;
+		/* A half-built bind counts too, so that it is freed. */
+		list->n += bind->target != NULL || bind->source != NULL || out->values[list->n] != NULL ||
+			   out->refusals[list->n] != NULL;
 	}
 	return problem;
+}
+
+void vsym_operand_binds_free(struct vsym_operand_binds *b)
+{
+	for (size_t i = 0; i < b->list.n; i++) {
+		free(b->refusals[i]);
+		free(b->values[i]);
+	}
+	free(b->refusals);
+	free(b->values);
+	vsym_bind_list_free(&b->list);
+	memset(b, 0, sizeof(*b));
 }
 
 /* The index of the variant a NAME= or NAME=VALUE word names, or

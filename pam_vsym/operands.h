@@ -33,21 +33,30 @@ enum vsym_operand_problem {
 	VSYM_OPERAND_NO_MEMORY,
 };
 
-/* The binds words ask for, in their order, into a zeroed list:
+/* The binds the operands ask for, and per bind (same index) what the core
+ * says about it before any path is looked at. */
+struct vsym_operand_binds {
+	struct vsym_bind_list list;
+	char **refusals;          /* why the value asked is refused, or NULL */
+	char **values;            /* the value picked (bind->value), or NULL
+				   * for SRC DST */
+};
+
+/* The binds words ask for, in their order, into a zeroed out:
  * - NAME=VALUE: the variant's source for the value picked among its
  *   choices as user (vsym_choices_pick), on its target, read-only when the
- *   variant or readonly (-o ro) says so; refusals[i] (to free) says why
- *   the pick of bind i is refused before any path is looked at, or NULL;
+ *   variant or readonly (-o ro) says so; a value nothing fits is kept,
+ *   with a refusal that says what there is;
  * - SRC DST: both made absolute against cwd (only a spelling: they are
  *   resolved later, as the user), read-only with readonly.
- * *refusals gets an array with one slot per bind. On a problem *bad is
- * the index in words of the operand at fault; what was built stays in
- * list (vsym_bind_list_free). */
+ * On a problem *bad is the index in words of the operand at fault; what
+ * was built stays in out, for vsym_operand_binds_free. */
 enum vsym_operand_problem vsym_operands_to_binds(const struct vsym_policy *policy,
 						 const struct vsym_user *user, const char *cwd,
 						 char *const *words, size_t nwords, bool readonly,
-						 struct vsym_bind_list *list, char ***refusals,
-						 size_t *bad);
+						 struct vsym_operand_binds *out, size_t *bad);
+
+void vsym_operand_binds_free(struct vsym_operand_binds *b);
 
 /* The operands of -p: the project's values first, as NAME=VALUE, then the
  * operands given for variants no project file names. NAME= operands (a

@@ -39,8 +39,7 @@ struct tool {
 	char **environ_saved;    /* handed to the -x command only */
 	struct rlimit caller_core; /* the caller's core limit, given back to -x */
 	char cwd[PATH_MAX];
-	char **refusals;         /* per requested bind: why it cannot be made
-				  * before any path is looked at, or NULL */
+	struct vsym_operand_binds asked; /* the binds the operands ask for */
 	struct vsym_project_operands project; /* with -p: where each operand
 				  * comes from, and the variants whose bind goes */
 	size_t project_problems; /* project files or values refused */
@@ -108,17 +107,16 @@ static char *absolute(const struct tool *t, const char *path)
 }
 
 /* Turns the operands into binds: NAME=VALUE words and SRC DST pairs. */
-static struct vsym_bind_list requested_binds(struct tool *t)
+static const struct vsym_bind_list *requested_binds(struct tool *t)
 {
-	struct vsym_bind_list list = { 0 };
 	size_t bad;
 	enum vsym_operand_problem problem = vsym_operands_to_binds(&t->policy, &t->user, t->cwd, t->args.words,
 								   (size_t)t->args.nwords, t->args.readonly,
-								   &list, &t->refusals, &bad);
+								   &t->asked, &bad);
 
 	if (problem != VSYM_OPERAND_OK)
 		refuse_operand(t->args.words, (size_t)t->args.nwords, problem, bad);
-	return list;
+	return &t->asked.list;
 }
 
 /* Session-wide changes: only in a vsym session made for the caller, one
@@ -271,7 +269,7 @@ static int clear_variants(struct tool *t)
 
 static int run_bind(struct tool *t)
 {
-	struct vsym_bind_list list = requested_binds(t);
+	const struct vsym_bind_list *list = requested_binds(t);
 	char *before = NULL, *after = NULL;
 	int status;
 
@@ -281,7 +279,7 @@ static int run_bind(struct tool *t)
 	if (t->args.print_before)
 		before = variant_values(t, true);
 	status = clear_variants(t);
-	status = worse(status, apply_binds(t, &list, t->refusals));
+	status = worse(status, apply_binds(t, list, t->asked.refusals));
 	if (!t->args.dry_run)
 		save_session(t);
 	if (status == EXIT_DONE && t->args.save)
@@ -298,7 +296,7 @@ static int run_bind(struct tool *t)
 		status = worse(status, EXIT_REFUSED);
 	free(after);
 	free(before);
-	vsym_bind_list_free(&list);
+	vsym_operand_binds_free(&t->asked);
 	return status;
 }
 
@@ -451,7 +449,7 @@ static _Noreturn void exec_command(struct tool *t)
 
 static int run_exec(struct tool *t)
 {
-	struct vsym_bind_list list;
+	const struct vsym_bind_list *list;
 	struct vsym_error err;
 	int status;
 
@@ -462,8 +460,8 @@ static int run_exec(struct tool *t)
 	list = requested_binds(t);
 	if (vsym_session_clone(&t->session, &t->user, &err) < 0)
 		die(EXIT_FAILED, "%s", err.text);
-	status = worse(clear_variants(t), apply_binds(t, &list, t->refusals));
-	vsym_bind_list_free(&list);
+	status = worse(clear_variants(t), apply_binds(t, list, t->asked.refusals));
+	vsym_operand_binds_free(&t->asked);
 	if (status != EXIT_DONE)
 		die(status, "command not run: a bind was not made");
 	save_session(t);

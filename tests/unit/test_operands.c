@@ -26,8 +26,7 @@ struct fixture {
 	struct test_user alice;
 	char home[128];
 	struct vsym_policy policy;
-	struct vsym_bind_list list;
-	char **refusals;
+	struct vsym_operand_binds asked;
 	struct vsym_project proj;
 	struct vsym_project_operands ops;
 	struct vsym_error err;
@@ -72,15 +71,6 @@ static int setup(void **state)
 	return 0;
 }
 
-static void free_binds(struct fixture *f)
-{
-	for (size_t i = 0; f->refusals != NULL && i < f->list.n; i++)
-		free(f->refusals[i]);
-	free(f->refusals);
-	f->refusals = NULL;
-	vsym_bind_list_free(&f->list);
-}
-
 static void free_argv(struct fixture *f)
 {
 	for (size_t i = 0; i < f->argc; i++)
@@ -110,7 +100,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	free_argv(f);
-	free_binds(f);
+	vsym_operand_binds_free(&f->asked);
 	vsym_project_operands_free(&f->ops);
 	vsym_project_free(&f->proj);
 	vsym_policy_free(&f->policy);
@@ -124,9 +114,9 @@ static enum vsym_operand_problem to_binds(struct fixture *f, const char **words,
 {
 	char **argv = argv_of(f, words);
 
-	free_binds(f);
-	return vsym_operands_to_binds(&f->policy, &f->alice.user, "/work/dir", argv, f->argc, readonly, &f->list,
-				      &f->refusals, bad);
+	vsym_operand_binds_free(&f->asked);
+	return vsym_operands_to_binds(&f->policy, &f->alice.user, "/work/dir", argv, f->argc, readonly, &f->asked,
+				      bad);
 }
 
 static void test_is_assignment(void **state)
@@ -171,21 +161,24 @@ static void test_binds_in_order(void **state)
 	size_t bad = 99;
 
 	assert_int_equal(to_binds(f, words, false, &bad), VSYM_OPERAND_OK);
-	assert_int_equal(f->list.n, 3);
-	assert_string_equal(f->list.binds[0].target, in(f, "gos"));
-	assert_string_equal(f->list.binds[0].variant, "go");
-	assert_false(f->list.binds[0].readonly);
-	assert_string_equal(f->list.binds[1].source, "/work/dir/src");
-	assert_string_equal(f->list.binds[1].target, "/dst");
-	assert_null(f->list.binds[1].variant);
-	assert_false(f->list.binds[1].readonly);
-	assert_string_equal(f->list.binds[2].target, in(f, "node"));
-	assert_true(f->list.binds[2].readonly);   /* the variant's readonly */
-	assert_true(f->list.binds[2].create);
-	assert_null(f->refusals[1]);
+	assert_int_equal(f->asked.list.n, 3);
+	assert_string_equal(f->asked.list.binds[0].target, in(f, "gos"));
+	assert_string_equal(f->asked.list.binds[0].variant, "go");
+	assert_false(f->asked.list.binds[0].readonly);
+	assert_string_equal(f->asked.list.binds[1].source, "/work/dir/src");
+	assert_string_equal(f->asked.list.binds[1].target, "/dst");
+	assert_null(f->asked.list.binds[1].variant);
+	assert_false(f->asked.list.binds[1].readonly);
+	assert_string_equal(f->asked.list.binds[2].target, in(f, "node"));
+	assert_true(f->asked.list.binds[2].readonly);   /* the variant's readonly */
+	assert_true(f->asked.list.binds[2].create);
+	assert_null(f->asked.refusals[1]);
+	/* the value picked is owned with the binds, bind->value names it */
+	assert_ptr_equal(f->asked.list.binds[0].value, f->asked.values[0]);
+	assert_null(f->asked.values[1]);
 	assert_int_equal(to_binds(f, words, true, &bad), VSYM_OPERAND_OK);
-	for (size_t i = 0; i < f->list.n; i++)
-		assert_true(f->list.binds[i].readonly);
+	for (size_t i = 0; i < f->asked.list.n; i++)
+		assert_true(f->asked.list.binds[i].readonly);
 }
 
 /* The value is picked among the choices on disk, as at login: a version
@@ -199,13 +192,13 @@ static void test_value_picked_among_choices(void **state)
 
 	REQUIRE_ROOT();
 	assert_int_equal(to_binds(f, words, false, &bad), VSYM_OPERAND_OK);
-	assert_int_equal(f->list.n, 2);
-	assert_string_equal(f->list.binds[0].value, "1.22.10");
-	assert_string_equal(f->list.binds[0].source, in(f, ".gos/go1.22.10"));
-	assert_null(f->refusals[0]);
-	assert_string_equal(f->list.binds[1].value, "9");
-	assert_non_null(f->refusals[1]);
-	assert_contains(f->refusals[1], "1.22.10");
+	assert_int_equal(f->asked.list.n, 2);
+	assert_string_equal(f->asked.list.binds[0].value, "1.22.10");
+	assert_string_equal(f->asked.list.binds[0].source, in(f, ".gos/go1.22.10"));
+	assert_null(f->asked.refusals[0]);
+	assert_string_equal(f->asked.list.binds[1].value, "9");
+	assert_non_null(f->asked.refusals[1]);
+	assert_contains(f->asked.refusals[1], "1.22.10");
 }
 
 static void expect_problem(struct fixture *f, const char **words, enum vsym_operand_problem want, size_t want_bad)
@@ -237,7 +230,7 @@ static void test_problems_name_the_operand(void **state)
 	expect_problem(f, assignment_target, VSYM_OPERAND_NO_TARGET, 0);
 	/* with a slash it is a path: no variant is meant */
 	expect_problem(f, dotted, VSYM_OPERAND_OK, 0);
-	assert_string_equal(f->list.binds[0].source, "/work/dir/./go");
+	assert_string_equal(f->asked.list.binds[0].source, "/work/dir/./go");
 }
 
 /* .vsym at /p names go (1.22) and node with a bad value. */
