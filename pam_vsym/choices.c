@@ -195,8 +195,8 @@ int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_us
 	return 0;
 }
 
-const char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant *variant,
-			      const char *asked, char **refusal)
+char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant *variant,
+			const char *asked, char **refusal)
 {
 	struct vsym_choices choices;
 	struct vsym_error err;
@@ -206,7 +206,7 @@ const char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_va
 
 	*refusal = NULL;
 	if (vsym_choices_list(user, variant, &choices, &err) < 0)
-		return asked;
+		return strdup(asked);
 	pick = vsym_variant_resolve(variant, asked, choices.values, choices.n);
 	if (pick == NULL) {
 		vsym_choices_describe(variant, &choices, there, sizeof(there));

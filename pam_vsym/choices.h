@@ -47,9 +47,9 @@ int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_us
  * choice it is a version prefix of, among variant's choices listed as
  * user. When nothing fits, *refusal (to free) gets what there is and asked
  * is kept; when the choices cannot be listed, asked is taken as written
- * (returned itself) and the bind says what is missing. Returns NULL only
- * when out of memory. */
-const char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant *variant,
-			      const char *asked, char **refusal);
+ * and the bind says what is missing. Returns a string to free, or NULL
+ * only when out of memory. */
+char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant *variant,
+			const char *asked, char **refusal);
 
 #endif

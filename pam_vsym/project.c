@@ -651,6 +651,27 @@ int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsy
 	return rc == -ENOTDIR ? rc : rc < 0 ? -1 : 0;
 }
 
+const char **vsym_project_file_names(const struct vsym_policy *policy, size_t *n)
+{
+	const char **names = calloc(policy->nvariants + 3, sizeof(char *));
+
+	if (names == NULL)
+		return NULL;
+	names[0] = VSYM_PROJECT_FILE;
+	names[1] = VSYM_PROJECT_TOOL_VERSIONS;
+	*n = 2;
+	for (size_t i = 0; i < policy->nvariants; i++) {
+		const char *vf = policy->variants[i].version_file;
+		bool seen = false;
+
+		for (size_t j = 0; vf != NULL && j < *n; j++)
+			seen = seen || strcmp(names[j], vf) == 0;
+		if (vf != NULL && !seen)
+			names[(*n)++] = vf;
+	}
+	return names;
+}
+
 void vsym_project_free(struct vsym_project *proj)
 {
 	for (size_t i = 0; i < proj->n; i++) {

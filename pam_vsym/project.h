@@ -101,6 +101,12 @@ int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsy
 const struct vsym_project_pick *vsym_project_pick_of(const struct vsym_project *proj,
 						     size_t variant);
 
+/* The names a search tries in each directory, in its order: .vsym,
+ * .tool-versions, then each variant's version_file once (for the shell
+ * hook, which looks for them before it runs vsym-rebind -p). Returns an
+ * array to free, of *n names the policy owns, or NULL when out of memory. */
+const char **vsym_project_file_names(const struct vsym_policy *policy, size_t *n);
+
 void vsym_project_free(struct vsym_project *proj);
 
 #endif
