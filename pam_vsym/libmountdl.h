@@ -31,8 +31,10 @@ struct vsym_libmount {
 	__typeof__(mnt_fs_get_vfs_options) *fs_get_vfs_options;
 };
 
-/* Loads libmount.so.1 once per process (thread-safe) and returns its
- * functions, or NULL with err set naming the library and what failed. */
+/* Loads libmount.so.1 (once it succeeds, never again in this process;
+ * thread-safe) and returns its functions, or NULL with err set naming the
+ * library and what failed. Every caller must fail closed on NULL: a mount
+ * table that cannot be read never means "no such mount". */
 const struct vsym_libmount *vsym_libmount(struct vsym_error *err);
 
 #endif

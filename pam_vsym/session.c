@@ -73,13 +73,15 @@ bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry)
 	       st.st_dev == entry->root_dev && st.st_ino == entry->root_ino;
 }
 
-/* True when the mount with this id is still somewhere in the namespace. */
-static bool still_mounted(uint64_t id)
+/* Whether the mount with this id is still somewhere in the namespace: 1
+ * yes, 0 no, -1 (err set) when the mount table cannot be read. An error is
+ * never taken for "gone": a moved bind would lose its record and stop
+ * counting against max_binds. */
+static int still_mounted(uint64_t id, struct vsym_error *err)
 {
 	struct vsym_mount_info info;
-	struct vsym_error err;
 
-	return vsym_mountinfo_lookup(id, &info, &err) == 1;
+	return vsym_mountinfo_lookup(id, &info, err);
 }
 
 /* A target in the home must be the user's own; one outside it is a system
@@ -99,6 +101,7 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 				     bool *replacing, struct vsym_error *detail)
 {
 	struct vsym_state_entry *entry;
+	int mounted;
 
 	if (vsym_open_target(user, path, target, detail) < 0)
 		return VSYM_REFUSED;
@@ -106,7 +109,13 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 	*replacing = entry != NULL && vsym_session_is_recorded(target->fd, entry);
 	/* A bind moved away (mv of a parent) still counts against max_binds
 	 * under its old path: its record must not be given to a new one. */
-	if (entry != NULL && !*replacing && still_mounted(entry->mnt_id)) {
+	mounted = entry != NULL && !*replacing ? still_mounted(entry->mnt_id, detail) : 0;
+	if (mounted < 0) {
+		vsym_error_cause(detail, "the mount table could not be read");
+		vsym_resolved_close(target);
+		return VSYM_FAILED;
+	}
+	if (mounted == 1) {
 		vsym_error_set(detail, "the vsym bind made on %s was moved or covered; vsym-rebind -r removes it",
 			       target->path);
 		vsym_error_cause(detail, "the vsym bind made on the target was moved or covered");
@@ -381,11 +390,15 @@ int vsym_session_remove_moved(const struct vsym_user *user, struct vsym_state *s
 		struct vsym_mount_info info;
 		char target[sizeof(top.path)];
 		bool removed = false;
+		int found;
 
 		/* Found where it is now, opened there as the user, and
 		 * detached only if it is still the very mount vsym made. */
 		snprintf(target, sizeof(target), "%s", e->target);
-		if (vsym_mountinfo_lookup(e->mnt_id, &info, err) == 1 && strcmp(info.target, e->target) != 0 &&
+		found = vsym_mountinfo_lookup(e->mnt_id, &info, err);
+		if (found < 0)
+			return -1;   /* no record is given up unseen */
+		if (found == 1 && strcmp(info.target, e->target) != 0 &&
 		    vsym_open_target(user, info.target, &top, err) == 0 && vsym_session_is_recorded(top.fd, e)) {
 			if (vsym_mount_detach(top.fd, e->mnt_id, err) < 0) {
 				vsym_resolved_close(&top);
@@ -447,32 +460,40 @@ int vsym_session_apply_defaults(const struct vsym_policy *policy,
 	return bad;
 }
 
-static void recover_one(const struct vsym_user *user, struct vsym_state *state,
-			const struct vsym_state_entry *pending)
+/* Returns -1 (err set) only when the mount table cannot be read: then the
+ * journal must stay, since which mount is vsym's cannot be told. */
+static int recover_one(const struct vsym_user *user, struct vsym_state *state,
+		       const struct vsym_state_entry *pending, struct vsym_error *err)
 {
 	const struct vsym_state_entry *old = vsym_state_find(state, pending->target);
 	struct vsym_resolved top = { .fd = -1 };
 	struct vsym_mount_info info;
-	struct vsym_error err;
+	struct vsym_error ignored;
+	int found = 0;
 
-	if (vsym_open_target(user, pending->target, &top, &err) < 0)
-		return;
+	if (vsym_open_target(user, pending->target, &top, &ignored) < 0)
+		return 0;
+	if (!vsym_session_is_recorded(top.fd, pending) && old != NULL && vsym_session_is_recorded(top.fd, old))
+		found = vsym_mountinfo_lookup(pending->mnt_id, &info, err);
+	if (found < 0) {
+		vsym_resolved_close(&top);
+		return -1;
+	}
 	if (vsym_session_is_recorded(top.fd, pending)) {
 		vsym_state_put(state, pending);           /* killed before the record */
-	} else if (old != NULL && vsym_session_is_recorded(top.fd, old) &&
-		   vsym_mountinfo_lookup(pending->mnt_id, &info, &err) == 1 &&
-		   strcmp(info.target, pending->target) == 0 &&
-		   vsym_mount_detach(top.fd, old->mnt_id, &err) == 0) {
+	} else if (found == 1 && strcmp(info.target, pending->target) == 0 &&
+		   vsym_mount_detach(top.fd, old->mnt_id, &ignored) == 0) {
 		/* Killed between beneath and detach: the new mount is the
 		 * one under the old, now on top. */
 		vsym_resolved_close(&top);
-		if (vsym_open_target(user, pending->target, &top, &err) == 0 &&
+		if (vsym_open_target(user, pending->target, &top, &ignored) == 0 &&
 		    vsym_session_is_recorded(top.fd, pending))
 			vsym_state_put(state, pending);
 		else
 			vsym_state_remove(state, pending->target);
 	}
 	vsym_resolved_close(&top);
+	return 0;
 }
 
 int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
@@ -484,8 +505,12 @@ int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
 		return -1;
 	if (journal.n == 0)
 		return 0;
-	for (size_t i = 0; i < journal.n; i++)
-		recover_one(user, state, &journal.entries[i]);
+	for (size_t i = 0; i < journal.n; i++) {
+		if (recover_one(user, state, &journal.entries[i], err) < 0) {
+			vsym_state_free(&journal);
+			return -1;
+		}
+	}
 	vsym_state_free(&journal);
 	if (vsym_state_save(state, VSYM_STATE_FILE, err) < 0)
 		return -1;
