@@ -356,7 +356,6 @@ static void test_bound_values(void **state)
 	struct fixture *f = *state;
 	char *values;
 
-	(void)state;
 	values = vsym_session_bound_values(&f->policy, &f->state, true);
 	assert_string_equal(values, "go= node=");
 	free(values);
@@ -380,13 +379,14 @@ static void test_bound_values(void **state)
 	free(values);
 }
 
+/* bound_on asks only whether the target has a record; has_bound whether
+ * it holds the very bind asked for (-p then leaves it as it is). */
 static void test_bound_on_and_has_bound(void **state)
 {
 	struct fixture *f = *state;
 	char source[256], other[256];
 	struct vsym_bind b = { .target = f->gos, .source = source, .variant = "go", .value = "1.0" };
 
-	(void)state;
 	snprintf(source, sizeof(source), "%s/.v/1.0", f->home);
 	snprintf(other, sizeof(other), "%s/.v/2.0", f->home);
 	assert_false(vsym_session_bound_on(&f->state, f->gos));
