@@ -21,16 +21,6 @@ struct fixture {
 	struct vsym_policy policy;
 };
 
-static const char *in(const struct fixture *f, const char *rel)
-{
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", f->home, rel);
-	return buf[i];
-}
-
 static void make_file(const char *path)
 {
 	int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
@@ -65,17 +55,17 @@ static int setup(void **state)
 	snprintf(f->home, sizeof(f->home), "%s/choices%d", scratch, ++n);
 	f->alice.user.home = f->home;
 	make_dir(f->home, 1000, 1000, 0755);
-	make_dir(in(f, ".gos"), 1000, 1000, 0755);
-	make_dir(in(f, ".gos/go1.21.5"), 1000, 1000, 0755);
-	make_dir(in(f, ".gos/go1.22.0"), 1000, 1000, 0755);
-	make_dir(in(f, ".gos/go1.22.10"), 1000, 1000, 0755);
-	make_dir(in(f, ".gos/go1.22.10/bin"), 1000, 1000, 0755);
-	make_dir(in(f, ".gos/other"), 1000, 1000, 0755);
-	make_dir(in(f, ".gos/go@x"), 1000, 1000, 0755);
-	make_file(in(f, ".gos/go1.30"));
-	make_link("go1.21.5", in(f, ".gos/go1.9"), 1000, 1000);
-	make_link("/etc", in(f, ".gos/go1.8"), 1000, 1000);
-	make_link("../../..", in(f, ".gos/go1.7"), 1000, 1000);
+	make_dir(test_path(f->home, ".gos"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".gos/go1.21.5"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".gos/go1.22.0"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".gos/go1.22.10"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".gos/go1.22.10/bin"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".gos/other"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".gos/go@x"), 1000, 1000, 0755);
+	make_file(test_path(f->home, ".gos/go1.30"));
+	make_link("go1.21.5", test_path(f->home, ".gos/go1.9"), 1000, 1000);
+	make_link("/etc", test_path(f->home, ".gos/go1.8"), 1000, 1000);
+	make_link("../../..", test_path(f->home, ".gos/go1.7"), 1000, 1000);
 	return 0;
 }
 
@@ -126,8 +116,8 @@ static void test_listed_as_the_user(void **state)
 	struct vsym_error err = { .text = "" };
 
 	REQUIRE_ROOT();
-	make_dir(in(f, "secret"), 0, 0, 0711);
-	make_dir(in(f, "secret/go1"), 0, 0, 0755);
+	make_dir(test_path(f->home, "secret"), 0, 0, 0711);
+	make_dir(test_path(f->home, "secret/go1"), 0, 0, 0755);
 	load(f, "variants: { go = { target = \"~/gos\"; source = \"~/secret/go${go}\"; }; };");
 	assert_int_equal(vsym_choices_list(&f->alice.user, &f->policy.variants[0], &c, &err), -1);
 	assert_contains(err.text, "cannot read");

@@ -75,16 +75,6 @@ struct fixture {
 	char base[96], config[128];
 };
 
-static const char *in(const char *dir, const char *rel)
-{
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, rel);
-	return buf[i];
-}
-
 static int setup(void **state)
 {
 	static int n;
@@ -101,14 +91,14 @@ static int setup(void **state)
 	snprintf(f->config, sizeof(f->config), "%s/vsym.conf", f->base);
 	make_dir(f->base, 0, 0, 0755);
 	/* alice as the module looks her up: the groups not read yet */
-	f->user = (struct vsym_user){ .name = strdup("alice"), .home = strdup(in(f->base, "home")),
+	f->user = (struct vsym_user){ .name = strdup("alice"), .home = strdup(test_path(f->base, "home")),
 				      .shell = strdup("/bin/sh"), .uid = 1000, .gid = 1000 };
 	make_dir(f->user.home, 1000, 1000, 0755);
-	make_dir(in(f->user.home, "gos"), 1000, 1000, 0755);
-	make_dir(in(f->user.home, "nodes"), 1000, 1000, 0755);
-	make_dir(in(f->user.home, ".v"), 1000, 1000, 0755);
-	make_dir(in(f->user.home, ".v/1.0"), 1000, 1000, 0755);
-	make_dir(in(f->user.home, ".v/2.0"), 1000, 1000, 0755);
+	make_dir(test_path(f->user.home, "gos"), 1000, 1000, 0755);
+	make_dir(test_path(f->user.home, "nodes"), 1000, 1000, 0755);
+	make_dir(test_path(f->user.home, ".v"), 1000, 1000, 0755);
+	make_dir(test_path(f->user.home, ".v/1.0"), 1000, 1000, 0755);
+	make_dir(test_path(f->user.home, ".v/2.0"), 1000, 1000, 0755);
 	f->reporter = (struct vsym_reporter){ record_bind, record_log, record_note, &f->rec };
 	f->login = (struct vsym_login){ .config = f->config, .user = &f->user, .policy = &f->policy,
 					.reporter = &f->reporter };
@@ -132,7 +122,7 @@ static void write_config(struct fixture *f, const char *text)
 
 static void write_vsymrc(struct fixture *f, const char *text)
 {
-	write_file(in(f->user.home, ".vsymrc"), text, 1000, 1000, 0644);
+	write_file(test_path(f->user.home, ".vsymrc"), text, 1000, 1000, 0644);
 }
 
 /* True when some log line of priority contains text. */
@@ -289,8 +279,8 @@ static int child_login(void *argp, char *msg, size_t size)
 	CHECK(old >= 0, "%s", err.text);
 	close(old);
 	a->result = vsym_login_set_up(&f->login);
-	a->mounts_gos = testns_mounts_on(in(f->user.home, "gos"));
-	a->mounts_nodes = testns_mounts_on(in(f->user.home, "nodes"));
+	a->mounts_gos = testns_mounts_on(test_path(f->user.home, "gos"));
+	a->mounts_nodes = testns_mounts_on(test_path(f->user.home, "nodes"));
 	a->have_record = access(VSYM_RUN_PATH(VSYM_STATE_FILE), F_OK) == 0;
 	memset(&saved, 0, sizeof(saved));
 	CHECK(vsym_state_load(&saved, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) == 0, "%s", err.text);
@@ -341,7 +331,7 @@ static void test_set_up_binds_and_records(void **state)
 	assert_int_equal(f->rec.outcome[1], VSYM_BOUND);
 	assert_int_equal(f->rec.nnotes, 0);
 	/* nothing reached the test's namespace */
-	assert_int_equal(testns_mounts_on(in(f->user.home, "gos")), 0);
+	assert_int_equal(testns_mounts_on(test_path(f->user.home, "gos")), 0);
 }
 
 /* ~/.vsymrc picks the value; with nouserconf it is not read. */

@@ -25,17 +25,6 @@ struct fixture {
 };
 
 
-static const char *in(const char *dir, const char *rel)
-{
-	static char buf[8][256];
-	static int i;
-
-	i = (i + 1) % 8;
-	if (snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, rel) >= (int)sizeof(buf[i]))
-		fail_msg("path too long: %s/%s", dir, rel);
-	return buf[i];
-}
-
 static void mount_tmpfs(const char *path, unsigned long flags, const char *data)
 {
 	if (mount("vsym-test", path, "tmpfs", flags, data) < 0)
@@ -61,7 +50,7 @@ static int setup(void **state)
 	make_dir(f->base, 0, 0, 0755);
 	make_dir(f->src, 1000, 1000, 0755);
 	make_dir(f->tgt, 1000, 1000, 0755);
-	write_file(in(f->src, "hello"), "hello\n", 1000, 1000, 0644);
+	write_file(test_path(f->src, "hello"), "hello\n", 1000, 1000, 0644);
 	return 0;
 }
 
@@ -140,12 +129,12 @@ static void test_ns_create_makes_slave(void **state)
 	struct ns_arg a;
 
 	REQUIRE_ROOT();
-	snprintf(a.shared, sizeof(a.shared), "%s", in(f->base, "shared"));
+	snprintf(a.shared, sizeof(a.shared), "%s", test_path(f->base, "shared"));
 	make_dir(a.shared, 0, 0, 0755);
 	mount_tmpfs(a.shared, 0, "mode=0755");
 	assert_int_equal(mount(NULL, a.shared, NULL, MS_SHARED, NULL), 0);
-	snprintf(a.from_child, sizeof(a.from_child), "%s", in(a.shared, "a"));
-	snprintf(a.from_host, sizeof(a.from_host), "%s", in(a.shared, "b"));
+	snprintf(a.from_child, sizeof(a.from_child), "%s", test_path(a.shared, "a"));
+	snprintf(a.from_host, sizeof(a.from_host), "%s", test_path(a.shared, "b"));
 	make_dir(a.from_child, 0, 0, 0755);
 	make_dir(a.from_host, 0, 0, 0755);
 	RUN_CHILD(child_ns_create, &a);
@@ -363,20 +352,20 @@ static void test_bind_nosuid_nodev_everywhere(void **state)
 	const char *opts;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->src, "sub"), 1000, 1000, 0755);
-	mount_tmpfs(in(f->src, "sub"), 0, "mode=0755");
-	assert_null(strstr(testns_options_of(in(f->src, "sub")), "nosuid"));
+	make_dir(test_path(f->src, "sub"), 1000, 1000, 0755);
+	mount_tmpfs(test_path(f->src, "sub"), 0, "mode=0755");
+	assert_null(strstr(testns_options_of(test_path(f->src, "sub")), "nosuid"));
 	bind_ok(f, f->src, f->tgt, false, NULL);
 	opts = testns_options_of(f->tgt);
 	assert_int_equal(strncmp(opts, "rw,", 3), 0);
 	assert_contains(opts, "nosuid");
 	assert_contains(opts, "nodev");
-	opts = testns_options_of(in(f->tgt, "sub"));
+	opts = testns_options_of(test_path(f->tgt, "sub"));
 	assert_contains(opts, "nosuid");
 	assert_contains(opts, "nodev");
 	/* the source's own mounts are left as they were */
-	assert_null(strstr(testns_options_of(in(f->src, "sub")), "nosuid"));
-	assert_int_equal(access(in(f->tgt, "hello"), R_OK), 0);
+	assert_null(strstr(testns_options_of(test_path(f->src, "sub")), "nosuid"));
+	assert_int_equal(access(test_path(f->tgt, "hello"), R_OK), 0);
 }
 
 static void test_bind_readonly(void **state)
@@ -385,19 +374,19 @@ static void test_bind_readonly(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->src, "sub"), 1000, 1000, 0755);
-	mount_tmpfs(in(f->src, "sub"), 0, "mode=0755");
+	make_dir(test_path(f->src, "sub"), 1000, 1000, 0755);
+	mount_tmpfs(test_path(f->src, "sub"), 0, "mode=0755");
 	bind_ok(f, f->src, f->tgt, true, NULL);
 	assert_int_equal(strncmp(testns_options_of(f->tgt), "ro,", 3), 0);
-	assert_int_equal(strncmp(testns_options_of(in(f->tgt, "sub")), "ro,", 3), 0);
+	assert_int_equal(strncmp(testns_options_of(test_path(f->tgt, "sub")), "ro,", 3), 0);
 	errno = 0;
-	assert_true(open(in(f->tgt, "new"), O_CREAT | O_WRONLY, 0644) < 0);
+	assert_true(open(test_path(f->tgt, "new"), O_CREAT | O_WRONLY, 0644) < 0);
 	assert_int_equal(errno, EROFS);
 	errno = 0;
-	assert_true(open(in(f->tgt, "sub/new"), O_CREAT | O_WRONLY, 0644) < 0);
+	assert_true(open(test_path(f->tgt, "sub/new"), O_CREAT | O_WRONLY, 0644) < 0);
 	assert_int_equal(errno, EROFS);
 	/* the source stays writable */
-	fd = open(in(f->src, "new"), O_CREAT | O_WRONLY, 0644);
+	fd = open(test_path(f->src, "new"), O_CREAT | O_WRONLY, 0644);
 	assert_true(fd >= 0);
 	close(fd);
 }
@@ -454,19 +443,19 @@ static void test_bind_setuid_binary_gains_nothing(void **state)
 	struct fixture *f = *state;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->src, "sub"), 1000, 1000, 0755);
-	mount_tmpfs(in(f->src, "sub"), 0, "mode=0755");
-	copy_setid("/bin/id", in(f->src, "id"));
-	copy_setid("/bin/id", in(f->src, "sub/id"));
+	make_dir(test_path(f->src, "sub"), 1000, 1000, 0755);
+	mount_tmpfs(test_path(f->src, "sub"), 0, "mode=0755");
+	copy_setid("/bin/id", test_path(f->src, "id"));
+	copy_setid("/bin/id", test_path(f->src, "sub/id"));
 	/* the control: in the source, setuid and setgid work */
-	assert_int_equal(run_as_alice(in(f->src, "id"), "-u"), 0);
-	assert_int_equal(run_as_alice(in(f->src, "sub/id"), "-u"), 0);
-	assert_int_equal(run_as_alice(in(f->src, "id"), "-g"), 0);
+	assert_int_equal(run_as_alice(test_path(f->src, "id"), "-u"), 0);
+	assert_int_equal(run_as_alice(test_path(f->src, "sub/id"), "-u"), 0);
+	assert_int_equal(run_as_alice(test_path(f->src, "id"), "-g"), 0);
 	bind_ok(f, f->src, f->tgt, false, NULL);
-	assert_int_equal(run_as_alice(in(f->tgt, "id"), "-u"), 1000);
-	assert_int_equal(run_as_alice(in(f->tgt, "sub/id"), "-u"), 1000);
-	assert_int_equal(run_as_alice(in(f->tgt, "id"), "-g"), 1000);
-	assert_int_equal(run_as_alice(in(f->tgt, "sub/id"), "-g"), 1000);
+	assert_int_equal(run_as_alice(test_path(f->tgt, "id"), "-u"), 1000);
+	assert_int_equal(run_as_alice(test_path(f->tgt, "sub/id"), "-u"), 1000);
+	assert_int_equal(run_as_alice(test_path(f->tgt, "id"), "-g"), 1000);
+	assert_int_equal(run_as_alice(test_path(f->tgt, "sub/id"), "-g"), 1000);
 }
 
 static void test_bind_device_unusable(void **state)
@@ -475,20 +464,20 @@ static void test_bind_device_unusable(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->src, "sub"), 1000, 1000, 0755);
-	mount_tmpfs(in(f->src, "sub"), 0, "mode=0755");
-	assert_int_equal(mknod(in(f->src, "null"), S_IFCHR | 0666, makedev(1, 3)), 0);
-	assert_int_equal(mknod(in(f->src, "sub/null"), S_IFCHR | 0666, makedev(1, 3)), 0);
+	make_dir(test_path(f->src, "sub"), 1000, 1000, 0755);
+	mount_tmpfs(test_path(f->src, "sub"), 0, "mode=0755");
+	assert_int_equal(mknod(test_path(f->src, "null"), S_IFCHR | 0666, makedev(1, 3)), 0);
+	assert_int_equal(mknod(test_path(f->src, "sub/null"), S_IFCHR | 0666, makedev(1, 3)), 0);
 	/* the control: in the source, the device works */
-	fd = open(in(f->src, "sub/null"), O_RDWR);
+	fd = open(test_path(f->src, "sub/null"), O_RDWR);
 	assert_true(fd >= 0);
 	close(fd);
 	bind_ok(f, f->src, f->tgt, false, NULL);
 	errno = 0;
-	assert_true(open(in(f->tgt, "null"), O_RDWR) < 0);
+	assert_true(open(test_path(f->tgt, "null"), O_RDWR) < 0);
 	assert_int_equal(errno, EACCES);
 	errno = 0;
-	assert_true(open(in(f->tgt, "sub/null"), O_RDWR) < 0);
+	assert_true(open(test_path(f->tgt, "sub/null"), O_RDWR) < 0);
 	assert_int_equal(errno, EACCES);
 }
 
@@ -498,14 +487,14 @@ static void test_bind_is_recursive(void **state)
 	struct fixture *f = *state;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->src, "cover"), 1000, 1000, 0755);
-	write_file(in(f->src, "cover/sentinel"), "hidden\n", 1000, 1000, 0644);
-	mount_tmpfs(in(f->src, "cover"), 0, "mode=0755");
-	assert_int_equal(access(in(f->src, "cover/sentinel"), F_OK), -1);
+	make_dir(test_path(f->src, "cover"), 1000, 1000, 0755);
+	write_file(test_path(f->src, "cover/sentinel"), "hidden\n", 1000, 1000, 0644);
+	mount_tmpfs(test_path(f->src, "cover"), 0, "mode=0755");
+	assert_int_equal(access(test_path(f->src, "cover/sentinel"), F_OK), -1);
 	bind_ok(f, f->src, f->tgt, false, NULL);
-	assert_int_equal(testns_mounts_on(in(f->tgt, "cover")), 1);
+	assert_int_equal(testns_mounts_on(test_path(f->tgt, "cover")), 1);
 	errno = 0;
-	assert_int_equal(access(in(f->tgt, "cover/sentinel"), F_OK), -1);
+	assert_int_equal(access(test_path(f->tgt, "cover/sentinel"), F_OK), -1);
 	assert_int_equal(errno, ENOENT);
 }
 
@@ -515,16 +504,16 @@ static void test_dir_onto_file_refused(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	write_file(in(f->base, "tfile"), "", 1000, 1000, 0644);
-	assert_int_equal(bind_tree(&f->alice.user, f->src, in(f->base, "tfile"), false, NULL, &err), -1);
+	write_file(test_path(f->base, "tfile"), "", 1000, 1000, 0644);
+	assert_int_equal(bind_tree(&f->alice.user, f->src, test_path(f->base, "tfile"), false, NULL, &err), -1);
 	assert_contains(err.text, "one is a directory, the other is not");
-	assert_int_equal(testns_mounts_on(in(f->base, "tfile")), 0);
-	assert_int_equal(bind_tree(&f->alice.user, in(f->src, "hello"), f->tgt, false, NULL, &err), -1);
+	assert_int_equal(testns_mounts_on(test_path(f->base, "tfile")), 0);
+	assert_int_equal(bind_tree(&f->alice.user, test_path(f->src, "hello"), f->tgt, false, NULL, &err), -1);
 	assert_contains(err.text, "one is a directory, the other is not");
 	assert_int_equal(testns_mounts_on(f->tgt), 0);
 	/* file onto file is fine */
-	assert_int_equal(bind_tree(&f->alice.user, in(f->src, "hello"), in(f->base, "tfile"), false, NULL, &err), 0);
-	assert_int_equal(testns_mounts_on(in(f->base, "tfile")), 1);
+	assert_int_equal(bind_tree(&f->alice.user, test_path(f->src, "hello"), test_path(f->base, "tfile"), false, NULL, &err), 0);
+	assert_int_equal(testns_mounts_on(test_path(f->base, "tfile")), 1);
 }
 
 static void test_detach_only_own_mount(void **state)
@@ -554,8 +543,8 @@ static void test_detach_only_own_mount(void **state)
 	assert_int_equal(testns_mounts_on(f->tgt), 1);
 	assert_int_equal(testns_mounts_on(testns_scratch()), 1);
 	/* the right id, on a directory inside the mount, not its root */
-	make_dir(in(f->src, "inner"), 1000, 1000, 0755);
-	inner = open(in(f->tgt, "inner"), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	make_dir(test_path(f->src, "inner"), 1000, 1000, 0755);
+	inner = open(test_path(f->tgt, "inner"), O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(inner >= 0);
 	assert_int_equal(vsym_mount_id(inner, &now), 0);
 	assert_true(now == id);
@@ -568,7 +557,7 @@ static void test_detach_only_own_mount(void **state)
 	assert_true(now == id);
 	assert_int_equal(vsym_mount_detach(fd, id, &err), 0);
 	assert_int_equal(testns_mounts_on(f->tgt), 0);
-	assert_int_equal(access(in(f->tgt, "hello"), F_OK), -1);
+	assert_int_equal(access(test_path(f->tgt, "hello"), F_OK), -1);
 	close(fd);
 	close(before);
 	assert_int_equal(vsym_mount_id(-1, &now), -1);
@@ -585,17 +574,17 @@ static void test_bind_is_private(void **state)
 	mount_tmpfs(f->src, 0, "mode=0755,uid=1000,gid=1000");
 	assert_int_equal(mount(NULL, f->src, NULL, MS_SHARED, NULL), 0);
 	assert_non_null(strstr(testns_line_of(f->src), " shared:"));
-	make_dir(in(f->src, "x"), 1000, 1000, 0755);
-	make_dir(in(f->src, "y"), 1000, 1000, 0755);
+	make_dir(test_path(f->src, "x"), 1000, 1000, 0755);
+	make_dir(test_path(f->src, "y"), 1000, 1000, 0755);
 	bind_ok(f, f->src, f->tgt, false, NULL);
 	line = testns_line_of(f->tgt);
 	assert_non_null(strstr(line, f->tgt));
 	if (strstr(line, " shared:") != NULL || strstr(line, " master:") != NULL)
 		fail_msg("the bind propagates: %s", line);
-	mount_tmpfs(in(f->tgt, "x"), 0, NULL);
-	assert_int_equal(testns_mounts_on(in(f->src, "x")), 0);
-	mount_tmpfs(in(f->src, "y"), 0, NULL);
-	assert_int_equal(testns_mounts_on(in(f->tgt, "y")), 0);
+	mount_tmpfs(test_path(f->tgt, "x"), 0, NULL);
+	assert_int_equal(testns_mounts_on(test_path(f->src, "x")), 0);
+	mount_tmpfs(test_path(f->src, "y"), 0, NULL);
+	assert_int_equal(testns_mounts_on(test_path(f->tgt, "y")), 0);
 }
 
 struct leak_arg {
@@ -626,15 +615,15 @@ static void test_session_bind_does_not_leak(void **state)
 	char shared[256];
 
 	REQUIRE_ROOT();
-	snprintf(shared, sizeof(shared), "%s", in(f->base, "shared"));
+	snprintf(shared, sizeof(shared), "%s", test_path(f->base, "shared"));
 	make_dir(shared, 0, 0, 0755);
 	mount_tmpfs(shared, 0, "mode=0755");
 	assert_int_equal(mount(NULL, shared, NULL, MS_SHARED, NULL), 0);
-	snprintf(a.tgt, sizeof(a.tgt), "%s", in(shared, "t"));
+	snprintf(a.tgt, sizeof(a.tgt), "%s", test_path(shared, "t"));
 	make_dir(a.tgt, 1000, 1000, 0755);
 	RUN_CHILD(child_bind_in_session, &a);
 	assert_int_equal(testns_mounts_on(a.tgt), 0);
-	assert_int_equal(access(in(a.tgt, "hello"), F_OK), -1);
+	assert_int_equal(access(test_path(a.tgt, "hello"), F_OK), -1);
 }
 
 /* Invariant 3: the target is swapped for a symlink between check and
@@ -648,19 +637,19 @@ static void test_attach_uses_checked_target(void **state)
 	int tree;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->base, "victim"), 0, 0, 0755);
+	make_dir(test_path(f->base, "victim"), 0, 0, 0755);
 	assert_int_equal(vsym_resolve_source(&f->alice.user, f->src, &s, &err), 0);
 	assert_int_equal(vsym_resolve_target(&f->alice.user, f->tgt, &t, &err), 0);
-	assert_int_equal(rename(f->tgt, in(f->base, "tgt.old")), 0);
-	assert_int_equal(symlink(in(f->base, "victim"), f->tgt), 0);
+	assert_int_equal(rename(f->tgt, test_path(f->base, "tgt.old")), 0);
+	assert_int_equal(symlink(test_path(f->base, "victim"), f->tgt), 0);
 	tree = vsym_tree_prepare(&s, &t, false, &id, &err);
 	assert_true(tree >= 0);
 	assert_int_equal(vsym_tree_attach(tree, &t, &err), 0);
 	close(tree);
-	assert_int_equal(testns_mounts_on(in(f->base, "victim")), 0);
-	assert_int_equal(testns_mounts_on(in(f->base, "tgt.old")), 1);
-	assert_int_equal(access(in(f->base, "tgt.old/hello"), F_OK), 0);
-	assert_int_equal(access(in(f->base, "victim/hello"), F_OK), -1);
+	assert_int_equal(testns_mounts_on(test_path(f->base, "victim")), 0);
+	assert_int_equal(testns_mounts_on(test_path(f->base, "tgt.old")), 1);
+	assert_int_equal(access(test_path(f->base, "tgt.old/hello"), F_OK), 0);
+	assert_int_equal(access(test_path(f->base, "victim/hello"), F_OK), -1);
 	vsym_resolved_close(&s);
 	vsym_resolved_close(&t);
 }

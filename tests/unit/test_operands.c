@@ -34,16 +34,6 @@ struct fixture {
 	size_t argc;
 };
 
-static const char *in(const struct fixture *f, const char *rel)
-{
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", f->home, rel);
-	return buf[i];
-}
-
 /* As root, alice's home is a real directory with go 1.21.5 and 1.22.10;
  * otherwise /home/alice, which the pure tests never look at. */
 static int setup(void **state)
@@ -61,9 +51,9 @@ static int setup(void **state)
 		snprintf(f->home, sizeof(f->home), "%s/operands%d", scratch, ++n);
 		f->alice.user.home = f->home;
 		make_dir(f->home, 1000, 1000, 0755);
-		make_dir(in(f, ".gos"), 1000, 1000, 0755);
-		make_dir(in(f, ".gos/go1.21.5"), 1000, 1000, 0755);
-		make_dir(in(f, ".gos/go1.22.10"), 1000, 1000, 0755);
+		make_dir(test_path(f->home, ".gos"), 1000, 1000, 0755);
+		make_dir(test_path(f->home, ".gos/go1.21.5"), 1000, 1000, 0755);
+		make_dir(test_path(f->home, ".gos/go1.22.10"), 1000, 1000, 0755);
 	}
 	if (vsym_cfg_load_system(&f->policy, "/etc/vsym.conf", system_conf, strlen(system_conf),
 				 &f->alice.user, &f->err) < 0)
@@ -162,14 +152,14 @@ static void test_binds_in_order(void **state)
 
 	assert_int_equal(to_binds(f, words, false, &bad), VSYM_OPERAND_OK);
 	assert_int_equal(f->asked.list.n, 3);
-	assert_string_equal(f->asked.list.binds[0].target, in(f, "gos"));
+	assert_string_equal(f->asked.list.binds[0].target, test_path(f->home, "gos"));
 	assert_string_equal(f->asked.list.binds[0].variant, "go");
 	assert_false(f->asked.list.binds[0].readonly);
 	assert_string_equal(f->asked.list.binds[1].source, "/work/dir/src");
 	assert_string_equal(f->asked.list.binds[1].target, "/dst");
 	assert_null(f->asked.list.binds[1].variant);
 	assert_false(f->asked.list.binds[1].readonly);
-	assert_string_equal(f->asked.list.binds[2].target, in(f, "node"));
+	assert_string_equal(f->asked.list.binds[2].target, test_path(f->home, "node"));
 	assert_true(f->asked.list.binds[2].readonly);   /* the variant's readonly */
 	assert_true(f->asked.list.binds[2].create);
 	assert_null(f->asked.refusals[1]);
@@ -194,7 +184,7 @@ static void test_value_picked_among_choices(void **state)
 	assert_int_equal(to_binds(f, words, false, &bad), VSYM_OPERAND_OK);
 	assert_int_equal(f->asked.list.n, 2);
 	assert_string_equal(f->asked.list.binds[0].value, "1.22.10");
-	assert_string_equal(f->asked.list.binds[0].source, in(f, ".gos/go1.22.10"));
+	assert_string_equal(f->asked.list.binds[0].source, test_path(f->home, ".gos/go1.22.10"));
 	assert_null(f->asked.refusals[0]);
 	assert_string_equal(f->asked.list.binds[1].value, "9");
 	assert_non_null(f->asked.refusals[1]);

@@ -27,17 +27,6 @@ struct fixture {
 	char home[128];  /* alice's, 0755 */
 };
 
-/* path = fixture dir + "/" + rel */
-static const char *in(const char *dir, const char *rel)
-{
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, rel);
-	return buf[i];
-}
-
 static int setup(void **state)
 {
 	static int n;
@@ -56,7 +45,7 @@ static int setup(void **state)
 	f->alice.user.home = f->home;
 	make_dir(f->base, 0, 0, 0755);
 	make_dir(f->home, 1000, 1000, 0755);
-	make_dir(in(f->home, "real"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, "real"), 1000, 1000, 0755);
 	return 0;
 }
 
@@ -94,11 +83,11 @@ static void test_source_through_symlink(void **state)
 	char link[256];
 
 	REQUIRE_ROOT();
-	snprintf(link, sizeof(link), "%s", in(f->home, "link"));
-	make_link(in(f->home, "real"), link, 1000, 1000);
+	snprintf(link, sizeof(link), "%s", test_path(f->home, "link"));
+	make_link(test_path(f->home, "real"), link, 1000, 1000);
 	assert_int_equal(source(f, link, &r, &err), 0);
 	assert_true(r.fd >= 0);
-	assert_string_equal(r.path, in(f->home, "real"));
+	assert_string_equal(r.path, test_path(f->home, "real"));
 	assert_true(S_ISDIR(r.st.st_mode));
 	/* the fd is O_PATH: no reading through it */
 	assert_int_equal(fcntl(r.fd, F_GETFL) & O_PATH, O_PATH);
@@ -116,12 +105,12 @@ static void test_source_relative_link_and_file(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	fd = open(in(f->home, "real/file"), O_CREAT | O_WRONLY, 0644);
+	fd = open(test_path(f->home, "real/file"), O_CREAT | O_WRONLY, 0644);
 	assert_true(fd >= 0);
 	close(fd);
-	make_link("real/file", in(f->home, "rel"), 1000, 1000);
-	assert_int_equal(source(f, in(f->home, "rel"), &r, &err), 0);
-	assert_string_equal(r.path, in(f->home, "real/file"));
+	make_link("real/file", test_path(f->home, "rel"), 1000, 1000);
+	assert_int_equal(source(f, test_path(f->home, "rel"), &r, &err), 0);
+	assert_string_equal(r.path, test_path(f->home, "real/file"));
 	assert_true(S_ISREG(r.st.st_mode));
 	vsym_resolved_close(&r);
 }
@@ -137,22 +126,22 @@ static void test_source_magic_link_refused(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->base, "secret"), 0, 0, 0700);
-	make_dir(in(f->base, "secret/data"), 1000, 1000, 0755);
-	fd = open(in(f->base, "secret/data"), O_PATH | O_DIRECTORY);
+	make_dir(test_path(f->base, "secret"), 0, 0, 0700);
+	make_dir(test_path(f->base, "secret/data"), 1000, 1000, 0755);
+	fd = open(test_path(f->base, "secret/data"), O_PATH | O_DIRECTORY);
 	assert_true(fd >= 0);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	assert_int_equal(source(f, path, &r, &err), -1);
 	assert_int_equal(r.fd, -1);
 	/* even to a directory alice may reach */
 	close(fd);
-	fd = open(in(f->home, "real"), O_PATH | O_DIRECTORY);
+	fd = open(test_path(f->home, "real"), O_PATH | O_DIRECTORY);
 	assert_true(fd >= 0);
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	assert_int_equal(source(f, path, &r, &err), -1);
 	close(fd);
 	/* /proc/self/root and /proc/self/cwd are magic links too */
-	assert_int_equal(source(f, in("/proc/self/root", f->home + 1), &r, &err), -1);
+	assert_int_equal(source(f, test_path("/proc/self/root", f->home + 1), &r, &err), -1);
 	assert_int_equal(source(f, "/proc/self/cwd", &r, &err), -1);
 }
 
@@ -164,16 +153,16 @@ static void test_source_behind_root_dir_refused(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->base, "secret"), 0, 0, 0700);
-	make_dir(in(f->base, "secret/data"), 1000, 1000, 0755);
-	assert_int_equal(access(in(f->base, "secret/data"), X_OK), 0);
-	assert_int_equal(source(f, in(f->base, "secret/data"), &r, &err), -1);
+	make_dir(test_path(f->base, "secret"), 0, 0, 0700);
+	make_dir(test_path(f->base, "secret/data"), 1000, 1000, 0755);
+	assert_int_equal(access(test_path(f->base, "secret/data"), X_OK), 0);
+	assert_int_equal(source(f, test_path(f->base, "secret/data"), &r, &err), -1);
 	assert_contains(err.text, "cannot be reached by alice");
 	assert_contains(err.text, strerror(EACCES));
 	assert_int_equal(r.fd, -1);
 	/* nor through a symlink of her own */
-	make_link(in(f->base, "secret/data"), in(f->home, "back"), 1000, 1000);
-	assert_int_equal(source(f, in(f->home, "back"), &r, &err), -1);
+	make_link(test_path(f->base, "secret/data"), test_path(f->home, "back"), 1000, 1000);
+	assert_int_equal(source(f, test_path(f->home, "back"), &r, &err), -1);
 	assert_contains(err.text, "cannot be reached by alice");
 }
 
@@ -185,15 +174,15 @@ static void test_source_group_search_allowed(void **state)
 
 	REQUIRE_ROOT();
 	/* 50 is a supplementary group of alice, not her primary one */
-	make_dir(in(f->base, "staff"), 0, 50, 0710);
-	make_dir(in(f->base, "staff/data"), 0, 0, 0755);
-	assert_int_equal(source(f, in(f->base, "staff/data"), &r, &err), 0);
-	assert_string_equal(r.path, in(f->base, "staff/data"));
+	make_dir(test_path(f->base, "staff"), 0, 50, 0710);
+	make_dir(test_path(f->base, "staff/data"), 0, 0, 0755);
+	assert_int_equal(source(f, test_path(f->base, "staff/data"), &r, &err), 0);
+	assert_string_equal(r.path, test_path(f->base, "staff/data"));
 	vsym_resolved_close(&r);
 	/* a group she is not in does not */
-	make_dir(in(f->base, "other"), 0, 51, 0710);
-	make_dir(in(f->base, "other/data"), 0, 0, 0755);
-	assert_int_equal(source(f, in(f->base, "other/data"), &r, &err), -1);
+	make_dir(test_path(f->base, "other"), 0, 51, 0710);
+	make_dir(test_path(f->base, "other/data"), 0, 0, 0755);
+	assert_int_equal(source(f, test_path(f->base, "other/data"), &r, &err), -1);
 }
 
 static void test_source_missing(void **state)
@@ -203,12 +192,12 @@ static void test_source_missing(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	assert_int_equal(source(f, in(f->home, "nope"), &r, &err), -ENOENT);
+	assert_int_equal(source(f, test_path(f->home, "nope"), &r, &err), -ENOENT);
 	assert_contains(err.text, "does not exist");
 	assert_int_equal(r.fd, -1);
 	/* a dangling symlink is missing too */
-	make_link(in(f->home, "nope"), in(f->home, "dangling"), 1000, 1000);
-	assert_int_equal(source(f, in(f->home, "dangling"), &r, &err), -ENOENT);
+	make_link(test_path(f->home, "nope"), test_path(f->home, "dangling"), 1000, 1000);
+	assert_int_equal(source(f, test_path(f->home, "dangling"), &r, &err), -ENOENT);
 }
 
 static void test_source_fifo_and_device_refused(void **state)
@@ -218,12 +207,12 @@ static void test_source_fifo_and_device_refused(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	assert_int_equal(mkfifo(in(f->home, "fifo"), 0666), 0);
-	assert_int_equal(source(f, in(f->home, "fifo"), &r, &err), -1);
+	assert_int_equal(mkfifo(test_path(f->home, "fifo"), 0666), 0);
+	assert_int_equal(source(f, test_path(f->home, "fifo"), &r, &err), -1);
 	assert_contains(err.text, "neither a directory nor a regular file");
 	assert_int_equal(r.fd, -1);
-	assert_int_equal(mknod(in(f->home, "null"), S_IFCHR | 0666, makedev(1, 3)), 0);
-	assert_int_equal(source(f, in(f->home, "null"), &r, &err), -1);
+	assert_int_equal(mknod(test_path(f->home, "null"), S_IFCHR | 0666, makedev(1, 3)), 0);
+	assert_int_equal(source(f, test_path(f->home, "null"), &r, &err), -1);
 	assert_contains(err.text, "neither a directory nor a regular file");
 	assert_int_equal(source(f, "/dev/null", &r, &err), -1);
 }
@@ -253,24 +242,24 @@ static void test_target_own_dir(void **state)
 	char doubled[256];
 
 	REQUIRE_ROOT();
-	assert_int_equal(target(f, in(f->home, "real"), &r, &err), 0);
-	assert_string_equal(r.path, in(f->home, "real"));
+	assert_int_equal(target(f, test_path(f->home, "real"), &r, &err), 0);
+	assert_string_equal(r.path, test_path(f->home, "real"));
 	assert_int_equal(r.st.st_uid, 1000);
 	vsym_resolved_close(&r);
 	/* read back canonical */
 	snprintf(doubled, sizeof(doubled), "%s//real/", f->home);
 	assert_int_equal(target(f, doubled, &r, &err), 0);
-	assert_string_equal(r.path, in(f->home, "real"));
+	assert_string_equal(r.path, test_path(f->home, "real"));
 	vsym_resolved_close(&r);
 	/* names that merely start or end with dots are fine */
-	make_dir(in(f->home, ".hidden"), 1000, 1000, 0755);
-	make_dir(in(f->home, "..x"), 1000, 1000, 0755);
-	make_dir(in(f->home, "x.."), 1000, 1000, 0755);
-	assert_int_equal(target(f, in(f->home, ".hidden"), &r, &err), 0);
+	make_dir(test_path(f->home, ".hidden"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, "..x"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, "x.."), 1000, 1000, 0755);
+	assert_int_equal(target(f, test_path(f->home, ".hidden"), &r, &err), 0);
 	vsym_resolved_close(&r);
-	assert_int_equal(target(f, in(f->home, "..x"), &r, &err), 0);
+	assert_int_equal(target(f, test_path(f->home, "..x"), &r, &err), 0);
 	vsym_resolved_close(&r);
-	assert_int_equal(target(f, in(f->home, "x.."), &r, &err), 0);
+	assert_int_equal(target(f, test_path(f->home, "x.."), &r, &err), 0);
 	vsym_resolved_close(&r);
 }
 
@@ -281,13 +270,13 @@ static void test_target_symlink_refused(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	make_link("/etc", in(f->home, "etc"), 1000, 1000);
-	assert_int_equal(target(f, in(f->home, "etc"), &r, &err), -1);
+	make_link("/etc", test_path(f->home, "etc"), 1000, 1000);
+	assert_int_equal(target(f, test_path(f->home, "etc"), &r, &err), -1);
 	assert_contains(err.text, "symbolic link");
 	assert_int_equal(r.fd, -1);
 	/* even to her own directory: the target is named as it is */
-	make_link(in(f->home, "real"), in(f->home, "mine"), 1000, 1000);
-	assert_int_equal(target(f, in(f->home, "mine"), &r, &err), -1);
+	make_link(test_path(f->home, "real"), test_path(f->home, "mine"), 1000, 1000);
+	assert_int_equal(target(f, test_path(f->home, "mine"), &r, &err), -1);
 	assert_contains(err.text, "symbolic link");
 }
 
@@ -298,12 +287,12 @@ static void test_target_symlinked_parent_refused(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	make_link("/etc", in(f->home, "a"), 1000, 1000);
-	assert_int_equal(target(f, in(f->home, "a/pam.d"), &r, &err), -1);
+	make_link("/etc", test_path(f->home, "a"), 1000, 1000);
+	assert_int_equal(target(f, test_path(f->home, "a/pam.d"), &r, &err), -1);
 	assert_contains(err.text, "symbolic link");
 	/* a parent link to her own tree is refused too */
-	make_link(f->home, in(f->home, "b"), 1000, 1000);
-	assert_int_equal(target(f, in(f->home, "b/real"), &r, &err), -1);
+	make_link(f->home, test_path(f->home, "b"), 1000, 1000);
+	assert_int_equal(target(f, test_path(f->home, "b/real"), &r, &err), -1);
 	assert_contains(err.text, "symbolic link");
 }
 
@@ -318,7 +307,7 @@ static void test_target_dot_components_refused(void **state)
 
 	REQUIRE_ROOT();
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(target(f, in(f->home, bad[i]), &r, &err), -1);
+		assert_int_equal(target(f, test_path(f->home, bad[i]), &r, &err), -1);
 		assert_contains(err.text, "'.' or '..'");
 		assert_int_equal(r.fd, -1);
 	}
@@ -331,13 +320,13 @@ static void test_target_owned_by_root_refused(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->home, "rootdir"), 0, 0, 0755);
-	assert_int_equal(target(f, in(f->home, "rootdir"), &r, &err), -1);
+	make_dir(test_path(f->home, "rootdir"), 0, 0, 0755);
+	assert_int_equal(target(f, test_path(f->home, "rootdir"), &r, &err), -1);
 	assert_contains(err.text, "owned by uid 0");
 	assert_int_equal(r.fd, -1);
 	/* owned by another user */
-	make_dir(in(f->home, "bobdir"), 1001, 1000, 0777);
-	assert_int_equal(target(f, in(f->home, "bobdir"), &r, &err), -1);
+	make_dir(test_path(f->home, "bobdir"), 1001, 1000, 0777);
+	assert_int_equal(target(f, test_path(f->home, "bobdir"), &r, &err), -1);
 	assert_contains(err.text, "owned by uid 1001");
 	assert_int_equal(target(f, "/etc", &r, &err), -1);
 	assert_contains(err.text, "owned by uid 0");
@@ -351,9 +340,9 @@ static void test_target_behind_root_dir_refused(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->base, "closed"), 0, 0, 0700);
-	make_dir(in(f->base, "closed/t"), 1000, 1000, 0755);
-	assert_int_equal(target(f, in(f->base, "closed/t"), &r, &err), -1);
+	make_dir(test_path(f->base, "closed"), 0, 0, 0700);
+	make_dir(test_path(f->base, "closed/t"), 1000, 1000, 0755);
+	assert_int_equal(target(f, test_path(f->base, "closed/t"), &r, &err), -1);
 	assert_contains(err.text, "cannot be reached by alice");
 }
 
@@ -364,11 +353,11 @@ static void test_target_fifo_missing(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	assert_int_equal(mkfifo(in(f->home, "fifo"), 0666), 0);
-	assert_int_equal(chown(in(f->home, "fifo"), 1000, 1000), 0);
-	assert_int_equal(target(f, in(f->home, "fifo"), &r, &err), -1);
+	assert_int_equal(mkfifo(test_path(f->home, "fifo"), 0666), 0);
+	assert_int_equal(chown(test_path(f->home, "fifo"), 1000, 1000), 0);
+	assert_int_equal(target(f, test_path(f->home, "fifo"), &r, &err), -1);
 	assert_contains(err.text, "neither a directory nor a regular file");
-	assert_int_equal(target(f, in(f->home, "nope"), &r, &err), -ENOENT);
+	assert_int_equal(target(f, test_path(f->home, "nope"), &r, &err), -ENOENT);
 	assert_contains(err.text, "does not exist");
 }
 
@@ -474,21 +463,21 @@ static void test_open_then_check_target(void **state)
 	struct vsym_error err;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->home, "rootdir"), 0, 0, 0755);
-	assert_int_equal(vsym_open_target(&f->alice.user, in(f->home, "rootdir"), &r, &err), 0);
-	assert_string_equal(r.path, in(f->home, "rootdir"));
+	make_dir(test_path(f->home, "rootdir"), 0, 0, 0755);
+	assert_int_equal(vsym_open_target(&f->alice.user, test_path(f->home, "rootdir"), &r, &err), 0);
+	assert_string_equal(r.path, test_path(f->home, "rootdir"));
 	assert_int_equal(r.st.st_uid, 0);
 	assert_int_equal(vsym_check_target(&f->alice.user, &r, &err), -1);
 	assert_contains(err.text, "owned by uid 0");
 	vsym_resolved_close(&r);
 	/* open_target still refuses links and dots */
-	make_link("/etc", in(f->home, "etc"), 1000, 1000);
-	assert_int_equal(vsym_open_target(&f->alice.user, in(f->home, "etc"), &r, &err), -1);
+	make_link("/etc", test_path(f->home, "etc"), 1000, 1000);
+	assert_int_equal(vsym_open_target(&f->alice.user, test_path(f->home, "etc"), &r, &err), -1);
 	assert_contains(err.text, "symbolic link");
-	assert_int_equal(vsym_open_target(&f->alice.user, in(f->home, "real/.."), &r, &err), -1);
+	assert_int_equal(vsym_open_target(&f->alice.user, test_path(f->home, "real/.."), &r, &err), -1);
 	assert_contains(err.text, "'.' or '..'");
 	/* and her own directory passes both halves */
-	assert_int_equal(vsym_open_target(&f->alice.user, in(f->home, "real"), &r, &err), 0);
+	assert_int_equal(vsym_open_target(&f->alice.user, test_path(f->home, "real"), &r, &err), 0);
 	assert_int_equal(vsym_check_target(&f->alice.user, &r, &err), 0);
 	vsym_resolved_close(&r);
 }
@@ -505,7 +494,7 @@ static void test_target_removed_after_open(void **state)
 	struct stat st;
 
 	REQUIRE_ROOT();
-	snprintf(path, sizeof(path), "%s", in(f->home, "gone"));
+	snprintf(path, sizeof(path), "%s", test_path(f->home, "gone"));
 	make_dir(path, 1000, 1000, 0755);
 	assert_int_equal(target(f, path, &r, &err), 0);
 	assert_int_equal(rmdir(path), 0);
@@ -549,35 +538,35 @@ static void test_walk_across_mounts_and_links(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	make_dir(in(f->home, "m1"), 1000, 1000, 0755);
-	mount_tmpfs(in(f->home, "m1"), 1000);
-	make_dir(in(f->home, "m1/m2"), 1000, 1000, 0755);
-	mount_tmpfs(in(f->home, "m1/m2"), 1000);
-	make_dir(in(f->home, "m1/m2/go"), 1000, 1000, 0755);
-	make_link(in(f->home, "m1/m2/go"), in(f->home, "abs"), 1000, 1000);          /* absolute, across two mounts */
-	make_link("m1/m2/../m2/go", in(f->home, "rel"), 1000, 1000);                /* relative, with .. at a mount root */
-	make_link("abs", in(f->home, "m1/chain"), 1000, 1000);                      /* link to a link */
-	make_link("../abs", in(f->home, "m1/up"), 1000, 1000);
+	make_dir(test_path(f->home, "m1"), 1000, 1000, 0755);
+	mount_tmpfs(test_path(f->home, "m1"), 1000);
+	make_dir(test_path(f->home, "m1/m2"), 1000, 1000, 0755);
+	mount_tmpfs(test_path(f->home, "m1/m2"), 1000);
+	make_dir(test_path(f->home, "m1/m2/go"), 1000, 1000, 0755);
+	make_link(test_path(f->home, "m1/m2/go"), test_path(f->home, "abs"), 1000, 1000);          /* absolute, across two mounts */
+	make_link("m1/m2/../m2/go", test_path(f->home, "rel"), 1000, 1000);                /* relative, with .. at a mount root */
+	make_link("abs", test_path(f->home, "m1/chain"), 1000, 1000);                      /* link to a link */
+	make_link("../abs", test_path(f->home, "m1/up"), 1000, 1000);
 	const char *paths[] = { "m1/m2/go", "abs", "rel", "m1/up", "m1/m2/../m2/go", "m1//m2/./go/" };
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		fd = vsym_walk(in(f->home, paths[i]), VSYM_LINKS_FOLLOW, &err);
+		fd = vsym_walk(test_path(f->home, paths[i]), VSYM_LINKS_FOLLOW, &err);
 		if (fd < 0)
 			fail_msg("walk %s: %s (%s)", paths[i], strerror(-fd), err.text);
 		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 		got[readlink(link, got, sizeof(got) - 1)] = '\0';
-		assert_non_null(realpath(in(f->home, paths[i]), want));
+		assert_non_null(realpath(test_path(f->home, paths[i]), want));
 		assert_string_equal(got, want);
 		close(fd);
 	}
 	/* A link where none is allowed, wherever it is. */
-	assert_int_equal(vsym_walk(in(f->home, "abs"), VSYM_LINKS_REFUSE, &err), -ELOOP);
-	assert_int_equal(vsym_walk(in(f->home, "abs"), VSYM_LINKS_FOLLOW_DIRS, &err), -ELOOP);
-	fd = vsym_walk(in(f->home, "rel/../go"), VSYM_LINKS_FOLLOW_DIRS, &err);
+	assert_int_equal(vsym_walk(test_path(f->home, "abs"), VSYM_LINKS_REFUSE, &err), -ELOOP);
+	assert_int_equal(vsym_walk(test_path(f->home, "abs"), VSYM_LINKS_FOLLOW_DIRS, &err), -ELOOP);
+	fd = vsym_walk(test_path(f->home, "rel/../go"), VSYM_LINKS_FOLLOW_DIRS, &err);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(vsym_walk(in(f->home, "m1/m2/none"), VSYM_LINKS_FOLLOW, &err), -ENOENT);
-	umount2(in(f->home, "m1/m2"), MNT_DETACH);
-	umount2(in(f->home, "m1"), MNT_DETACH);
+	assert_int_equal(vsym_walk(test_path(f->home, "m1/m2/none"), VSYM_LINKS_FOLLOW, &err), -ENOENT);
+	umount2(test_path(f->home, "m1/m2"), MNT_DETACH);
+	umount2(test_path(f->home, "m1"), MNT_DETACH);
 }
 
 /* A loop of links, or more than VSYM_MAX_LINKS of them, ends in ELOOP. */
@@ -589,20 +578,20 @@ static void test_walk_link_limits(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	make_link("loop2", in(f->home, "loop1"), 1000, 1000);
-	make_link("loop1", in(f->home, "loop2"), 1000, 1000);
-	assert_int_equal(vsym_walk(in(f->home, "loop1"), VSYM_LINKS_FOLLOW, &err), -ELOOP);
+	make_link("loop2", test_path(f->home, "loop1"), 1000, 1000);
+	make_link("loop1", test_path(f->home, "loop2"), 1000, 1000);
+	assert_int_equal(vsym_walk(test_path(f->home, "loop1"), VSYM_LINKS_FOLLOW, &err), -ELOOP);
 	for (int i = 1; i <= VSYM_MAX_LINKS + 1; i++) {
 		snprintf(name, sizeof(name), "l%d", i);
 		snprintf(to, sizeof(to), i == 1 ? "real" : "l%d", i - 1);
-		make_link(to, in(f->home, name), 1000, 1000);
+		make_link(to, test_path(f->home, name), 1000, 1000);
 	}
 	snprintf(name, sizeof(name), "l%d", VSYM_MAX_LINKS);
-	fd = vsym_walk(in(f->home, name), VSYM_LINKS_FOLLOW, &err);
+	fd = vsym_walk(test_path(f->home, name), VSYM_LINKS_FOLLOW, &err);
 	assert_true(fd >= 0);
 	close(fd);
 	snprintf(name, sizeof(name), "l%d", VSYM_MAX_LINKS + 1);
-	assert_int_equal(vsym_walk(in(f->home, name), VSYM_LINKS_FOLLOW, &err), -ELOOP);
+	assert_int_equal(vsym_walk(test_path(f->home, name), VSYM_LINKS_FOLLOW, &err), -ELOOP);
 }
 
 /* A FUSE mount alice serves, which never answers (both kinds): a source
@@ -612,11 +601,11 @@ static void expect_fuse_refused(struct fixture *f, const char *rel, bool is_targ
 {
 	struct vsym_resolved r;
 	struct vsym_error err;
-	int rc = is_target ? target(f, in(f->home, rel), &r, &err) : source(f, in(f->home, rel), &r, &err);
+	int rc = is_target ? target(f, test_path(f->home, rel), &r, &err) : source(f, test_path(f->home, rel), &r, &err);
 
 	assert_int_equal(rc, -1);
 	assert_contains(err.text, "is a FUSE mount (fuse)");
-	assert_contains(err.text, in(f->home, "fuse"));
+	assert_contains(err.text, test_path(f->home, "fuse"));
 }
 
 static void check_fuse_kind(struct fixture *f, enum testfuse_kind kind)
@@ -625,8 +614,8 @@ static void check_fuse_kind(struct fixture *f, enum testfuse_kind kind)
 	struct vsym_error err;
 	struct testfuse fuse;
 
-	make_dir(in(f->home, "fuse"), 1000, 1000, 0755);
-	if (testfuse_start(&fuse, in(f->home, "fuse"), 1000, kind) < 0)
+	make_dir(test_path(f->home, "fuse"), 1000, 1000, 0755);
+	if (testfuse_start(&fuse, test_path(f->home, "fuse"), 1000, kind) < 0)
 		fail_msg("mount fuse: %s", strerror(errno));
 	/* Were a lookup to block, SIGALRM's default action fails the test. */
 	signal(SIGALRM, SIG_DFL);
@@ -635,13 +624,13 @@ static void check_fuse_kind(struct fixture *f, enum testfuse_kind kind)
 	expect_fuse_refused(f, "fuse", false);
 	expect_fuse_refused(f, "fuse/a/b/c", true);
 	expect_fuse_refused(f, "fuse", true);
-	make_link("fuse/go", in(f->home, "into-fuse"), 1000, 1000);
+	make_link("fuse/go", test_path(f->home, "into-fuse"), 1000, 1000);
 	expect_fuse_refused(f, "into-fuse", false);
-	assert_int_equal(source(f, in(f->home, "real"), &r, &err), 0);
+	assert_int_equal(source(f, test_path(f->home, "real"), &r, &err), 0);
 	vsym_resolved_close(&r);
 	alarm(0);
 	testfuse_stop(&fuse);
-	unlink(in(f->home, "into-fuse"));
+	unlink(test_path(f->home, "into-fuse"));
 }
 
 static void test_walk_never_into_fuse(void **state)
@@ -650,7 +639,7 @@ static void test_walk_never_into_fuse(void **state)
 
 	REQUIRE_ROOT();
 	check_fuse_kind(f, TESTFUSE_UNSERVED);
-	rmdir(in(f->home, "fuse"));
+	rmdir(test_path(f->home, "fuse"));
 	check_fuse_kind(f, TESTFUSE_READ);
 }
 
@@ -661,11 +650,11 @@ static void test_fs_type_from_table(void **state)
 	char a[64], b[64];
 	struct vsym_error err;
 	struct testfuse fuse;
-	const char *dirs[] = { "/", "/proc", f->home, in(f->home, "fuse") };
+	const char *dirs[] = { "/", "/proc", f->home, test_path(f->home, "fuse") };
 
 	REQUIRE_ROOT();
-	make_dir(in(f->home, "fuse"), 1000, 1000, 0755);
-	if (testfuse_start(&fuse, in(f->home, "fuse"), 1000, TESTFUSE_READ) < 0)
+	make_dir(test_path(f->home, "fuse"), 1000, 1000, 0755);
+	if (testfuse_start(&fuse, test_path(f->home, "fuse"), 1000, TESTFUSE_READ) < 0)
 		fail_msg("mount fuse: %s", strerror(errno));
 	signal(SIGALRM, SIG_DFL);
 	alarm(10);

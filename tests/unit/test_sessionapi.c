@@ -27,16 +27,6 @@ struct fixture {
 	char home[128], gos[160], nodes[160], other[160];
 };
 
-static const char *in_home(const struct fixture *f, const char *rel)
-{
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", f->home, rel);
-	return buf[i];
-}
-
 static int setup(void **state)
 {
 	static const char policy[] = "allow = ( { target = \"~/*\"; source = \"~/.v/*\"; } );\n";
@@ -61,10 +51,10 @@ static int setup(void **state)
 	make_dir(f->gos, 1000, 1000, 0755);
 	make_dir(f->nodes, 1000, 1000, 0755);
 	make_dir(f->other, 1000, 1000, 0755);
-	make_dir(in_home(f, ".v"), 1000, 1000, 0755);
-	make_dir(in_home(f, ".v/1.0"), 1000, 1000, 0755);
-	make_dir(in_home(f, ".v/2.0"), 1000, 1000, 0755);
-	write_file(in_home(f, ".v/1.0/one"), "1\n", 1000, 1000, 0644);
+	make_dir(test_path(f->home, ".v"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".v/1.0"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".v/2.0"), 1000, 1000, 0755);
+	write_file(test_path(f->home, ".v/1.0/one"), "1\n", 1000, 1000, 0644);
 	if (vsym_cfg_load_system(&f->policy, "/etc/vsym.conf", policy, strlen(policy), &f->alice.user, &err) < 0)
 		fail_msg("%s", err.text);
 	return 0;

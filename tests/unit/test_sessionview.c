@@ -27,16 +27,6 @@ struct fixture {
 	size_t outlen;
 };
 
-static const char *in_home(const struct fixture *f, const char *rel)
-{
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", f->home, rel);
-	return buf[i];
-}
-
 static void load_policy(struct fixture *f, const char *text)
 {
 	struct vsym_error err;
@@ -80,11 +70,11 @@ static int setup(void **state)
 	f->alice.user.home = f->home;
 	make_dir(f->home, 1000, 1000, 0755);
 	make_dir(f->gos, 1000, 1000, 0755);
-	make_dir(in_home(f, "nodes"), 1000, 1000, 0755);
-	make_dir(in_home(f, ".v"), 1000, 1000, 0755);
-	make_dir(in_home(f, ".v/10.0"), 1000, 1000, 0755);
-	make_dir(in_home(f, ".v/2.0"), 1000, 1000, 0755);
-	make_dir(in_home(f, ".v/1.0"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, "nodes"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".v"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".v/10.0"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".v/2.0"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".v/1.0"), 1000, 1000, 0755);
 	load_policy(f, policy_text);
 	return 0;
 }
@@ -194,10 +184,10 @@ static void test_print_binds_skips_gone(void **state)
 
 	REQUIRE_ROOT();
 	bind(f, f->gos, "1.0", "go");
-	bind(f, in_home(f, "nodes"), "2.0", NULL);
-	assert_int_equal(umount2(in_home(f, "nodes"), MNT_DETACH), 0);
+	bind(f, test_path(f->home, "nodes"), "2.0", NULL);
+	assert_int_equal(umount2(test_path(f->home, "nodes"), MNT_DETACH), 0);
 	/* the id of a real mount elsewhere: this namespace's root */
-	put_entry(f, in_home(f, "elsewhere"), NULL, NULL);
+	put_entry(f, test_path(f->home, "elsewhere"), NULL, NULL);
 	f->state.entries[f->state.n - 1].mnt_id = f->state.entries[0].mnt_id;
 	out = output(f);
 	assert_int_equal(vsym_session_print_binds(&f->state, out, &err), 0);
@@ -219,7 +209,7 @@ static void test_print_binds_source_now(void **state)
 	REQUIRE_ROOT();
 	bind(f, f->gos, "1.0", "go");
 	assert_int_equal(mount(NULL, f->gos, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL), 0);
-	assert_int_equal(rename(in_home(f, ".v/1.0"), in_home(f, ".v/1.0-old")), 0);
+	assert_int_equal(rename(test_path(f->home, ".v/1.0"), test_path(f->home, ".v/1.0-old")), 0);
 	out = output(f);
 	assert_int_equal(vsym_session_print_binds(&f->state, out, &err), 0);
 	done(f, out);
@@ -239,7 +229,7 @@ static void test_print_variants(void **state)
 
 	REQUIRE_ROOT();
 	bind(f, f->gos, "2.0", "go");
-	put_entry(f, in_home(f, "nodes"), "go", "1.0");
+	put_entry(f, test_path(f->home, "nodes"), "go", "1.0");
 	out = output(f);
 	vsym_session_print_variants(&f->policy, &f->alice.user, &f->state, out);
 	done(f, out);
@@ -257,7 +247,7 @@ static void test_print_variants_as_user(void **state)
 	FILE *out;
 
 	REQUIRE_ROOT();
-	make_dir(in_home(f, ".v"), 0, 0, 0700);
+	make_dir(test_path(f->home, ".v"), 0, 0, 0700);
 	out = output(f);
 	vsym_session_print_variants(&f->policy, &f->alice.user, &f->state, out);
 	done(f, out);
@@ -278,7 +268,7 @@ static void test_print_values(void **state)
 	assert_int_equal(vsym_session_print_values(vsym_policy_variant(&f->policy, "go"), &f->alice.user, out, &err), 0);
 	assert_string_equal(done(f, out), "1.0\n2.0\n10.0\nlts\nstable\n");
 
-	make_dir(in_home(f, ".v"), 0, 0, 0700);
+	make_dir(test_path(f->home, ".v"), 0, 0, 0700);
 	out = output(f);
 	assert_int_equal(vsym_session_print_values(vsym_policy_variant(&f->policy, "go"), &f->alice.user, out, &err), -1);
 	assert_string_equal(done(f, out), "lts\nstable\n");
@@ -299,7 +289,7 @@ static void test_check_defaults(void **state)
 	int refused;
 
 	REQUIRE_ROOT();
-	make_dir(in_home(f, "etc"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, "etc"), 1000, 1000, 0755);
 	load_policy(f, "allow = ( { target = \"~/*\"; source = \"~/.v/*\"; readonly = true; } );\n"
 		       "variants: { go = { target = \"~/gos\"; source = \"~/.v/${go}\"; default = \"2.0\"; }; };\n"
 		       "binds = ( { target = \"~/etc\"; source = \"/etc\"; },\n"
@@ -319,8 +309,8 @@ static void test_check_defaults(void **state)
 		 f->home, f->home);
 	assert_contains(f->out, want);
 	assert_int_equal(testns_mounts_on(f->gos), 0);
-	assert_int_equal(testns_mounts_on(in_home(f, "nodes")), 0);
-	assert_int_equal(testns_mounts_on(in_home(f, "etc")), 0);
+	assert_int_equal(testns_mounts_on(test_path(f->home, "nodes")), 0);
+	assert_int_equal(testns_mounts_on(test_path(f->home, "etc")), 0);
 	assert_int_equal(f->state.n, 0);
 }
 
@@ -367,7 +357,7 @@ static void test_bound_values(void **state)
 	assert_string_equal(values, "go=1.22.12 node=");
 	free(values);
 	/* node's target holds another variant's bind: named by neither */
-	put_entry(f, in_home(f, "nodes"), "go", "1.0");
+	put_entry(f, test_path(f->home, "nodes"), "go", "1.0");
 	values = vsym_session_bound_values(&f->policy, &f->state, true);
 	assert_string_equal(values, "go=1.22.12");
 	free(values);
@@ -395,7 +385,7 @@ static void test_bound_on_and_has_bound(void **state)
 	free(f->state.entries[0].source);
 	f->state.entries[0].source = strdup(source);
 	assert_true(vsym_session_bound_on(&f->state, f->gos));
-	assert_false(vsym_session_bound_on(&f->state, in_home(f, "nodes")));
+	assert_false(vsym_session_bound_on(&f->state, test_path(f->home, "nodes")));
 	assert_true(vsym_session_has_bound(&f->state, &b));
 	/* anything else asked differs: not bound as asked */
 	b.readonly = true;

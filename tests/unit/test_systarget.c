@@ -21,16 +21,6 @@ struct fixture {
 	char base[128];
 };
 
-static const char *in(const struct fixture *f, const char *rel)
-{
-	static char buf[4][256];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", f->base, rel);
-	return buf[i];
-}
-
 static int setup(void **state)
 {
 	static int n;
@@ -90,25 +80,25 @@ static void test_target(void **state)
 	int fd;
 
 	REQUIRE_ROOT();
-	make_dir(in(f, "go-vsym"), 0, 0, 0755);
-	assert_int_equal(check_target(f, in(f, "go-vsym"), &err), 0);
-	make_dir(in(f, "full"), 0, 0, 0755);
-	make_dir(in(f, "full/x"), 0, 0, 0755);
-	assert_int_equal(check_target(f, in(f, "full"), &err), -1);
+	make_dir(test_path(f->base, "go-vsym"), 0, 0, 0755);
+	assert_int_equal(check_target(f, test_path(f->base, "go-vsym"), &err), 0);
+	make_dir(test_path(f->base, "full"), 0, 0, 0755);
+	make_dir(test_path(f->base, "full/x"), 0, 0, 0755);
+	assert_int_equal(check_target(f, test_path(f->base, "full"), &err), -1);
 	assert_contains(err.text, "is not empty");
-	make_dir(in(f, "groupw"), 0, 0, 0775);
-	assert_int_equal(check_target(f, in(f, "groupw"), &err), -1);
+	make_dir(test_path(f->base, "groupw"), 0, 0, 0775);
+	assert_int_equal(check_target(f, test_path(f->base, "groupw"), &err), -1);
 	assert_contains(err.text, "must be owned by root and not writable by group or others");
-	make_dir(in(f, "alices"), 1000, 1000, 0755);
-	assert_int_equal(check_target(f, in(f, "alices"), &err), -1);
+	make_dir(test_path(f->base, "alices"), 1000, 1000, 0755);
+	assert_int_equal(check_target(f, test_path(f->base, "alices"), &err), -1);
 	assert_contains(err.text, "must be owned by root");
-	fd = open(in(f, "file"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+	fd = open(test_path(f->base, "file"), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(check_target(f, in(f, "file"), &err), -1);
+	assert_int_equal(check_target(f, test_path(f->base, "file"), &err), -1);
 	assert_contains(err.text, "is not a directory");
-	make_dir(in(f, "closed"), 0, 0, 0711);
-	assert_int_equal(check_target(f, in(f, "closed"), &err), -1);
+	make_dir(test_path(f->base, "closed"), 0, 0, 0711);
+	assert_int_equal(check_target(f, test_path(f->base, "closed"), &err), -1);
 	assert_contains(err.text, "cannot read system target");
 	assert_int_equal(check_target(f, "/proc/sys", &err), -1);
 	assert_contains(err.text, "is not on a local disk file system");
@@ -120,21 +110,21 @@ static void test_source(void **state)
 	struct vsym_error err = { .text = "" };
 
 	REQUIRE_ROOT();
-	make_dir(in(f, "go-1.22"), 0, 0, 0755);
-	make_dir(in(f, "go-1.22/bin"), 1000, 1000, 0755);  /* below the source: not checked */
-	assert_int_equal(check_source(f, in(f, "go-1.22"), &err), 0);
-	make_dir(in(f, "go-gw"), 0, 0, 0775);
-	assert_int_equal(check_source(f, in(f, "go-gw"), &err), -1);
+	make_dir(test_path(f->base, "go-1.22"), 0, 0, 0755);
+	make_dir(test_path(f->base, "go-1.22/bin"), 1000, 1000, 0755);  /* below the source: not checked */
+	assert_int_equal(check_source(f, test_path(f->base, "go-1.22"), &err), 0);
+	make_dir(test_path(f->base, "go-gw"), 0, 0, 0775);
+	assert_int_equal(check_source(f, test_path(f->base, "go-gw"), &err), -1);
 	assert_contains(err.text, "is not for a system target");
-	make_dir(in(f, "go-alice"), 1000, 1000, 0755);
-	assert_int_equal(check_source(f, in(f, "go-alice"), &err), -1);
-	make_dir(in(f, "shared"), 0, 0, 01777);
-	make_dir(in(f, "shared/go"), 0, 0, 0755);
-	assert_int_equal(check_source(f, in(f, "shared/go"), &err), -1);
+	make_dir(test_path(f->base, "go-alice"), 1000, 1000, 0755);
+	assert_int_equal(check_source(f, test_path(f->base, "go-alice"), &err), -1);
+	make_dir(test_path(f->base, "shared"), 0, 0, 01777);
+	make_dir(test_path(f->base, "shared/go"), 0, 0, 0755);
+	assert_int_equal(check_source(f, test_path(f->base, "shared/go"), &err), -1);
 	assert_contains(err.text, "every directory above it");
-	make_dir(in(f, "alicedir"), 1000, 1000, 0755);
-	make_dir(in(f, "alicedir/go"), 0, 0, 0755);
-	assert_int_equal(check_source(f, in(f, "alicedir/go"), &err), -1);
+	make_dir(test_path(f->base, "alicedir"), 1000, 1000, 0755);
+	make_dir(test_path(f->base, "alicedir/go"), 0, 0, 0755);
+	assert_int_equal(check_source(f, test_path(f->base, "alicedir/go"), &err), -1);
 }
 
 int main(void)

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,6 +51,18 @@ struct test_user {
 };
 
 /* alice, uid and gid 1000, home /home/alice, in groups "alice" and "staff". */
+/* dir + "/" + rel, in one of 8 buffers used in turn, so that a few may
+ * stand in one call's arguments (make_link(test_path(..), test_path(..))). */
+static inline const char *test_path(const char *dir, const char *rel)
+{
+	static char buf[8][512];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, rel);
+	return buf[i];
+}
+
 static inline void test_user_alice(struct test_user *t)
 {
 	memset(t, 0, sizeof(*t));
