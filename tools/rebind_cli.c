@@ -8,37 +8,37 @@
 #include "operands.h"
 #include "rebind_cli.h"
 
-static void vwarn_user(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
-static void vwarn_user(const char *fmt, va_list ap)
+static void rebind_vwarn(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+static void rebind_vwarn(const char *fmt, va_list ap)
 {
 	fputs("vsym-rebind: ", stderr);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
 
-void warn_user(const char *fmt, ...)
+void rebind_warn(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn_user(fmt, ap);
+	rebind_vwarn(fmt, ap);
 	va_end(ap);
 }
 
-_Noreturn void die(int status, const char *fmt, ...)
+_Noreturn void rebind_die(int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn_user(fmt, ap);
+	rebind_vwarn(fmt, ap);
 	va_end(ap);
 	exit(status);
 }
 
-_Noreturn void usage(const char *problem)
+_Noreturn void rebind_usage(const char *problem)
 {
 	if (problem != NULL)
-		warn_user("%s", problem);
+		rebind_warn("%s", problem);
 	fputs("usage: vsym-rebind [-n] [-o ro] SRC DST | NAME=VALUE...\n"
 	      "       vsym-rebind -u DST|NAME...\n"
 	      "       vsym-rebind -l | -L [NAME] | -r\n"
@@ -76,12 +76,12 @@ _Noreturn void usage(const char *problem)
 	exit(problem ? EXIT_USAGE : EXIT_DONE);
 }
 
-int worse(int a, int b)
+int rebind_worse(int a, int b)
 {
 	return a == EXIT_FAILED || b == EXIT_FAILED ? EXIT_FAILED : (a > b ? a : b);
 }
 
-int report_bind(bool dry_run, enum vsym_outcome outcome, const struct vsym_bind *bind, const char *detail,
+int rebind_report_bind(bool dry_run, enum vsym_outcome outcome, const struct vsym_bind *bind, const char *detail,
 		const char *origin)
 {
 	bool ok = outcome == VSYM_BOUND || outcome == VSYM_SKIPPED;
@@ -91,12 +91,12 @@ int report_bind(bool dry_run, enum vsym_outcome outcome, const struct vsym_bind 
 		       bind->variant ? "; " : "", bind->variant ? bind->variant : "", bind->variant ? "=" : "",
 		       bind->variant ? bind->value : "");
 	else if (!ok)
-		warn_user("%s%s%s %s on %s: %s", origin ? origin : "", origin ? ": " : "",
+		rebind_warn("%s%s%s %s on %s: %s", origin ? origin : "", origin ? ": " : "",
 			  outcome == VSYM_FAILED ? "failed to bind" : "refused:", bind->source, bind->target, detail);
 	return ok ? EXIT_DONE : outcome == VSYM_FAILED ? EXIT_FAILED : EXIT_REFUSED;
 }
 
-_Noreturn void refuse_operand(char *const *words, size_t nwords, enum vsym_operand_problem problem, size_t i)
+_Noreturn void rebind_refuse_operand(char *const *words, size_t nwords, enum vsym_operand_problem problem, size_t i)
 {
 	const char *word = words[i];
 	int len = (int)strcspn(word, "=");
@@ -104,12 +104,12 @@ _Noreturn void refuse_operand(char *const *words, size_t nwords, enum vsym_opera
 
 	switch (problem) {
 	case VSYM_OPERAND_NO_VARIANT:
-		die(EXIT_REFUSED, "no variant '%.*s'; vsym-rebind -L lists the variants", len, word);
+		rebind_die(EXIT_REFUSED, "no variant '%.*s'; vsym-rebind -L lists the variants", len, word);
 	case VSYM_OPERAND_NO_VALUE:
-		die(EXIT_USAGE, "%.*s= (no value) goes only with -p; to remove the bind: vsym-rebind -u %.*s", len,
+		rebind_die(EXIT_USAGE, "%.*s= (no value) goes only with -p; to remove the bind: vsym-rebind -u %.*s", len,
 		    word, len, word);
 	case VSYM_OPERAND_BAD_VALUE:
-		die(EXIT_USAGE, "'%s' is not a valid value for %.*s: use letters, digits and . _ + -", word + len + 1,
+		rebind_die(EXIT_USAGE, "'%s' is not a valid value for %.*s: use letters, digits and . _ + -", word + len + 1,
 		    len, word);
 	case VSYM_OPERAND_SPACED:
 		/* "vsym-rebind go 1.22" means go=1.22, not a source named go. */
@@ -118,18 +118,18 @@ _Noreturn void refuse_operand(char *const *words, size_t nwords, enum vsym_opera
 				 words[i + 1]);
 		else
 			snprintf(msg, sizeof(msg), "'%s' is a variant: write %s=VALUE", word, word);
-		usage(msg);
+		rebind_usage(msg);
 	case VSYM_OPERAND_NO_TARGET:
-		usage("a source needs a target: vsym-rebind SRC DST");
+		rebind_usage("a source needs a target: vsym-rebind SRC DST");
 	default:
-		die(EXIT_FAILED, "out of memory");
+		rebind_die(EXIT_FAILED, "out of memory");
 	}
 }
 
-static void set_mode(struct args *a, enum mode mode, bool *mode_set)
+static void set_mode(struct rebind_args *a, enum mode mode, bool *mode_set)
 {
 	if (*mode_set)
-		usage("use one of -u, -l, -L, -r, -s, -x, -C, --shell at a time");
+		rebind_usage("use one of -u, -l, -L, -r, -s, -x, -C, --shell at a time");
 	a->mode = mode;
 	*mode_set = true;
 }
@@ -139,15 +139,15 @@ static _Noreturn void unknown_option(const char *opt)
 	char msg[160];
 
 	snprintf(msg, sizeof(msg), "unknown option '%.64s'; see vsym-rebind --help", opt);
-	usage(msg);
+	rebind_usage(msg);
 }
 
-static int parse_option(struct args *a, int argc, char **argv, int i, bool *mode_set)
+static int parse_option(struct rebind_args *a, int argc, char **argv, int i, bool *mode_set)
 {
 	const char *opt = argv[i];
 
 	if (strcmp(opt, "-h") == 0 || strcmp(opt, "--help") == 0)
-		usage(NULL);
+		rebind_usage(NULL);
 	if (strcmp(opt, "--version") == 0) {
 		puts("vsym-rebind " PACKAGE_VERSION);
 		exit(EXIT_DONE);
@@ -156,7 +156,7 @@ static int parse_option(struct args *a, int argc, char **argv, int i, bool *mode
 		a->dry_run = true;
 	} else if (strcmp(opt, "-o") == 0) {
 		if (i + 1 >= argc || (strcmp(argv[i + 1], "ro") != 0 && strcmp(argv[i + 1], "rw") != 0))
-			usage("-o takes ro or rw");
+			rebind_usage("-o takes ro or rw");
 		a->readonly = strcmp(argv[++i], "ro") == 0;
 	} else if (strcmp(opt, "-C") == 0) {
 		set_mode(a, MODE_CHECK, mode_set);
@@ -164,14 +164,14 @@ static int parse_option(struct args *a, int argc, char **argv, int i, bool *mode
 			a->check_file = argv[++i];
 	} else if (strcmp(opt, "-p") == 0) {
 		if (i + 1 >= argc || argv[i + 1][0] == '\0')
-			usage("-p takes a directory: vsym-rebind -p .");
+			rebind_usage("-p takes a directory: vsym-rebind -p .");
 		a->project_dir = argv[++i];
 	} else if (strcmp(opt, "--before") == 0) {
 		a->print_before = true;
 	} else if (strcmp(opt, "--shell") == 0) {
 		set_mode(a, MODE_SHELL, mode_set);
 		if (i + 1 >= argc || (strcmp(argv[i + 1], "bash") != 0 && strcmp(argv[i + 1], "zsh") != 0))
-			usage("--shell takes bash or zsh: eval \"$(vsym-rebind --shell bash)\"");
+			rebind_usage("--shell takes bash or zsh: eval \"$(vsym-rebind --shell bash)\"");
 		a->shell = argv[++i];
 	} else if (strcmp(opt, "-s") == 0) {
 		set_mode(a, MODE_BIND, mode_set);
@@ -185,7 +185,7 @@ static int parse_option(struct args *a, int argc, char **argv, int i, bool *mode
 	return i;
 }
 
-static bool all_assignments(const struct args *a)
+static bool all_assignments(const struct rebind_args *a)
 {
 	for (int i = 0; i < a->nwords; i++)
 		if (!vsym_operand_is_assignment(a->words[i]))
@@ -193,7 +193,7 @@ static bool all_assignments(const struct args *a)
 	return true;
 }
 
-void parse_args(struct args *a, int argc, char **argv)
+void rebind_parse_args(struct rebind_args *a, int argc, char **argv)
 {
 	bool mode_set = false;
 	int i;
@@ -202,36 +202,36 @@ void parse_args(struct args *a, int argc, char **argv)
 	a->mode = MODE_BIND;
 	a->words = calloc((size_t)argc + 1, sizeof(char *));
 	if (a->words == NULL)
-		die(EXIT_FAILED, "out of memory");
+		rebind_die(EXIT_FAILED, "out of memory");
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
 			a->command = &argv[i + 1];
 			break;
 		}
 		if (argv[i][0] == '\0')
-			usage("an empty operand names no path; write the path");
+			rebind_usage("an empty operand names no path; write the path");
 		if (argv[i][0] == '-' && argv[i][1] != '\0')
 			i = parse_option(a, argc, argv, i, &mode_set);
 		else
 			a->words[a->nwords++] = argv[i];
 	}
 	if (a->command != NULL && (a->mode != MODE_EXEC || a->command[0] == NULL))
-		usage("'--' and a command go only with -x");
+		rebind_usage("'--' and a command go only with -x");
 	if ((a->mode == MODE_LIST || a->mode == MODE_RESET || a->mode == MODE_CHECK) && a->nwords > 0)
-		usage("-l, -r and -C take no operands");
+		rebind_usage("-l, -r and -C take no operands");
 	if (a->mode == MODE_VARIANTS && a->nwords > 1)
-		usage("-L takes at most one variant name");
+		rebind_usage("-L takes at most one variant name");
 	if (a->dry_run && (a->mode != MODE_BIND || a->save))
-		usage("-n goes with SRC DST or NAME=VALUE only");
+		rebind_usage("-n goes with SRC DST or NAME=VALUE only");
 	if (a->save && (a->nwords == 0 || !all_assignments(a)))
-		usage("-s takes NAME=VALUE operands only: vsym-rebind -s go=1.22");
+		rebind_usage("-s takes NAME=VALUE operands only: vsym-rebind -s go=1.22");
 	if (a->project_dir != NULL && ((a->mode != MODE_BIND && a->mode != MODE_EXEC) || a->save || !all_assignments(a)))
-		usage("-p goes alone or with -x, and takes NAME=VALUE operands only: vsym-rebind -p . or -x -p . -- CMD");
+		rebind_usage("-p goes alone or with -x, and takes NAME=VALUE operands only: vsym-rebind -p . or -x -p . -- CMD");
 	if (a->print_before && (a->project_dir == NULL || a->mode != MODE_BIND || a->dry_run))
-		usage("--before goes with -p alone: vsym-rebind -p . --before");
+		rebind_usage("--before goes with -p alone: vsym-rebind -p . --before");
 	if (a->mode == MODE_SHELL && a->nwords > 0)
-		usage("--shell takes no operands");
+		rebind_usage("--shell takes no operands");
 	if ((a->mode == MODE_BIND && a->nwords == 0 && a->project_dir == NULL) ||
 	    (a->mode == MODE_UNBIND && a->nwords == 0))
-		usage("nothing to do: name SRC DST, NAME=VALUE or, with -u, DST or NAME");
+		rebind_usage("nothing to do: name SRC DST, NAME=VALUE or, with -u, DST or NAME");
 }

@@ -14,7 +14,7 @@ enum { EXIT_DONE = 0, EXIT_REFUSED = 1, EXIT_USAGE = 2, EXIT_FAILED = 3 };
 
 enum mode { MODE_BIND, MODE_UNBIND, MODE_LIST, MODE_VARIANTS, MODE_RESET, MODE_EXEC, MODE_CHECK, MODE_SHELL };
 
-struct args {
+struct rebind_args {
 	enum mode mode;
 	bool dry_run;
 	bool readonly;
@@ -29,33 +29,33 @@ struct args {
 };
 
 /* "vsym-rebind: MESSAGE" on stderr. */
-void warn_user(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void rebind_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* warn_user, then exit with status. */
-_Noreturn void die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+_Noreturn void rebind_die(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* With problem: it and the synopsis on stderr, exit EXIT_USAGE. Without:
  * the full help on stdout, exit EXIT_DONE. */
-_Noreturn void usage(const char *problem);
+_Noreturn void rebind_usage(const char *problem);
 
 /* The exit status for two outcomes: EXIT_FAILED if either failed, else
  * the higher (EXIT_REFUSED over EXIT_DONE). */
-int worse(int a, int b);
+int rebind_worse(int a, int b);
 
 /* Tells the outcome of one bind: with dry_run (-n) the verdict line on
  * stdout, "allowed|refused TARGET SOURCE DETAIL[; NAME=VALUE]"; otherwise
  * a refusal or failure on stderr, after origin ("FILE:LINE" of the project
  * file that asked for it) when not NULL. Returns the exit status. */
-int report_bind(bool dry_run, enum vsym_outcome outcome, const struct vsym_bind *bind, const char *detail,
+int rebind_report_bind(bool dry_run, enum vsym_outcome outcome, const struct vsym_bind *bind, const char *detail,
 		const char *origin);
 
 /* Ends the tool on operand i of words, of which the core could make no
  * bind (vsym_operands_to_binds, vsym_project_operands): the message says
  * what to write instead. */
-_Noreturn void refuse_operand(char *const *words, size_t nwords, enum vsym_operand_problem problem, size_t i);
+_Noreturn void rebind_refuse_operand(char *const *words, size_t nwords, enum vsym_operand_problem problem, size_t i);
 
 /* argv into a; -h, --help and --version print and exit, and any misuse
- * ends in usage() with what is wrong. */
-void parse_args(struct args *a, int argc, char **argv);
+ * ends in rebind_usage() with what is wrong. */
+void rebind_parse_args(struct rebind_args *a, int argc, char **argv);
 
 #endif

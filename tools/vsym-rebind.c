@@ -32,7 +32,7 @@
 
 /* What the tool works with once its arguments are understood. */
 struct tool {
-	struct args args;
+	struct rebind_args args;
 	struct vsym_user user;
 	struct vsym_policy policy;
 	struct vsym_session session;
@@ -60,7 +60,7 @@ static void forbid_dumps(struct tool *t)
 	struct vsym_error err;
 
 	if (vsym_setuid_forbid_dumps(&t->caller_core, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 }
 
 static void lookup_caller(struct tool *t)
@@ -69,11 +69,11 @@ static void lookup_caller(struct tool *t)
 
 	/* The database's groups would be replaced at once: not read. */
 	if (vsym_user_lookup_passwd(&t->user, getuid(), &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	/* The caller's own gid and groups, not the database's: a process
 	 * that dropped a group must not get it back through vsym. */
 	if (vsym_setuid_adopt_caller_groups(&t->user, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	if (getcwd(t->cwd, sizeof(t->cwd)) == NULL)
 		snprintf(t->cwd, sizeof(t->cwd), "%s", t->user.home);
 }
@@ -84,14 +84,14 @@ static void load_policy(struct tool *t)
 	int rc = vsym_session_load_system(&t->policy, SYSTEM_CONFIG, &t->user, &err);
 
 	if (rc == -ENOENT)
-		die(EXIT_REFUSED, "%s; vsym is not set up on this machine", err.text);
+		rebind_die(EXIT_REFUSED, "%s; vsym is not set up on this machine", err.text);
 	if (rc < 0)
-		die(EXIT_REFUSED, "%s; ask the administrator to fix it", err.text);
+		rebind_die(EXIT_REFUSED, "%s; ask the administrator to fix it", err.text);
 	if (t->policy.user_config && vsym_session_load_user(&t->policy, &t->user, &err) < 0) {
 		/* -s would write the file: never over one it cannot read. */
 		if (t->args.save || t->policy.on_error == VSYM_ON_ERROR_DENY)
-			die(EXIT_REFUSED, "%s (fix ~/.vsymrc first)", err.text);
-		warn_user("%s; ~/.vsymrc ignored", err.text);
+			rebind_die(EXIT_REFUSED, "%s (fix ~/.vsymrc first)", err.text);
+		rebind_warn("%s; ~/.vsymrc ignored", err.text);
 	}
 }
 
@@ -102,7 +102,7 @@ static char *absolute(const struct tool *t, const char *path)
 	char *out = vsym_operand_path(t->cwd, path);
 
 	if (out == NULL)
-		die(EXIT_FAILED, "out of memory");
+		rebind_die(EXIT_FAILED, "out of memory");
 	return out;
 }
 
@@ -115,7 +115,7 @@ static const struct vsym_bind_list *requested_binds(struct tool *t)
 								   &t->asked, &bad);
 
 	if (problem != VSYM_OPERAND_OK)
-		refuse_operand(t->args.words, (size_t)t->args.nwords, problem, bad);
+		rebind_refuse_operand(t->args.words, (size_t)t->args.nwords, problem, bad);
 	return &t->asked.list;
 }
 
@@ -127,9 +127,9 @@ static void enter_session(struct tool *t)
 	int rc = vsym_session_enter(&t->session, &t->user, &err);
 
 	if (rc == -EPERM)
-		die(EXIT_REFUSED, "%s; session-wide changes need a vsym session: log in anew, or use -x", err.text);
+		rebind_die(EXIT_REFUSED, "%s; session-wide changes need a vsym session: log in anew, or use -x", err.text);
 	if (rc < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 }
 
 static void save_session(struct tool *t)
@@ -137,7 +137,7 @@ static void save_session(struct tool *t)
 	struct vsym_error err;
 
 	if (vsym_session_save(&t->session, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 }
 
 /* refusals (or NULL) holds, per bind, why it is refused before it is tried. */
@@ -158,7 +158,7 @@ static int apply_binds(struct tool *t, const struct vsym_bind_list *list, char *
 		else
 			outcome = vsym_session_bind(&t->policy, &t->user, &t->session.state, &list->binds[i],
 						    t->args.dry_run ? VSYM_BIND_DRY_RUN : 0, &detail);
-		status = worse(status, report_bind(t->args.dry_run, outcome, &list->binds[i], detail.text,
+		status = rebind_worse(status, rebind_report_bind(t->args.dry_run, outcome, &list->binds[i], detail.text,
 						   refusals != NULL && t->project.origins != NULL ? t->project.origins[i] : NULL));
 	}
 	return status;
@@ -170,7 +170,7 @@ static void drop_privileges(const struct vsym_user *user)
 	struct vsym_error err;
 
 	if (vsym_cred_drop_for_good(user, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 }
 
 /* -s: the values, as asked, go into ~/.vsymrc for later logins. Written as
@@ -182,12 +182,12 @@ static int save_values(struct tool *t)
 	int rc;
 
 	if (!t->policy.user_config)
-		die(EXIT_REFUSED, "switched, but not saved: %s does not read ~/.vsymrc (user_config = false)",
+		rebind_die(EXIT_REFUSED, "switched, but not saved: %s does not read ~/.vsymrc (user_config = false)",
 		    SYSTEM_CONFIG);
 	drop_privileges(&t->user);
 	rc = vsym_session_save_values(&t->user, t->args.words, (size_t)t->args.nwords, &err);
 	if (rc < 0)
-		die(rc == -EPERM ? EXIT_REFUSED : EXIT_FAILED, "%s", err.text);
+		rebind_die(rc == -EPERM ? EXIT_REFUSED : EXIT_FAILED, "%s", err.text);
 	return EXIT_DONE;
 }
 
@@ -210,20 +210,20 @@ static void take_project_values(struct tool *t)
 	/* The shell hook runs -p again only when a project file is newer than
 	 * the stamp ([[ FILE -nt STAMP ]]), so it is touched first. */
 	if (t->args.mode == MODE_BIND && !t->args.dry_run && vsym_session_touch_stamp(t->user.uid, &err) < 0)
-		warn_user("%s", err.text);
+		rebind_warn("%s", err.text);
 	rc = vsym_project_find_as_user(&t->policy, &t->user, dir, &proj, &err);
 	if (rc == -ENOTDIR)
-		die(EXIT_USAGE, "-p: %s", err.text);
+		rebind_die(EXIT_USAGE, "-p: %s", err.text);
 	if (rc < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	for (size_t i = 0; i < proj.nnotes; i++)
-		warn_user("%s", proj.notes[i]);
+		rebind_warn("%s", proj.notes[i]);
 	if (proj.problems > 0 && t->args.mode == MODE_EXEC)
-		die(EXIT_REFUSED, "command not run: fix or remove the project files named above");
+		rebind_die(EXIT_REFUSED, "command not run: fix or remove the project files named above");
 	t->project_problems = proj.problems;
 	rc = vsym_project_operands(&t->policy, &proj, t->args.words, (size_t)t->args.nwords, &t->project, &bad);
 	if (rc != VSYM_OPERAND_OK)
-		refuse_operand(t->args.words, (size_t)t->args.nwords, rc, bad);
+		rebind_refuse_operand(t->args.words, (size_t)t->args.nwords, rc, bad);
 	t->args.words = t->project.words;
 	t->args.nwords = (int)t->project.n;
 	vsym_project_free(&proj);
@@ -238,7 +238,7 @@ static char *variant_values(struct tool *t, bool unbound)
 	char *values = vsym_session_bound_values(&t->policy, &t->session.state, unbound);
 
 	if (values == NULL)
-		die(EXIT_FAILED, "out of memory");
+		rebind_die(EXIT_FAILED, "out of memory");
 	return values;
 }
 
@@ -261,8 +261,8 @@ static int clear_variants(struct tool *t)
 		}
 		rc = vsym_session_unbind(&t->user, &t->session.state, v->target, &err);
 		if (rc < 0)
-			warn_user("%s", err.text);
-		status = worse(status, rc < 0 ? EXIT_FAILED : EXIT_DONE);
+			rebind_warn("%s", err.text);
+		status = rebind_worse(status, rc < 0 ? EXIT_FAILED : EXIT_DONE);
 	}
 	return status;
 }
@@ -279,7 +279,7 @@ static int run_bind(struct tool *t)
 	if (t->args.print_before)
 		before = variant_values(t, true);
 	status = clear_variants(t);
-	status = worse(status, apply_binds(t, list, t->asked.refusals));
+	status = rebind_worse(status, apply_binds(t, list, t->asked.refusals));
 	if (!t->args.dry_run)
 		save_session(t);
 	if (status == EXIT_DONE && t->args.save)
@@ -293,7 +293,7 @@ static int run_bind(struct tool *t)
 	if (before != NULL)
 		puts(before);
 	if (t->project_problems > 0)
-		status = worse(status, EXIT_REFUSED);
+		status = rebind_worse(status, EXIT_REFUSED);
 	free(after);
 	free(before);
 	vsym_operand_binds_free(&t->asked);
@@ -313,8 +313,8 @@ static int run_unbind(struct tool *t)
 		int rc = vsym_session_unbind(&t->user, &t->session.state, target, &err);
 
 		if (rc != 0)
-			warn_user("%s", err.text);
-		status = worse(status, rc == 0 ? EXIT_DONE : rc > 0 ? EXIT_REFUSED : EXIT_FAILED);
+			rebind_warn("%s", err.text);
+		status = rebind_worse(status, rc == 0 ? EXIT_DONE : rc > 0 ? EXIT_REFUSED : EXIT_FAILED);
 		free(target);
 	}
 	save_session(t);
@@ -332,11 +332,11 @@ static int run_reset(struct tool *t)
 
 	enter_session(t);
 	if (vsym_session_remove_moved(&t->user, &t->session.state, &err) < 0)
-		warn_user("%s", err.text);
+		rebind_warn("%s", err.text);
 	/* Defaults pick among the choices on disk, as at login. */
 	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0 ||
 	    vsym_session_defaults(&t->policy, &defaults, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	vsym_session_keep_only(&t->session, &t->user, &defaults);
 	status = apply_binds(t, &defaults, NULL);
 	save_session(t);
@@ -350,7 +350,7 @@ static int run_list(struct tool *t)
 
 	enter_session(t);
 	if (vsym_session_print_binds(&t->session.state, stdout, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	return EXIT_DONE;
 }
 
@@ -361,9 +361,9 @@ static int print_values(const struct tool *t, const char *name)
 	struct vsym_error err;
 
 	if (v == NULL)
-		die(EXIT_REFUSED, "no variant '%s'; vsym-rebind -L lists the variants", name);
+		rebind_die(EXIT_REFUSED, "no variant '%s'; vsym-rebind -L lists the variants", name);
 	if (vsym_session_print_values(v, &t->user, stdout, &err) < 0)
-		warn_user("%s", err.text);
+		rebind_warn("%s", err.text);
 	return EXIT_DONE;
 }
 
@@ -386,9 +386,9 @@ static int print_defaults(struct tool *t)
 	int refused = vsym_session_check_defaults(&t->policy, &t->user, &t->session.state, stdout, &dropped, &err);
 
 	if (refused < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	if (dropped > 0)
-		warn_user("%zu binds beyond max_binds = %u would not be made", dropped, t->policy.max_binds);
+		rebind_warn("%zu binds beyond max_binds = %u would not be made", dropped, t->policy.max_binds);
 	return refused > 0 || dropped > 0 ? EXIT_REFUSED : EXIT_DONE;
 }
 
@@ -400,7 +400,7 @@ static void load_named_file(struct tool *t, const char *path)
 	char *full = absolute(t, path);
 
 	if (vsym_session_load_named(&t->policy, path, full, &t->user, &err) < 0)
-		die(EXIT_REFUSED, "%s", err.text);
+		rebind_die(EXIT_REFUSED, "%s", err.text);
 	free(full);
 }
 
@@ -411,19 +411,19 @@ static int run_check(struct tool *t)
 
 	/* In a session, its record (root's) is read before the drop. */
 	if (vsym_session_peek(&t->session, &t->user, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	drop_privileges(&t->user);
 	if (t->args.check_file != NULL) {
 		load_named_file(t, t->args.check_file);
 	} else {
 		rc = vsym_session_load_system(&t->policy, SYSTEM_CONFIG, &t->user, &err);
 		if (rc < 0)
-			die(EXIT_REFUSED, "%s", err.text);
+			rebind_die(EXIT_REFUSED, "%s", err.text);
 	}
 	if (t->policy.user_config && vsym_session_load_user(&t->policy, &t->user, &err) < 0)
-		die(EXIT_REFUSED, "%s", err.text);
+		rebind_die(EXIT_REFUSED, "%s", err.text);
 	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	return print_defaults(t);
 }
 
@@ -435,16 +435,16 @@ static _Noreturn void exec_command(struct tool *t)
 
 	/* Still undumpable until the exec. */
 	if (vsym_setuid_restore_core(&t->caller_core, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	drop_privileges(&t->user);
 	/* Descriptors beyond 0-2 stay behind: the command gets a clean slate. */
 	if (vsym_setuid_close_extra_fds(&err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	vsym_environ_restore(t->environ_saved);
 	if (chdir(t->cwd) < 0 && chdir(t->user.home) < 0)
-		warn_user("cannot change to %s: %s", t->cwd, strerror(errno));
+		rebind_warn("cannot change to %s: %s", t->cwd, strerror(errno));
 	execvp(argv[0], argv);
-	die(errno == ENOENT ? 127 : 126, "cannot run %s: %s", argv[0], strerror(errno));
+	rebind_die(errno == ENOENT ? 127 : 126, "cannot run %s: %s", argv[0], strerror(errno));
 }
 
 static int run_exec(struct tool *t)
@@ -454,16 +454,16 @@ static int run_exec(struct tool *t)
 	int status;
 
 	if (t->policy.ngroups > 0 && vsym_user_name_groups(&t->user, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	if (!vsym_policy_applies_to(&t->policy, &t->user))
-		die(EXIT_REFUSED, "vsym is not enabled for %s by %s", t->user.name, SYSTEM_CONFIG);
+		rebind_die(EXIT_REFUSED, "vsym is not enabled for %s by %s", t->user.name, SYSTEM_CONFIG);
 	list = requested_binds(t);
 	if (vsym_session_clone(&t->session, &t->user, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
-	status = worse(clear_variants(t), apply_binds(t, list, t->asked.refusals));
+		rebind_die(EXIT_FAILED, "%s", err.text);
+	status = rebind_worse(clear_variants(t), apply_binds(t, list, t->asked.refusals));
 	vsym_operand_binds_free(&t->asked);
 	if (status != EXIT_DONE)
-		die(status, "command not run: a bind was not made");
+		rebind_die(status, "command not run: a bind was not made");
 	save_session(t);
 	exec_command(t);
 }
@@ -481,22 +481,22 @@ static int run_shell(struct tool *t)
 	char *values;
 
 	if (len <= 0)
-		die(EXIT_FAILED, "cannot find where vsym-rebind is: %s", strerror(errno));
+		rebind_die(EXIT_FAILED, "cannot find where vsym-rebind is: %s", strerror(errno));
 	tool[len] = '\0';
 	if (t->policy.ngroups > 0 && vsym_user_name_groups(&t->user, &err) < 0)
-		die(EXIT_FAILED, "%s", err.text);
+		rebind_die(EXIT_FAILED, "%s", err.text);
 	if (!vsym_policy_applies_to(&t->policy, &t->user))
-		die(EXIT_REFUSED, "vsym is not enabled for %s by %s; shell left as it is", t->user.name, SYSTEM_CONFIG);
+		rebind_die(EXIT_REFUSED, "vsym is not enabled for %s by %s; shell left as it is", t->user.name, SYSTEM_CONFIG);
 	if (vsym_session_here(t->user.uid))
 		enter_session(t);
 	values = variant_values(t, false);
 	if (vsym_session_probe_namespace(&err) < 0)
-		die(EXIT_FAILED, "%s; shell left without a namespace of its own", err.text);
+		rebind_die(EXIT_FAILED, "%s; shell left without a namespace of its own", err.text);
 	hook.tool = tool;
 	hook.values = values;
 	hook.names = vsym_project_file_names(&t->policy, &hook.nnames);
 	if (hook.names == NULL)
-		die(EXIT_FAILED, "out of memory");
+		rebind_die(EXIT_FAILED, "out of memory");
 	shell_hook_print(stdout, &hook);
 	free(values);
 	return EXIT_DONE;
@@ -513,8 +513,8 @@ int main(int argc, char **argv)
 	 * LIBMOUNT_*, locale, PATH, HOME); only the -x command gets it back. */
 	t.environ_saved = vsym_environ_set_aside();
 	if (argc < 1 || argv[0] == NULL)
-		die(EXIT_USAGE, "called without arguments, not even a name");
-	parse_args(&t.args, argc, argv);
+		rebind_die(EXIT_USAGE, "called without arguments, not even a name");
+	rebind_parse_args(&t.args, argc, argv);
 	lookup_caller(&t);
 	/* The namespaces made for the caller count against the caller's
 	 * budget, never root's. */

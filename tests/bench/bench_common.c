@@ -238,7 +238,7 @@ static int sys_move_mount(int fdfd, const char *from, int tdfd, const char *to, 
 }
 
 /* The same recursive, nosuid,nodev, detached-then-moved bind that
- * pam_vsym/mount.c makes, minus the resolution and checks. */
+ * libvsym/mount.c makes, minus the resolution and checks. */
 static int raw_bind(const char *src, const char *dst)
 {
 	struct mount_attr attr = {
