@@ -764,7 +764,12 @@ static int merge_user(struct vsym_policy *policy, struct vsym_policy *part,
 	for (size_t i = 0; i < npicks; i++) {
 		struct vsym_variant *v = &policy->variants[picks[i].variant];
 
-		free(v->value);
+		if (v->value_origin == VSYM_ORIGIN_SYSTEM && v->system_default == NULL) {
+			v->system_default = v->value;
+			v->system_default_line = v->value_line;
+		} else {
+			free(v->value);
+		}
 		v->value = picks[i].value;
 		v->value_origin = VSYM_ORIGIN_USER;
 		v->value_line = picks[i].line;
@@ -853,6 +858,7 @@ void vsym_policy_free(struct vsym_policy *policy)
 		free(policy->variants[i].tmpl_prefix);
 		free(policy->variants[i].tmpl_suffix);
 		free(policy->variants[i].value);
+		free(policy->variants[i].system_default);
 		free(policy->variants[i].tool);
 		free(policy->variants[i].version_file);
 		strv_free(policy->variants[i].alias_names, policy->variants[i].naliases);

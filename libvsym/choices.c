@@ -221,3 +221,105 @@ char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant 
 	vsym_choices_free(&choices);
 	return copy;
 }
+
+/* True when value fits a choice of v: itself a directory there, or
+ * resolved among choices. */
+static bool resolves(const struct vsym_user *user, const struct vsym_variant *v, const char *value,
+		     const struct vsym_choices *choices)
+{
+	return is_plain_choice(user, v, value) || vsym_variant_resolve(v, value, choices->values, choices->n) != NULL;
+}
+
+static int add_fallback(struct vsym_fallbacks *out, const struct vsym_variant *v,
+			const struct vsym_choices *choices)
+{
+	struct vsym_fallback *bigger = realloc(out->items, (out->n + 1) * sizeof(*bigger));
+	struct vsym_fallback *f;
+	char there[VSYM_ERROR_MAX];
+
+	if (bigger == NULL)
+		return -1;
+	out->items = bigger;
+	f = &out->items[out->n];
+	memset(f, 0, sizeof(*f));
+	vsym_choices_describe(v, choices, there, sizeof(there));
+	f->variant = v->name;
+	f->line = v->value_line;
+	f->asked = strdup(v->value);
+	f->there = strdup(there);
+	out->n++;
+	return f->asked != NULL && f->there != NULL ? 0 : -1;
+}
+
+/* Puts the system default in place of the user's value, when it fits a
+ * choice itself; the fallback records which value was used. */
+static int use_system_default(const struct vsym_user *user, struct vsym_variant *v,
+			      const struct vsym_choices *choices, struct vsym_fallback *f)
+{
+	char *value;
+
+	if (v->system_default == NULL || !resolves(user, v, v->system_default, choices))
+		return 0;
+	if ((value = strdup(v->system_default)) == NULL || (f->used = strdup(value)) == NULL) {
+		free(value);
+		return -1;
+	}
+	free(v->value);
+	v->value = value;
+	v->value_origin = VSYM_ORIGIN_SYSTEM;
+	v->value_line = v->system_default_line;
+	return 0;
+}
+
+int vsym_choices_fall_back(struct vsym_policy *policy, const struct vsym_user *user,
+			   struct vsym_fallbacks *out, struct vsym_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < policy->nvariants; i++) {
+		struct vsym_variant *v = &policy->variants[i];
+		struct vsym_choices choices;
+		struct vsym_error ignored;
+		int rc = 0;
+
+		/* The common case, a value naming its directory, costs one
+		 * lookup; a listing that fails leaves the value to the bind. */
+		if (v->value == NULL || v->value_origin != VSYM_ORIGIN_USER || is_plain_choice(user, v, v->value) ||
+		    vsym_choices_list(user, v, &choices, &ignored) < 0)
+			continue;
+		if (!resolves(user, v, v->value, &choices)) {
+			rc = add_fallback(out, v, &choices);
+			if (rc == 0)
+				rc = use_system_default(user, v, &choices, &out->items[out->n - 1]);
+		}
+		vsym_choices_free(&choices);
+		if (rc < 0) {
+			vsym_fallbacks_free(out);
+			return vsym_error_set(err, "out of memory");
+		}
+	}
+	return 0;
+}
+
+void vsym_fallbacks_free(struct vsym_fallbacks *fallbacks)
+{
+	for (size_t i = 0; i < fallbacks->n; i++) {
+		free(fallbacks->items[i].asked);
+		free(fallbacks->items[i].used);
+		free(fallbacks->items[i].there);
+	}
+	free(fallbacks->items);
+	memset(fallbacks, 0, sizeof(*fallbacks));
+}
+
+int vsym_fallback_describe(const struct vsym_fallback *f, const char *file, char *buf, size_t size)
+{
+	int n;
+
+	if (f->used != NULL)
+		n = snprintf(buf, size, "%s:%u: %s = \"%s\" is none of the values of %s (there are: %s); the system default %s = \"%s\" is used instead",
+			     file, f->line, f->variant, f->asked, f->variant, f->there, f->variant, f->used);
+	else
+		n = snprintf(buf, size, "%s:%u: %s = \"%s\" is none of the values of %s (there are: %s), and there is no system default to use instead: %s is not bound",
+			     file, f->line, f->variant, f->asked, f->variant, f->there, f->variant);
+	return n >= 0 && (size_t)n < size ? 0 : -1;
+}

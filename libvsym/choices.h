@@ -52,4 +52,35 @@ int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_us
 char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant *variant,
 			const char *asked, char **refusal);
 
+/* A value of ~/.vsymrc that resolves to no choice (vsym_choices_fall_back). */
+struct vsym_fallback {
+	const char *variant;  /* its name, in the policy */
+	char *asked;          /* the value written in ~/.vsymrc */
+	unsigned line;        /* its line there */
+	char *used;           /* the system default used instead, or NULL: none fits */
+	char *there;          /* the choices and aliases (vsym_choices_describe) */
+};
+
+struct vsym_fallbacks {
+	struct vsym_fallback *items;
+	size_t n;
+};
+
+/* For each variant value ~/.vsymrc picked that fits no choice listed as
+ * user: records it in out (zeroed here) and, when the system file's
+ * default fits a choice, puts that default in its place, so one bad line
+ * costs the session nothing the system file gives. A value with nothing to
+ * fall back to is left as written: its bind says what is missing, as
+ * before. Call before vsym_choices_resolve_policy. Returns 0, or -1 when
+ * out of memory (out is then empty). */
+int vsym_choices_fall_back(struct vsym_policy *policy, const struct vsym_user *user,
+			   struct vsym_fallbacks *out, struct vsym_error *err);
+
+void vsym_fallbacks_free(struct vsym_fallbacks *fallbacks);
+
+/* The note for the user about f: file and line, the value, the choices and
+ * the default used (or that there is none). It quotes the user's file:
+ * keep it out of logs. Returns 0, or -1 when it did not fit buf (cut). */
+int vsym_fallback_describe(const struct vsym_fallback *f, const char *file, char *buf, size_t size);
+
 #endif

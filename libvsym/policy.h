@@ -69,6 +69,11 @@ struct vsym_variant {
 	unsigned line;
 	enum vsym_origin value_origin; /* where value was set */
 	unsigned value_line;
+	/* The system file's default when ~/.vsymrc picked value instead
+	 * (NULL: none): what a pick that resolves to nothing falls back to
+	 * (vsym_choices_fall_back). */
+	char *system_default;
+	unsigned system_default_line;
 };
 
 struct vsym_policy {

@@ -109,12 +109,39 @@ static bool load_user_file(const struct vsym_login *l)
 	return l->policy->on_error != VSYM_ON_ERROR_DENY;
 }
 
+/* Tells the user the whole of it; the log gets the file and line and the
+ * system default, never the value written (doc/security.md invariant 6). */
+static void report_fallback(const struct vsym_login *l, const struct vsym_fallback *f)
+{
+	char path[PATH_MAX], text[2 * VSYM_ERROR_MAX];
+
+	if (vsym_session_user_file_path(l->user, path, sizeof(path)) < 0)
+		snprintf(path, sizeof(path), "~/%s", VSYM_USER_FILE);
+	if (f->used != NULL)
+		say(l, LOG_NOTICE, "%s: %s:%u: the value resolves to no choice; the system default %s = \"%s\" is used",
+		    l->user->name, path, f->line, f->variant, f->used);
+	else
+		say(l, LOG_NOTICE, "%s: %s:%u: the value resolves to no choice, and no system default fits",
+		    l->user->name, path, f->line);
+	vsym_fallback_describe(f, path, text, sizeof(text));
+	note(l, text);
+}
+
 /* Defaults pick among the choices on disk as values asked for do
- * (an alias, a version prefix). Returns false only when out of memory. */
+ * (an alias, a version prefix); a pick of ~/.vsymrc that fits none falls
+ * back to the system default. Returns false only when out of memory. */
 static bool resolve_values(const struct vsym_login *l)
 {
+	struct vsym_fallbacks fallbacks;
 	struct vsym_error err;
 
+	if (vsym_choices_fall_back(l->policy, l->user, &fallbacks, &err) < 0) {
+		say(l, LOG_ERR, "%s: %s", l->user->name, err.text);
+		return false;
+	}
+	for (size_t i = 0; i < fallbacks.n; i++)
+		report_fallback(l, &fallbacks.items[i]);
+	vsym_fallbacks_free(&fallbacks);
 	if (vsym_choices_resolve_policy(l->policy, l->user, &err) == 0)
 		return true;
 	say(l, LOG_ERR, "%s: %s", l->user->name, err.text);

@@ -431,6 +431,51 @@ static void test_set_up_refused_bind(void **state)
 	assert_false(a.have_record);
 }
 
+/* A value of ~/.vsymrc that fits no choice falls back to the system
+ * default (on_error = "deny" then has nothing to refuse): the user is told
+ * the file, line, value, choices and default; the log names the file, line
+ * and default, not the value written. With no default to fall back to,
+ * the bind is refused as before, and the note says so. */
+static void test_set_up_bad_pick_falls_back(void **state)
+{
+	static const char policy[] = "allow = ( { target = \"~/*\"; source = \"~/.v/*\"; } );\n"
+				     "on_error = \"deny\";\n"
+				     "variants: { go = { target = \"~/gos\"; source = \"~/.v/${go}\";\n"
+				     "                   default = \"1.0\"; }; };\n";
+	struct fixture *f = *state;
+	struct setup_arg a;
+	char want[512];
+
+	REQUIRE_ROOT();
+	write_config(f, policy);
+	write_vsymrc(f, "# mine\nvariants: { go = \"9.9\"; };\n");
+	run_login(f, &a);
+	assert_int_equal(a.result, VSYM_SETUP_DONE);
+	assert_int_equal(f->rec.nbinds, 1);
+	assert_int_equal(f->rec.outcome[0], VSYM_BOUND);
+	assert_int_equal(a.mounts_gos, 1);
+	snprintf(want, sizeof(want), "%s/.vsymrc:2: go = \"9.9\" is none of the values of go (there are: 1.0, 2.0); "
+		 "the system default go = \"1.0\" is used instead", f->user.home);
+	assert_true(noted(&f->rec, want));
+	snprintf(want, sizeof(want), "alice: %s/.vsymrc:2: the value resolves to no choice; the system default go = \"1.0\" is used",
+		 f->user.home);
+	assert_logged(&f->rec, LOG_NOTICE, want);
+	for (int i = 0; i < f->rec.nlogs; i++)
+		if (strstr(f->rec.log[i], "9.9") != NULL)
+			fail_msg("the log quotes the user's file: %s", f->rec.log[i]);
+
+	vsym_policy_free(&f->policy);
+	memset(&f->policy, 0, sizeof(f->policy));
+	f->rec = (struct recorder){ 0 };
+	write_config(f, "allow = ( { target = \"~/*\"; source = \"~/.v/*\"; } );\n"
+			"variants: { go = { target = \"~/gos\"; source = \"~/.v/${go}\"; }; };\n");
+	run_login(f, &a);
+	assert_int_equal(a.result, VSYM_SETUP_DONE);
+	assert_int_equal(f->rec.outcome[0], VSYM_REFUSED);
+	assert_int_equal(a.mounts_gos, 0);
+	assert_true(noted(&f->rec, "there is no system default to use instead: go is not bound"));
+}
+
 /* Binds beyond max_binds: logged and told, with the count and the limit. */
 static void test_set_up_dropped(void **state)
 {
@@ -492,6 +537,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_up_broken_user_file_warn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_up_broken_user_file_deny, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_up_refused_bind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_up_bad_pick_falls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_up_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_up_record_not_written, setup, teardown),
 	};
