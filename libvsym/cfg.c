@@ -524,19 +524,57 @@ static int define_variant(const struct load *ld, const config_setting_t *s)
 	return check_target_place(ld, config_setting_get_member(s, "target"), v->target, v->create);
 }
 
+/* The system variant .tool-versions knows by tool = name, or NULL. */
+static const struct vsym_variant *variant_of_tool(const struct vsym_policy *system, const char *name)
+{
+	for (size_t i = 0; i < system->nvariants; i++)
+		if (system->variants[i].tool != NULL && strcmp(system->variants[i].tool, name) == 0)
+			return &system->variants[i];
+	return NULL;
+}
+
+/* The names of the system file's variants, "go, jdk", into buf. */
+static void variant_names(const struct vsym_policy *system, char *buf, size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < system->nvariants && used < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", system->variants[i].name);
+	if (used == 0)
+		snprintf(buf, size, "none");
+}
+
+/* A value for a variant the system file does not define: what it is
+ * called there, or which there are. */
+static int no_such_variant(const struct load *ld, const config_setting_t *s, const char *name, const char *value)
+{
+	const struct vsym_variant *v = variant_of_tool(ld->system, name);
+	const char *label = ld->system->label[VSYM_ORIGIN_SYSTEM];
+	char names[256];
+
+	if (v != NULL)
+		return fail(ld, s, "'%s' is variant '%s' (tool = \"%s\" in %s names it so for .tool-versions); here write %s = \"%s\";",
+			    name, v->name, name, label, v->name, value);
+	variant_names(ld->system, names, sizeof(names));
+	return fail(ld, s, "no variant '%s' is defined in %s (its variants: %s); pick a value of one of those, "
+		    "or define a variant of your own in your home as %s = { target = \"~/...\"; source = \"~/...${%s}\"; };",
+		    name, label, names, name, name);
+}
+
 static int pick_variant(const struct load *ld, const config_setting_t *s,
 			struct pick **picks, size_t *npicks)
 {
 	const char *name = name_of(s);
 	const char *value = config_setting_get_string(s);
-	struct vsym_variant *v = ld->system ? vsym_policy_variant(ld->system, name) : NULL;
+	struct vsym_variant *v;
 
-	if (ld->origin == VSYM_ORIGIN_SYSTEM)
+	if (ld->origin == VSYM_ORIGIN_SYSTEM || ld->system == NULL)
 		return fail(ld, s, "variant '%s' must be a group: %s = { target = \"...\"; source = \"...${%s}\"; default = \"...\"; };",
 			    name, name, name);
+	v = vsym_policy_variant(ld->system, name);
 	if (v == NULL)
-		return fail(ld, s, "no variant '%s' is defined in %s; define it here as %s = { target = ...; source = ...; };",
-			    name, ld->system->label[VSYM_ORIGIN_SYSTEM], name);
+		return no_such_variant(ld, s, name, value);
 	if (check_value(ld, s, name, value) < 0)
 		return -1;
 	if (grow(picks, npicks, sizeof(**picks)) < 0 ||
@@ -670,11 +708,20 @@ static bool is_system_only(const char *key)
 	return false;
 }
 
+/* The system file's variant called name, or known by that tool name. */
+static const struct vsym_variant *variant_named(const struct vsym_policy *system, const char *name)
+{
+	const struct vsym_variant *v = vsym_policy_variant(system, name);
+
+	return v != NULL ? v : variant_of_tool(system, name);
+}
+
 static int check_user_keys(const struct load *ld, const config_setting_t *root)
 {
 	for (int i = 0; i < config_setting_length(root); i++) {
 		const config_setting_t *s = config_setting_get_elem(root, (unsigned)i);
 		const char *key = name_of(s);
+		const struct vsym_variant *v;
 		size_t k = 0;
 
 		while (user_keys[k] != NULL && strcmp(user_keys[k], key) != 0)
@@ -682,6 +729,10 @@ static int check_user_keys(const struct load *ld, const config_setting_t *root)
 		if (user_keys[k] == NULL && is_system_only(key))
 			return fail(ld, s, "'%s' may only be set in %s; a user file holds binds and variants",
 				    key, ld->system->label[VSYM_ORIGIN_SYSTEM]);
+		v = user_keys[k] == NULL ? variant_named(ld->system, key) : NULL;
+		if (v != NULL)
+			return fail(ld, s, "unknown key '%s': a value of a variant goes under variants: variants: { %s = \"%s\"; };",
+				    key, v->name, config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : "...");
 	}
 	return check_keys(ld, root, user_keys, "a user file");
 }

@@ -15,6 +15,7 @@
 
 #include "expand.h"
 #include "fileio.h"
+#include "cfgtext.h"
 #include "project.h"
 #include "cred.h"
 #include "resolve.h"
@@ -125,9 +126,9 @@ static int check_vsym_text(const char *label, const char *text, size_t len, stru
 
 	for (size_t i = 0; i < len; i++) {
 		if (text[i] == '\0')
-			return vsym_error_set(err, "%s:%u: NUL byte; not a text file, ignored", label, line);
+			return vsym_error_set(err, "%s:%u: NUL byte; not a text file, so it is refused", label, line);
 		if (text[i] == '@' && len - i >= 8 && memcmp(text + i, "@include", 8) == 0)
-			return vsym_error_set(err, "%s:%u: @include is not allowed in a project file; ignored", label, line);
+			return vsym_error_set(err, "%s:%u: @include is not allowed in a project file; the file is refused", label, line);
 		if (text[i] == '\n')
 			line++;
 	}
@@ -143,8 +144,12 @@ static int vsym_picks(const struct vsym_policy *policy, const char *label,
 		unsigned line = (unsigned)config_setting_source_line(s);
 		long v;
 
+		if (name != NULL && (config_setting_type(s) == CONFIG_TYPE_INT || config_setting_type(s) == CONFIG_TYPE_INT64 ||
+				     config_setting_type(s) == CONFIG_TYPE_FLOAT))
+			return vsym_error_set(err, "%s:%u: the value of %s is a number; write it in quotes: %s = \"...\"; the file is refused",
+					      label, line, name, name);
 		if (name == NULL || config_setting_type(s) != CONFIG_TYPE_STRING)
-			return vsym_error_set(err, "%s:%u: a project file only picks values, as go = \"1.22\"; ignored",
+			return vsym_error_set(err, "%s:%u: a project file only picks values, as go = \"1.22\"; the file is refused",
 					      label, line);
 		v = variant_index(policy, name);
 		if (v < 0) {
@@ -170,7 +175,7 @@ static int vsym_root(const struct vsym_policy *policy, const char *label, config
 		const char *name = config_setting_name(s);
 
 		if (name == NULL || strcmp(name, "variants") != 0 || config_setting_type(s) != CONFIG_TYPE_GROUP)
-			return vsym_error_set(err, "%s:%d: a project file holds only variants: { go = \"1.22\"; }; '%s' is not allowed; ignored",
+			return vsym_error_set(err, "%s:%d: a project file holds only variants: { go = \"1.22\"; }; '%s' is not allowed; the file is refused",
 					      label, config_setting_source_line(s), name ? name : "(element)");
 		group = s;
 	}
@@ -191,8 +196,13 @@ int vsym_project_parse_vsym(const struct vsym_policy *policy, const char *label,
 		return -1;
 	config_init(&cfg);
 	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
-		rc = vsym_error_set(err, "%s:%d: %s; ignored", label, config_error_line(&cfg),
-				    config_error_text(&cfg) ? config_error_text(&cfg) : "syntax error");
+		char hint[160] = "";
+
+		if (config_error_line(&cfg) > 0 &&
+		    vsym_cfgtext_unquoted_hint(text, (unsigned)config_error_line(&cfg), hint + 2, sizeof(hint) - 2))
+			memcpy(hint, "; ", 2);
+		rc = vsym_error_set(err, "%s:%d: %s%s; the file is refused", label, config_error_line(&cfg),
+				    config_error_text(&cfg) ? config_error_text(&cfg) : "syntax error", hint);
 		config_destroy(&cfg);
 		return rc;
 	}
@@ -359,7 +369,7 @@ int vsym_project_parse_version_file(const struct vsym_policy *policy, size_t var
 	struct line_job job = { policy, label, variant, proj, err };
 
 	if (memchr(text, '\0', len) != NULL)
-		return vsym_error_set(err, "%s: NUL byte; not a text file, ignored", label);
+		return vsym_error_set(err, "%s: NUL byte; not a text file, so it is refused", label);
 	return each_line(text, len, version_line, &job, err) < 0 ? -1 : 0;
 }
 
@@ -498,15 +508,15 @@ static int open_project_file(const char *path, struct vsym_error *err)
 	if (fd == -ENOENT || fd == -ENOTDIR)
 		return -ENOENT;
 	if (fd == -ELOOP)
-		return vsym_error_set(err, "%s: a symbolic link; a project file must be a regular file, ignored", path);
+		return vsym_error_set(err, "%s: a symbolic link; a project file must be a regular file, so it is refused", path);
 	if (fd < 0 && why.text[0] != '\0')
-		return vsym_error_set(err, "%s: %s; ignored", path, why.text);
+		return vsym_error_set(err, "%s: %s; the file is refused", path, why.text);
 	if (fd < 0)
-		return vsym_error_set(err, "%s: cannot be read (%s); ignored", path, strerror(-fd));
+		return vsym_error_set(err, "%s: cannot be read (%s); the file is refused", path, strerror(-fd));
 	rfd = reopen_for_reading(fd);
 	close(fd);
 	if (rfd < 0)
-		return vsym_error_set(err, "%s: cannot be read (%s); ignored", path, strerror(errno));
+		return vsym_error_set(err, "%s: cannot be read (%s); the file is refused", path, strerror(errno));
 	return rfd;
 }
 
@@ -577,8 +587,8 @@ int vsym_project_read_file(void *ctx, const char *path, char **text, size_t *len
 
 		close(fd);
 		if (!is_reg)
-			return vsym_error_set(err, "%s: not a regular file; ignored", path);
-		return vsym_error_set(err, "%s: larger than %d bytes; ignored", path, VSYM_PROJECT_MAX_SIZE);
+			return vsym_error_set(err, "%s: not a regular file; the file is refused", path);
+		return vsym_error_set(err, "%s: larger than %d bytes; the file is refused", path, VSYM_PROJECT_MAX_SIZE);
 	}
 	buf = malloc(VSYM_PROJECT_MAX_SIZE + 1);
 	while (buf != NULL && n <= VSYM_PROJECT_MAX_SIZE) {
@@ -595,7 +605,7 @@ int vsym_project_read_file(void *ctx, const char *path, char **text, size_t *len
 		return vsym_error_set(err, "out of memory");
 	if (n > VSYM_PROJECT_MAX_SIZE) {
 		free(buf);
-		return vsym_error_set(err, "%s: grew past %d bytes while read; ignored", path, VSYM_PROJECT_MAX_SIZE);
+		return vsym_error_set(err, "%s: grew past %d bytes while read; the file is refused", path, VSYM_PROJECT_MAX_SIZE);
 	}
 	buf[n] = '\0';
 	*text = buf;

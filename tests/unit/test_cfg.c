@@ -18,7 +18,7 @@ static const char *const base_system =
 	"version = 1;\n"
 	"allow = ( { target = \"~/gos\"; source = \"~/.gos/*\"; } );\n"
 	"variants: {\n"
-	"  go = { target = \"~/gos\"; source = \"~/.gos/go${go}\"; default = \"1.22.0\"; };\n"
+	"  go = { target = \"~/gos\"; source = \"~/.gos/go${go}\"; default = \"1.22.0\"; tool = \"golang\"; };\n"
 	"};\n"
 	"binds = ( { source = \"/srv/data\"; target = \"~/data\"; } );\n";
 
@@ -610,6 +610,10 @@ static void test_user_file_may_not_set(void **state)
 		{ "max_binds = 1024;\n", USR ":1: 'max_binds" ONLY_SYSTEM },
 		{ "binds = ( );\non_error = \"warn\";\n", USR ":2: 'on_error" ONLY_SYSTEM },
 		{ "foo = 1;\n", USR ":1: unknown key 'foo' in a user file" },
+		/* a value written outside variants: */
+		{ "version = 1;\ngo = \"1.21\";\n",
+		  USR ":2: unknown key 'go': a value of a variant goes under variants: variants: { go = \"1.21\"; };" },
+		{ "golang = 1.21;\n", USR ":1: unknown key 'golang': a value of a variant goes under variants: variants: { go = \"...\"; };" },
 		{ "version = 2;\n", USR ":1: unsupported version; this vsym reads version = 1;" },
 		{ "binds = (\n", USR ":2: syntax error" },
 	};
@@ -624,7 +628,11 @@ static void test_user_file_errors(void **state)
 		{ "variants: {\n  go = { target = \"~/g2\"; source = \"~/.g/${go}\"; };\n};\n",
 		  USR ":2: variant 'go' is defined in " SYS "; pick a value with go = \"...\"; instead" },
 		{ "variants: { rust = \"1.70\"; };\n",
-		  USR ":1: no variant 'rust' is defined in " SYS "; define it here as rust = { target = ...; source = ...; };" },
+		  USR ":1: no variant 'rust' is defined in " SYS " (its variants: go); pick a value of one of those, "
+		      "or define a variant of your own in your home as rust = { target = \"~/...\"; source = \"~/...${rust}\"; };" },
+		/* the name .tool-versions uses is not the variant's */
+		{ "variants: {\n  golang = \"1.21\";\n};\n",
+		  USR ":2: 'golang' is variant 'go' (tool = \"golang\" in " SYS " names it so for .tool-versions); here write go = \"1.21\";" },
 		{ "variants: {\n  go = \"..\";\n};\n", USR ":2: '..' is not a valid value for variant 'go': use letters, digits and . _ + - (not '.' or '..')" },
 		{ "variants: { go = \"1.22/../../x\"; };\n",
 		  USR ":1: '1.22/../../x' is not a valid value for variant 'go': use letters, digits and . _ + - (not '.' or '..')" },

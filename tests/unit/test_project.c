@@ -104,7 +104,15 @@ static void vsym_refuses_other_keys(void **state)
 	assert_contains(f->err.text, "/p/.vsym:1: ");
 	assert_int_equal(parse_vsym(f, "variants: { go = { target = \"/etc\"; source = \"/x${go}\"; }; };\n"), -1);
 	assert_contains(f->err.text, "only picks values");
+	/* A refused file says so (the exit status is 1), and how to mend a
+	 * version written without quotes. */
+	assert_contains(f->err.text, "the file is refused");
 	assert_int_equal(parse_vsym(f, "variants: { go = 1.22; };\n"), -1);
+	assert_contains(f->err.text, "/p/.vsym:1: the value of go is a number; write it in quotes: go = \"...\"; the file is refused");
+	assert_int_equal(parse_vsym(f, "variants: {\n  go = 1.22.1;\n};\n"), -1);
+	assert_contains(f->err.text, "/p/.vsym:2: ");
+	assert_contains(f->err.text, "write the value in quotes: go = \"1.22.1\";");
+	assert_contains(f->err.text, "the file is refused");
 	assert_int_equal(parse_vsym(f, "@include \"/etc/shadow\"\n"), -1);
 	assert_contains(f->err.text, "@include");
 	assert_int_equal(parse_vsym(f, "variants: { go = \"1.22\" \n"), -1);
@@ -222,7 +230,7 @@ static int fake_reader(void *ctx, const char *path, char **text, size_t *len, st
 		if (strcmp(ff->path, path) != 0)
 			continue;
 		if (ff->text == NULL)
-			return vsym_error_set(err, "%s: cannot be read (Permission denied); ignored", path);
+			return vsym_error_set(err, "%s: cannot be read (Permission denied); the file is refused", path);
 		*text = strdup(ff->text);
 		*len = strlen(ff->text);
 		return 0;
