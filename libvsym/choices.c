@@ -141,9 +141,11 @@ void vsym_choices_describe(const struct vsym_variant *v, const struct vsym_choic
 	buf[0] = '\0';
 	for (size_t i = 0; i < c->n && used < size; i++)
 		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", c->values[i]);
+	/* An alias that stands for no choice is nothing one can pick. */
 	for (size_t i = 0; i < v->naliases && used < size; i++)
-		used += (size_t)snprintf(buf + used, size - used, "%s%s (%s)", used ? ", " : "",
-					 v->alias_names[i], v->alias_values[i]);
+		if (vsym_variant_resolve(v, v->alias_names[i], c->values, c->n) != NULL)
+			used += (size_t)snprintf(buf + used, size - used, "%s%s (%s)", used ? ", " : "",
+						 v->alias_names[i], v->alias_values[i]);
 	if (used == 0)
 		snprintf(buf, size, "none");
 }
@@ -195,6 +197,34 @@ int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_us
 	return 0;
 }
 
+/* The alias value asked stands for, or NULL when it is no alias. */
+static const char *alias_value(const struct vsym_variant *v, const char *asked)
+{
+	for (size_t i = 0; i < v->naliases; i++)
+		if (strcmp(v->alias_names[i], asked) == 0)
+			return v->alias_values[i];
+	return NULL;
+}
+
+/* Why asked fits nothing, into *refusal (to free); an alias that stands
+ * for no choice says so and who can mend it. Returns 0 or -1. */
+static int refuse_value(const struct vsym_variant *v, const char *asked, const char *there, char **refusal)
+{
+	const char *stands_for = alias_value(v, asked);
+	int n;
+
+	if (stands_for == NULL)
+		n = asprintf(refusal, "%s has no value %s; there are: %s", v->name, asked, there);
+	else
+		n = asprintf(refusal, "%s=%s: the alias %s stands for %s, which is none of the choices of %s "
+			     "(there are: %s); pick one of those, or have %s installed or the alias (%s line %u) corrected",
+			     v->name, asked, asked, stands_for, v->name, there, stands_for,
+			     v->origin == VSYM_ORIGIN_SYSTEM ? "the system file," : "~/.vsymrc,", v->line);
+	if (n < 0)
+		*refusal = NULL;
+	return n < 0 ? -1 : 0;
+}
+
 char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant *variant,
 			const char *asked, char **refusal)
 {
@@ -210,7 +240,7 @@ char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant 
 	pick = vsym_variant_resolve(variant, asked, choices.values, choices.n);
 	if (pick == NULL) {
 		vsym_choices_describe(variant, &choices, there, sizeof(there));
-		if (asprintf(refusal, "%s has no value %s; there are: %s", variant->name, asked, there) < 0) {
+		if (refuse_value(variant, asked, there, refusal) < 0) {
 			*refusal = NULL;
 			vsym_choices_free(&choices);
 			return NULL;

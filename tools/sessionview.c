@@ -116,6 +116,63 @@ int vsym_session_check_defaults(const struct vsym_policy *policy, const struct v
 	return refused;
 }
 
+/* The system file's default of v on its own: the value in force unless
+ * ~/.vsymrc picked another. Returns NULL when it has none. */
+static const char *system_default(const struct vsym_variant *v, unsigned *line)
+{
+	*line = v->value_origin == VSYM_ORIGIN_SYSTEM ? v->value_line : v->system_default_line;
+	return v->value_origin == VSYM_ORIGIN_SYSTEM ? v->value : v->system_default;
+}
+
+/* Each value the definition of v names that fits none of its choices:
+ * the system default and the aliases. Returns how many it printed. */
+static int check_variant(const struct vsym_policy *policy, const struct vsym_variant *v,
+			 const struct vsym_choices *choices, FILE *out)
+{
+	const char *file = policy->label[v->origin] ? policy->label[v->origin] : "the system file";
+	const char *there;
+	char described[VSYM_ERROR_MAX];
+	unsigned line;
+	int bad = 0;
+
+	vsym_choices_describe(v, choices, described, sizeof(described));
+	there = described;
+	if (system_default(v, &line) != NULL &&
+	    vsym_variant_resolve(v, system_default(v, &line), choices->values, choices->n) == NULL) {
+		fprintf(out, "%s:%u: the default %s = \"%s\" is none of the choices of %s (there are: %s)\n",
+			file, line, v->name, system_default(v, &line), v->name, there);
+		bad++;
+	}
+	for (size_t i = 0; i < v->naliases; i++) {
+		if (vsym_variant_resolve(v, v->alias_names[i], choices->values, choices->n) != NULL)
+			continue;
+		fprintf(out, "%s:%u: the alias %s of %s stands for %s, which is none of its choices (there are: %s)\n",
+			file, v->line, v->alias_names[i], v->name, v->alias_values[i], there);
+		bad++;
+	}
+	return bad;
+}
+
+int vsym_session_check_variants(const struct vsym_policy *policy, const struct vsym_user *user, FILE *out)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < policy->nvariants; i++) {
+		const struct vsym_variant *v = &policy->variants[i];
+		struct vsym_choices choices;
+		struct vsym_error err;
+
+		if (vsym_choices_list(user, v, &choices, &err) < 0) {
+			fprintf(out, "%s\n", err.text);
+			bad++;
+			continue;
+		}
+		bad += check_variant(policy, v, &choices, out);
+		vsym_choices_free(&choices);
+	}
+	return bad;
+}
+
 char *vsym_session_bound_values(const struct vsym_policy *policy, struct vsym_state *state, bool unbound)
 {
 	size_t size = 1;

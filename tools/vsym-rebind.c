@@ -378,8 +378,9 @@ static int run_variants(struct tool *t)
 }
 
 /* Judges each session default as a login would, against the session's
- * record when run in one. Returns the exit status. */
-static int print_defaults(struct tool *t)
+ * record when run in one; wrong counts what was found wrong before.
+ * Returns the exit status. */
+static int print_defaults(struct tool *t, int wrong)
 {
 	struct vsym_error err;
 	size_t dropped;
@@ -389,7 +390,29 @@ static int print_defaults(struct tool *t)
 		rebind_die(EXIT_FAILED, "%s", err.text);
 	if (dropped > 0)
 		rebind_warn("%zu binds beyond max_binds = %u would not be made", dropped, t->policy.max_binds);
-	return refused > 0 || dropped > 0 ? EXIT_REFUSED : EXIT_DONE;
+	return refused > 0 || dropped > 0 || wrong > 0 ? EXIT_REFUSED : EXIT_DONE;
+}
+
+/* The values of ~/.vsymrc that fit no choice, said as a login says them,
+ * each put back to the system default as a login does. Returns how many. */
+static int report_fallbacks(struct tool *t)
+{
+	struct vsym_fallbacks fallbacks;
+	struct vsym_error err;
+	char path[PATH_MAX], text[2 * VSYM_ERROR_MAX];
+	int n;
+
+	if (vsym_choices_fall_back(&t->policy, &t->user, &fallbacks, &err) < 0)
+		rebind_die(EXIT_FAILED, "%s", err.text);
+	if (vsym_session_user_file_path(&t->user, path, sizeof(path)) < 0)
+		snprintf(path, sizeof(path), "~/%s", VSYM_USER_FILE);
+	for (size_t i = 0; i < fallbacks.n; i++) {
+		vsym_fallback_describe(&fallbacks.items[i], path, text, sizeof(text));
+		rebind_warn("%s", text);
+	}
+	n = (int)fallbacks.n;
+	vsym_fallbacks_free(&fallbacks);
+	return n;
 }
 
 /* Read only after privileges are gone (run_check): the file is whatever
@@ -407,7 +430,7 @@ static void load_named_file(struct tool *t, const char *path)
 static int run_check(struct tool *t)
 {
 	struct vsym_error err;
-	int rc;
+	int rc, wrong;
 
 	/* In a session, its record (root's) is read before the drop. */
 	if (vsym_session_peek(&t->session, &t->user, &err) < 0)
@@ -422,9 +445,12 @@ static int run_check(struct tool *t)
 	}
 	if (t->policy.user_config && vsym_session_load_user(&t->policy, &t->user, &err) < 0)
 		rebind_die(EXIT_REFUSED, "%s", err.text);
+	/* What the files name is judged before anything is resolved. */
+	wrong = vsym_session_check_variants(&t->policy, &t->user, stderr);
+	wrong += report_fallbacks(t);
 	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0)
 		rebind_die(EXIT_FAILED, "%s", err.text);
-	return print_defaults(t);
+	return print_defaults(t, wrong);
 }
 
 static _Noreturn void exec_command(struct tool *t)
