@@ -166,6 +166,82 @@ static void test_describe(void **state)
 	assert_string_equal(buf, "none");
 }
 
+static void load_user(struct fixture *f, const char *text)
+{
+	struct vsym_error err;
+
+	if (vsym_cfg_load_user(&f->policy, "/home/alice/.vsymrc", text, strlen(text), &f->alice.user, &err) < 0)
+		fail_msg("%s", err.text);
+}
+
+static const char fallback_policy[] =
+	"variants: {\n"
+	"  go = { target = \"~/gos\"; source = \"~/.gos/go${go}\"; default = \"1.22\"; aliases = { gone = \"1.99\"; }; };\n"
+	"  b = { target = \"~/b\"; source = \"~/.gos/go${b}\"; default = \"1.77\"; };\n"
+	"  c = { target = \"~/c\"; source = \"~/.gos/go${c}\"; default = \"1.22\"; };\n"
+	"};";
+
+/* A pick of ~/.vsymrc that fits no choice: recorded, and replaced by the
+ * system default when that fits; left as written when it does not; a
+ * pick that fits (a version prefix) is neither. */
+static void test_fall_back(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_fallbacks fb;
+	struct vsym_error err = { .text = "" };
+	char text[512];
+
+	REQUIRE_ROOT();
+	load(f, fallback_policy);
+	load_user(f, "variants: { go = \"1.30\";\n b = \"1.40\";\n c = \"1.21\"; };\n");
+	assert_int_equal(vsym_choices_fall_back(&f->policy, &f->alice.user, &fb, &err), 0);
+	assert_int_equal(fb.n, 2);
+	assert_string_equal(fb.items[0].variant, "go");
+	assert_string_equal(fb.items[0].asked, "1.30");
+	assert_int_equal(fb.items[0].line, 1);
+	assert_string_equal(fb.items[0].used, "1.22");
+	/* the alias to no choice is nothing to pick: not offered */
+	assert_string_equal(fb.items[0].there, "1.9, 1.21.5, 1.22.0, 1.22.10");
+	assert_string_equal(f->policy.variants[0].value, "1.22");
+	assert_int_equal(f->policy.variants[0].value_origin, VSYM_ORIGIN_SYSTEM);
+	assert_int_equal(f->policy.variants[0].value_line, 2);
+	assert_string_equal(fb.items[1].variant, "b");
+	assert_null(fb.items[1].used);
+	assert_int_equal(fb.items[1].line, 2);
+	assert_string_equal(f->policy.variants[1].value, "1.40");
+	assert_string_equal(f->policy.variants[2].value, "1.21");
+	assert_int_equal(vsym_fallback_describe(&fb.items[0], "/home/alice/.vsymrc", text, sizeof(text)), 0);
+	assert_string_equal(text, "/home/alice/.vsymrc:1: go = \"1.30\" is none of the values of go "
+				  "(there are: 1.9, 1.21.5, 1.22.0, 1.22.10); the system default go = \"1.22\" is used instead");
+	assert_int_equal(vsym_fallback_describe(&fb.items[1], "/home/alice/.vsymrc", text, sizeof(text)), 0);
+	assert_contains(text, "there is no system default to use instead: b is not bound");
+	vsym_fallbacks_free(&fb);
+	/* the system default resolves afterwards as any default does */
+	assert_int_equal(vsym_choices_resolve_policy(&f->policy, &f->alice.user, &err), 0);
+	assert_string_equal(f->policy.variants[0].value, "1.22.10");
+}
+
+/* An alias that stands for no choice says so, and who can mend it. */
+static void test_alias_to_no_choice(void **state)
+{
+	struct fixture *f = *state;
+	char *refusal, *pick;
+
+	REQUIRE_ROOT();
+	load(f, fallback_policy);
+	pick = vsym_choices_pick(&f->alice.user, &f->policy.variants[0], "gone", &refusal);
+	assert_non_null(refusal);
+	assert_string_equal(refusal, "go=gone: the alias gone stands for 1.99, which is none of the choices of go "
+				     "(there are: 1.9, 1.21.5, 1.22.0, 1.22.10); pick one of those, or have 1.99 installed "
+				     "or the alias (the system file, line 2) corrected");
+	free(refusal);
+	free(pick);
+	pick = vsym_choices_pick(&f->alice.user, &f->policy.variants[0], "1.99", &refusal);
+	assert_string_equal(refusal, "go has no value 1.99; there are: 1.9, 1.21.5, 1.22.0, 1.22.10");
+	free(refusal);
+	free(pick);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +249,8 @@ int main(void)
 		cmocka_unit_test(test_listed_as_the_user),
 		cmocka_unit_test(test_defaults_resolved),
 		cmocka_unit_test(test_describe),
+		cmocka_unit_test(test_fall_back),
+		cmocka_unit_test(test_alias_to_no_choice),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

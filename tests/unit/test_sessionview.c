@@ -314,6 +314,45 @@ static void test_check_defaults(void **state)
 	assert_int_equal(f->state.n, 0);
 }
 
+/* -C judges what the files name on their own: a system default that fits
+ * no choice (also where ~/.vsymrc picks another value, which fits) and an
+ * alias standing for no choice, each a line with file and line. */
+static void test_check_variants(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_error err = { .text = "" };
+	static const char user_text[] = "variants: { go = \"2.0\"; };\n";
+	char want[1024];
+	FILE *out;
+
+	REQUIRE_ROOT();
+	load_policy(f, "allow = ( { target = \"~/*\"; source = \"~/.v/*\"; } );\n"
+		       "variants: {\n"
+		       "  go = { target = \"~/gos\"; source = \"~/.v/${go}\"; default = \"9.9\";\n"
+		       "         aliases = { lts = \"1.0\"; gone = \"7.0\"; }; };\n"
+		       "  node = { target = \"~/nodes\"; source = \"~/.n/${node}\"; };\n"
+		       "};\n");
+	if (vsym_cfg_load_user(&f->policy, "/home/alice/.vsymrc", user_text, strlen(user_text), &f->alice.user, &err) < 0)
+		fail_msg("%s", err.text);
+	out = output(f);
+	assert_int_equal(vsym_session_check_variants(&f->policy, &f->alice.user, out), 2);
+	done(f, out);
+	assert_int_equal(lines(f->out), 2);
+	snprintf(want, sizeof(want), "/etc/vsym.conf:3: the default go = \"9.9\" is none of the choices of go "
+		 "(there are: 1.0, 2.0, 10.0, lts (1.0))\n");
+	assert_contains(f->out, want);
+	snprintf(want, sizeof(want), "/etc/vsym.conf:3: the alias gone of go stands for 7.0, which is none of its choices "
+		 "(there are: 1.0, 2.0, 10.0, lts (1.0))\n");
+	assert_contains(f->out, want);
+
+	/* all well: nothing said */
+	load_policy(f, policy_text);
+	out = output(f);
+	assert_int_equal(vsym_session_check_variants(&f->policy, &f->alice.user, out), 0);
+	done(f, out);
+	assert_string_equal(f->out, "");
+}
+
 /* Binds beyond max_binds are not judged but counted in *dropped. */
 static void test_check_defaults_dropped(void **state)
 {
@@ -414,6 +453,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_print_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_check_defaults_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_variants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bound_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bound_on_and_has_bound, setup, teardown),
 	};
