@@ -288,16 +288,19 @@ static int use_system_default(const struct vsym_user *user, struct vsym_variant 
 {
 	char *value;
 
-	if (v->system_default == NULL || !resolves(user, v, v->system_default, choices))
+	if (v->system_default == NULL)
 		return 0;
-	if ((value = strdup(v->system_default)) == NULL || (f->used = strdup(value)) == NULL) {
-		free(value);
+	if ((f->system_default = strdup(v->system_default)) == NULL)
 		return -1;
-	}
+	if (!resolves(user, v, v->system_default, choices))
+		return 0;
+	if ((value = strdup(v->system_default)) == NULL)
+		return -1;
 	free(v->value);
 	v->value = value;
 	v->value_origin = VSYM_ORIGIN_SYSTEM;
 	v->value_line = v->system_default_line;
+	f->used = true;
 	return 0;
 }
 
@@ -334,7 +337,7 @@ void vsym_fallbacks_free(struct vsym_fallbacks *fallbacks)
 {
 	for (size_t i = 0; i < fallbacks->n; i++) {
 		free(fallbacks->items[i].asked);
-		free(fallbacks->items[i].used);
+		free(fallbacks->items[i].system_default);
 		free(fallbacks->items[i].there);
 	}
 	free(fallbacks->items);
@@ -345,9 +348,12 @@ int vsym_fallback_describe(const struct vsym_fallback *f, const char *file, char
 {
 	int n;
 
-	if (f->used != NULL)
+	if (f->used)
 		n = snprintf(buf, size, "%s:%u: %s = \"%s\" is none of the values of %s (there are: %s); the system default %s = \"%s\" is used instead",
-			     file, f->line, f->variant, f->asked, f->variant, f->there, f->variant, f->used);
+			     file, f->line, f->variant, f->asked, f->variant, f->there, f->variant, f->system_default);
+	else if (f->system_default != NULL)
+		n = snprintf(buf, size, "%s:%u: %s = \"%s\" is none of the values of %s (there are: %s), and neither is the system default %s = \"%s\": %s is not bound",
+			     file, f->line, f->variant, f->asked, f->variant, f->there, f->variant, f->system_default, f->variant);
 	else
 		n = snprintf(buf, size, "%s:%u: %s = \"%s\" is none of the values of %s (there are: %s), and there is no system default to use instead: %s is not bound",
 			     file, f->line, f->variant, f->asked, f->variant, f->there, f->variant);

@@ -6,6 +6,7 @@
 #ifndef VSYM_CHOICES_H
 #define VSYM_CHOICES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -57,7 +58,8 @@ struct vsym_fallback {
 	const char *variant;  /* its name, in the policy */
 	char *asked;          /* the value written in ~/.vsymrc */
 	unsigned line;        /* its line there */
-	char *used;           /* the system default used instead, or NULL: none fits */
+	char *system_default; /* the system file's default, or NULL: none */
+	bool used;            /* the default fits a choice and is used instead */
 	char *there;          /* the choices and aliases (vsym_choices_describe) */
 };
 

@@ -117,9 +117,9 @@ static void report_fallback(const struct vsym_login *l, const struct vsym_fallba
 
 	if (vsym_session_user_file_path(l->user, path, sizeof(path)) < 0)
 		snprintf(path, sizeof(path), "~/%s", VSYM_USER_FILE);
-	if (f->used != NULL)
+	if (f->used)
 		say(l, LOG_NOTICE, "%s: %s:%u: the value resolves to no choice; the system default %s = \"%s\" is used",
-		    l->user->name, path, f->line, f->variant, f->used);
+		    l->user->name, path, f->line, f->variant, f->system_default);
 	else
 		say(l, LOG_NOTICE, "%s: %s:%u: the value resolves to no choice, and no system default fits",
 		    l->user->name, path, f->line);

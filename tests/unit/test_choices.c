@@ -199,14 +199,16 @@ static void test_fall_back(void **state)
 	assert_string_equal(fb.items[0].variant, "go");
 	assert_string_equal(fb.items[0].asked, "1.30");
 	assert_int_equal(fb.items[0].line, 1);
-	assert_string_equal(fb.items[0].used, "1.22");
+	assert_true(fb.items[0].used);
+	assert_string_equal(fb.items[0].system_default, "1.22");
 	/* the alias to no choice is nothing to pick: not offered */
 	assert_string_equal(fb.items[0].there, "1.9, 1.21.5, 1.22.0, 1.22.10");
 	assert_string_equal(f->policy.variants[0].value, "1.22");
 	assert_int_equal(f->policy.variants[0].value_origin, VSYM_ORIGIN_SYSTEM);
 	assert_int_equal(f->policy.variants[0].value_line, 2);
 	assert_string_equal(fb.items[1].variant, "b");
-	assert_null(fb.items[1].used);
+	assert_false(fb.items[1].used);
+	assert_string_equal(fb.items[1].system_default, "1.77");
 	assert_int_equal(fb.items[1].line, 2);
 	assert_string_equal(f->policy.variants[1].value, "1.40");
 	assert_string_equal(f->policy.variants[2].value, "1.21");
@@ -214,7 +216,8 @@ static void test_fall_back(void **state)
 	assert_string_equal(text, "/home/alice/.vsymrc:1: go = \"1.30\" is none of the values of go "
 				  "(there are: 1.9, 1.21.5, 1.22.0, 1.22.10); the system default go = \"1.22\" is used instead");
 	assert_int_equal(vsym_fallback_describe(&fb.items[1], "/home/alice/.vsymrc", text, sizeof(text)), 0);
-	assert_contains(text, "there is no system default to use instead: b is not bound");
+	assert_string_equal(text, "/home/alice/.vsymrc:2: b = \"1.40\" is none of the values of b (there are: 1.9, 1.21.5, "
+				  "1.22.0, 1.22.10), and neither is the system default b = \"1.77\": b is not bound");
 	vsym_fallbacks_free(&fb);
 	/* the system default resolves afterwards as any default does */
 	assert_int_equal(vsym_choices_resolve_policy(&f->policy, &f->alice.user, &err), 0);
