@@ -31,7 +31,9 @@ int vsym_session_print_binds(const struct vsym_state *state, FILE *out, struct v
 }
 
 /* The values found on disk for a variant, comma-separated: the
- * directories matching its template, listed with user's credentials. */
+ * directories matching its template, listed with user's credentials, each
+ * with its real version (version_from) and the symlinks that are the same
+ * choice: "1.21 (version 1.21.13)", "java-17 (also java-1.17.0)". */
 static void print_choices(const struct vsym_user *user, const struct vsym_variant *v, FILE *out)
 {
 	struct vsym_choices choices;
@@ -40,8 +42,19 @@ static void print_choices(const struct vsym_user *user, const struct vsym_varian
 	if (vsym_choices_list(user, v, &choices, &err) < 0)
 		return;
 	for (size_t i = 0; i < choices.n; i++) {
+		const char *version = choices.versions != NULL ? choices.versions[i] : NULL;
+
 		fputs(i > 0 ? "," : "", out);
 		vsym_fput_escaped(choices.values[i], out);
+		if (version != NULL)
+			fprintf(out, " (version %s)", version);
+		for (size_t j = 0; j < choices.nlinks; j++) {
+			if (strcmp(choices.link_values[j], choices.values[i]) != 0)
+				continue;
+			fputs(" (also ", out);
+			vsym_fput_escaped(choices.link_names[j], out);
+			fputc(')', out);
+		}
 	}
 	vsym_choices_free(&choices);
 }
@@ -70,6 +83,8 @@ int vsym_session_print_values(const struct vsym_variant *variant, const struct v
 
 	for (size_t i = 0; i < choices.n; i++)
 		fprintf(out, "%s\n", choices.values[i]);
+	for (size_t i = 0; i < choices.nlinks; i++)
+		fprintf(out, "%s\n", choices.link_names[i]);
 	for (size_t i = 0; i < variant->naliases; i++)
 		fprintf(out, "%s\n", variant->alias_names[i]);
 	vsym_choices_free(&choices);
