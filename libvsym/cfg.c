@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <libconfig.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,8 +37,10 @@ static const char *const users_keys[] = { "exclude", "groups", NULL };
 static const char *const rule_keys[] = { "target", "source", "readonly", NULL };
 static const char *const bind_keys[] = { "target", "source", "readonly", "optional", "create", NULL };
 static const char *const variant_keys[] = {
-	"target", "source", "default", "readonly", "create", "aliases", "tool", "version_file", NULL
+	"target", "source", "default", "readonly", "create", "aliases", "tool", "version_file",
+	"version_from", "match", NULL
 };
+static const char *const version_from_keys[] = { "file", "pattern", NULL };
 
 static unsigned line_of(const config_setting_t *s)
 {
@@ -459,27 +462,134 @@ static int add_alias(const struct load *ld, const config_setting_t *a, struct vs
 	return 0;
 }
 
-/* tool = "golang"; version_file = ".go-version"; both plain words: a
- * version_file is a name looked up in project directories, never a path. */
+static int check_project_name(const struct load *ld, const config_setting_t *s, const char *key,
+			      const struct vsym_variant *v, const char *word)
+{
+	if (word == NULL || !vsym_variant_value_valid(word))
+		return fail(ld, s, "'%s' of variant '%s' must be a plain name (letters, digits and . _ + -), as in \"%s\"",
+			    key, v->name, strcmp(key, "tool") == 0 ? "golang" : ".go-version");
+	return 0;
+}
+
+/* version_file = ".go-version"; or [ ".go-version", "go.mod" ];: names
+ * looked up in project directories, never paths. */
+static int load_version_files(const struct load *ld, const config_setting_t *s, struct vsym_variant *v)
+{
+	const config_setting_t *vf = config_setting_get_member(s, "version_file");
+	bool single = vf != NULL && config_setting_type(vf) == CONFIG_TYPE_STRING;
+	int count;
+
+	if (vf == NULL)
+		return 0;
+	if (!single && (config_setting_type(vf) != CONFIG_TYPE_ARRAY && config_setting_type(vf) != CONFIG_TYPE_LIST))
+		return fail(ld, vf, "'version_file' of variant '%s' must be a name or a list: [ \".go-version\", \"go.mod\" ]",
+			    v->name);
+	count = single ? 1 : config_setting_length(vf);
+	for (int i = 0; i < count; i++) {
+		const config_setting_t *e = single ? vf : config_setting_get_elem(vf, (unsigned)i);
+		const char *word = config_setting_get_string(e);
+
+		if (check_project_name(ld, e, "version_file", v, word) < 0)
+			return -1;
+		if (grow(&v->version_files, &v->nversion_files, sizeof(char *)) < 0 ||
+		    (v->version_files[v->nversion_files - 1] = strdup(word)) == NULL)
+			return fail(ld, e, "out of memory");
+	}
+	return 0;
+}
+
+/* tool = "golang"; a plain word, its name in .tool-versions. */
 static int load_project_names(const struct load *ld, const config_setting_t *s,
 			      struct vsym_variant *v)
 {
-	static const char *const keys[] = { "tool", "version_file" };
-	char **slots[] = { &v->tool, &v->version_file };
 	const char *word;
 
-	for (size_t i = 0; i < 2; i++) {
-		if (get_string(ld, s, keys[i], &word) < 0)
+	if (get_string(ld, s, "tool", &word) < 0)
+		return -1;
+	if (word != NULL) {
+		if (check_project_name(ld, config_setting_get_member(s, "tool"), "tool", v, word) < 0)
 			return -1;
-		if (word == NULL)
-			continue;
-		if (!vsym_variant_value_valid(word))
-			return fail(ld, config_setting_get_member(s, keys[i]),
-				    "'%s' of variant '%s' must be a plain name (letters, digits and . _ + -), as in \".go-version\"",
-				    keys[i], v->name);
-		if ((*slots[i] = strdup(word)) == NULL)
+		if ((v->tool = strdup(word)) == NULL)
 			return fail(ld, s, "out of memory");
 	}
+	return load_version_files(ld, s, v);
+}
+
+/* A relative path inside a choice's tree: no "/" first, no "." or "..". */
+static bool tree_path_valid(const char *path)
+{
+	if (path[0] == '\0' || path[0] == '/' || vsym_has_control_char(path))
+		return false;
+	for (const char *p = path; *p != '\0';) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 0 || vsym_is_dot_component(p, len))
+			return false;
+		p += len + (p[len] == '/');
+	}
+	return true;
+}
+
+/* The pattern compiled as POSIX extended, with at least one group: its
+ * first group is the version. */
+static int compile_version_pattern(const struct load *ld, const config_setting_t *s, struct vsym_variant *v,
+				   const char *pattern)
+{
+	char why[128];
+	int rc;
+
+	if ((v->version_from_re = calloc(1, sizeof(regex_t))) == NULL)
+		return fail(ld, s, "out of memory");
+	rc = regcomp(v->version_from_re, pattern, REG_EXTENDED);
+	if (rc != 0) {
+		regerror(rc, v->version_from_re, why, sizeof(why));
+		free(v->version_from_re);
+		v->version_from_re = NULL;
+		return fail(ld, s, "version_from pattern of variant '%s' is not a POSIX extended regular expression (%s); write one with a group around the version, as \"go([0-9][0-9.]*)\"",
+			    v->name, why);
+	}
+	if (v->version_from_re->re_nsub < 1)
+		return fail(ld, s, "version_from pattern of variant '%s' has no group; put ( ) around the version, as in \"go([0-9][0-9.]*)\"",
+			    v->name);
+	return 0;
+}
+
+/* version_from = { file = "VERSION"; pattern = "go([0-9][0-9.]*)"; }; */
+static int load_version_from(const struct load *ld, const config_setting_t *s, struct vsym_variant *v)
+{
+	const config_setting_t *g = config_setting_get_member(s, "version_from");
+	const char *file, *pattern;
+
+	if (g == NULL)
+		return 0;
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return fail(ld, g, "'version_from' must be a group: version_from = { file = \"VERSION\"; pattern = \"go([0-9][0-9.]*)\"; };");
+	if (check_keys(ld, g, version_from_keys, "version_from") < 0 ||
+	    need_string(ld, g, "file", "version_from", &file) < 0 ||
+	    need_string(ld, g, "pattern", "version_from", &pattern) < 0)
+		return -1;
+	if (!tree_path_valid(file))
+		return fail(ld, config_setting_get_member(g, "file"),
+			    "version_from file of variant '%s' must be a path inside each choice's tree, as \"VERSION\" (no leading /, no . or ..)",
+			    v->name);
+	if ((v->version_from_file = strdup(file)) == NULL || (v->version_from_pattern = strdup(pattern)) == NULL)
+		return fail(ld, g, "out of memory");
+	return compile_version_pattern(ld, config_setting_get_member(g, "pattern"), v, pattern);
+}
+
+/* match = "exact" | "newer-patch"; */
+static int load_match(const struct load *ld, const config_setting_t *s, struct vsym_variant *v)
+{
+	const char *match;
+
+	if (get_string(ld, s, "match", &match) < 0)
+		return -1;
+	if (match == NULL || strcmp(match, "exact") == 0)
+		return 0;
+	if (strcmp(match, "newer-patch") != 0)
+		return fail(ld, config_setting_get_member(s, "match"),
+			    "match of variant '%s' must be \"exact\" or \"newer-patch\"", v->name);
+	v->match = VSYM_MATCH_NEWER_PATCH;
 	return 0;
 }
 
@@ -519,7 +629,8 @@ static int define_variant(const struct load *ld, const config_setting_t *s)
 	if (load_variant_paths(ld, s, v) < 0 || load_variant_default(ld, s, v) < 0 ||
 	    get_bool(ld, s, "readonly", &v->readonly) < 0 ||
 	    get_bool(ld, s, "create", &v->create) < 0 ||
-	    load_aliases(ld, s, v) < 0 || load_project_names(ld, s, v) < 0)
+	    load_aliases(ld, s, v) < 0 || load_project_names(ld, s, v) < 0 ||
+	    load_version_from(ld, s, v) < 0 || load_match(ld, s, v) < 0)
 		return -1;
 	return check_target_place(ld, config_setting_get_member(s, "target"), v->target, v->create);
 }
@@ -911,7 +1022,12 @@ void vsym_policy_free(struct vsym_policy *policy)
 		free(policy->variants[i].value);
 		free(policy->variants[i].system_default);
 		free(policy->variants[i].tool);
-		free(policy->variants[i].version_file);
+		strv_free(policy->variants[i].version_files, policy->variants[i].nversion_files);
+		free(policy->variants[i].version_from_file);
+		free(policy->variants[i].version_from_pattern);
+		if (policy->variants[i].version_from_re != NULL)
+			regfree(policy->variants[i].version_from_re);
+		free(policy->variants[i].version_from_re);
 		strv_free(policy->variants[i].alias_names, policy->variants[i].naliases);
 		strv_free(policy->variants[i].alias_values, policy->variants[i].naliases);
 	}

@@ -14,6 +14,7 @@
 #include "choices.h"
 #include "cred.h"
 #include "expand.h"
+#include "project.h"
 #include "resolve.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
@@ -51,16 +52,117 @@ out:
 	return dir;
 }
 
-static int add_value(struct vsym_choices *out, const char *value)
+static int add_string(char ***list, size_t n, const char *value)
 {
-	char **bigger = realloc(out->values, (out->n + 1) * sizeof(char *));
+	char **bigger = realloc(*list, (n + 1) * sizeof(char *));
 
 	if (bigger == NULL)
 		return -1;
-	out->values = bigger;
-	if ((out->values[out->n] = strdup(value)) == NULL)
+	*list = bigger;
+	bigger[n] = value != NULL ? strdup(value) : NULL;
+	return value != NULL && bigger[n] == NULL ? -1 : 0;
+}
+
+/* The value of the choice the entry name links to, when it is a symlink
+ * to a sibling that matches the template (Debian's java-1.17.0-openjdk-amd64
+ * -> java-17-openjdk-amd64). readlinkat looks up nothing beyond the entry. */
+static bool link_to_sibling(const struct vsym_variant *v, int dirfd, const char *name,
+			    unsigned char d_type, char *value, size_t size)
+{
+	char link[256];
+	const char *to = link;
+	size_t dirlen = strlen(v->tmpl_dir);
+	ssize_t len;
+
+	if (d_type != DT_LNK && d_type != DT_UNKNOWN)
+		return false;
+	len = readlinkat(dirfd, name, link, sizeof(link) - 1);
+	if (len <= 0)
+		return false;
+	link[len] = '\0';
+	if (strncmp(to, "./", 2) == 0)
+		to += 2;
+	else if (strncmp(to, v->tmpl_dir, dirlen) == 0 && to[dirlen] == '/')
+		to += dirlen + 1;
+	return strchr(to, '/') == NULL && vsym_variant_value_of(v, to, value, size);
+}
+
+static int add_choice(struct vsym_choices *out, char ***link_to, const char *value, const char *to)
+{
+	if (add_string(&out->values, out->n, value) < 0 || add_string(link_to, out->n, to) < 0)
 		return -1;
 	out->n++;
+	return 0;
+}
+
+static bool has_value(const struct vsym_choices *c, char *const *link_to, const char *value)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (link_to[i] == NULL && strcmp(c->values[i], value) == 0)
+			return true;
+	return false;
+}
+
+/* A choice that links to another choice becomes a link name of it: one
+ * tree is listed once. Frees link_to. */
+static int fold_links(struct vsym_choices *c, char **link_to)
+{
+	size_t kept = 0;
+	bool *folds = calloc(c->n + 1, sizeof(bool));
+
+	c->link_names = calloc(c->n + 1, sizeof(char *));
+	c->link_values = calloc(c->n + 1, sizeof(char *));
+	if (folds == NULL || c->link_names == NULL || c->link_values == NULL) {
+		for (size_t i = 0; i < c->n; i++)
+			free(link_to[i]);
+		free(link_to);
+		free(folds);
+		return -1;
+	}
+	for (size_t i = 0; i < c->n; i++)
+		folds[i] = link_to[i] != NULL && has_value(c, link_to, link_to[i]);
+	for (size_t i = 0; i < c->n; i++) {
+		if (folds[i]) {
+			c->link_names[c->nlinks] = c->values[i];
+			c->link_values[c->nlinks++] = link_to[i];
+		} else {
+			c->values[kept++] = c->values[i];
+			free(link_to[i]);
+		}
+	}
+	c->n = kept;
+	free(link_to);
+	free(folds);
+	return 0;
+}
+
+/* version_from: the real version of each choice, from its file read as
+ * the caller (already the user) through the walk; none when the file is
+ * missing, refused or does not match. */
+static int read_versions(const struct vsym_variant *v, struct vsym_choices *c)
+{
+	if (v->version_from_re == NULL || c->n == 0)
+		return 0;
+	if ((c->versions = calloc(c->n, sizeof(char *))) == NULL)
+		return -1;
+	for (size_t i = 0; i < c->n; i++) {
+		struct vsym_error ignored;
+		char *source = vsym_variant_source(v, c->values[i]), *path = NULL, *text = NULL;
+		char version[128];
+		size_t len;
+
+		if (source == NULL || asprintf(&path, "%s/%s", source, v->version_from_file) < 0) {
+			free(source);
+			return -1;
+		}
+		if (vsym_project_read_file(NULL, path, &text, &len, &ignored) == 0 &&
+		    vsym_variant_version_in(v, text, version, sizeof(version)) &&
+		    (c->versions[i] = strdup(version)) == NULL)
+			i = c->n; /* out of memory: stop, reported below */
+		free(text);
+		free(path);
+		free(source);
+	}
 	return 0;
 }
 
@@ -69,25 +171,33 @@ static int read_choices(const struct vsym_variant *v, int dirfd, struct vsym_cho
 {
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+	char **link_to = NULL;
 	struct dirent *d;
-	char value[160];
+	char value[160], to[160];
+	int rc = 0;
 
 	if (dir == NULL) {
 		if (fd >= 0)
 			close(fd);
 		return vsym_error_set(err, "cannot read %s: %s", v->tmpl_dir, strerror(errno));
 	}
-	while ((d = readdir(dir)) != NULL && out->n < VSYM_CHOICES_MAX) {
+	while (rc == 0 && (d = readdir(dir)) != NULL && out->n < VSYM_CHOICES_MAX) {
 		if (!vsym_variant_value_of(v, d->d_name, value, sizeof(value)) ||
 		    !is_choice_dir(v, dirfd, value, d->d_type))
 			continue;
-		if (add_value(out, value) < 0) {
-			closedir(dir);
-			return vsym_error_set(err, "out of memory");
-		}
+		rc = add_choice(out, &link_to, value,
+				link_to_sibling(v, dirfd, d->d_name, d->d_type, to, sizeof(to)) ? to : NULL);
 	}
 	closedir(dir);
-	return 0;
+	if (rc == 0)
+		rc = fold_links(out, link_to);
+	else
+		free(link_to);
+	/* Sorted before the versions are read: they go by index. */
+	vsym_version_sort(out->values, out->n);
+	if (rc == 0)
+		rc = read_versions(v, out);
+	return rc < 0 ? vsym_error_set(err, "out of memory") : 0;
 }
 
 int vsym_choices_list(const struct vsym_user *user, const struct vsym_variant *variant,
@@ -121,15 +231,23 @@ int vsym_choices_list(const struct vsym_user *user, const struct vsym_variant *v
 	vsym_resolved_close(&dir);
 	if (rc < 0)
 		vsym_choices_free(out);
-	vsym_version_sort(out->values, out->n);
 	return rc;
 }
 
 void vsym_choices_free(struct vsym_choices *choices)
 {
-	for (size_t i = 0; i < choices->n; i++)
+	for (size_t i = 0; i < choices->n; i++) {
 		free(choices->values[i]);
+		free(choices->versions != NULL ? choices->versions[i] : NULL);
+	}
+	for (size_t i = 0; i < choices->nlinks; i++) {
+		free(choices->link_names[i]);
+		free(choices->link_values[i]);
+	}
 	free(choices->values);
+	free(choices->versions);
+	free(choices->link_names);
+	free(choices->link_values);
 	memset(choices, 0, sizeof(*choices));
 }
 
@@ -139,11 +257,15 @@ void vsym_choices_describe(const struct vsym_variant *v, const struct vsym_choic
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < c->n && used < size; i++)
-		used += (size_t)snprintf(buf + used, size - used, "%s%s", used ? ", " : "", c->values[i]);
+	for (size_t i = 0; i < c->n && used < size; i++) {
+		const char *version = c->versions != NULL ? c->versions[i] : NULL;
+
+		used += (size_t)snprintf(buf + used, size - used, "%s%s%s%s%s", used ? ", " : "", c->values[i],
+					 version ? " [" : "", version ? version : "", version ? "]" : "");
+	}
 	/* An alias that stands for no choice is nothing one can pick. */
 	for (size_t i = 0; i < v->naliases && used < size; i++)
-		if (vsym_variant_resolve(v, v->alias_names[i], c->values, c->n) != NULL)
+		if (vsym_variant_resolve(v, v->alias_names[i], c, NULL) != NULL)
 			used += (size_t)snprintf(buf + used, size - used, "%s%s (%s)", used ? ", " : "",
 						 v->alias_names[i], v->alias_values[i]);
 	if (used == 0)
@@ -184,7 +306,7 @@ int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_us
 		if (v->value == NULL || is_plain_choice(user, v, v->value) ||
 		    vsym_choices_list(user, v, &choices, &ignored) < 0)
 			continue;
-		pick = vsym_variant_resolve(v, v->value, choices.values, choices.n);
+		pick = vsym_variant_resolve(v, v->value, &choices, NULL);
 		copy = pick != NULL ? strdup(pick) : NULL;
 		vsym_choices_free(&choices);
 		if (pick != NULL && copy == NULL)
@@ -193,6 +315,24 @@ int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_us
 			free(v->value);
 			v->value = copy;
 		}
+	}
+	return 0;
+}
+
+/* "ASKED picked VALUE (version V): HOW" into *why (NULL when asked was
+ * taken as it is). Returns -1 when out of memory. */
+static int say_why(const struct vsym_choices *c, const char *asked, const char *pick,
+		   enum vsym_picked how, char **why)
+{
+	const char *version = vsym_choices_version_of(c, pick);
+
+	*why = NULL;
+	if (how == VSYM_PICKED_EXACT && strcmp(asked, pick) == 0)
+		return 0;
+	if (asprintf(why, "%s picked %s%s%s%s: %s", asked, pick, version ? " (version " : "",
+		     version ? version : "", version ? ")" : "", vsym_picked_words(how)) < 0) {
+		*why = NULL;
+		return -1;
 	}
 	return 0;
 }
@@ -208,11 +348,14 @@ static const char *alias_value(const struct vsym_variant *v, const char *asked)
 
 /* Why asked fits nothing, into *refusal (to free); an alias that stands
  * for no choice says so and who can mend it. Returns 0 or -1. */
-static int refuse_value(const struct vsym_variant *v, const char *asked, const char *there, char **refusal)
+static int say_missing(const struct vsym_variant *v, const struct vsym_choices *c, const char *asked,
+		       char **refusal)
 {
 	const char *stands_for = alias_value(v, asked);
+	char there[VSYM_ERROR_MAX];
 	int n;
 
+	vsym_choices_describe(v, c, there, sizeof(there));
 	if (stands_for == NULL)
 		n = asprintf(refusal, "%s has no value %s; there are: %s", v->name, asked, there);
 	else
@@ -226,28 +369,89 @@ static int refuse_value(const struct vsym_variant *v, const char *asked, const c
 }
 
 char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant *variant,
-			const char *asked, char **refusal)
+			const char *asked, char **refusal, char **why)
 {
 	struct vsym_choices choices;
 	struct vsym_error err;
-	char there[VSYM_ERROR_MAX];
+	enum vsym_picked how;
 	const char *pick;
-	char *copy;
+	char *copy = NULL, *ignored = NULL;
 
 	*refusal = NULL;
+	if (why == NULL)
+		why = &ignored;
+	*why = NULL;
 	if (vsym_choices_list(user, variant, &choices, &err) < 0)
-		return strdup(asked);
-	pick = vsym_variant_resolve(variant, asked, choices.values, choices.n);
-	if (pick == NULL) {
-		vsym_choices_describe(variant, &choices, there, sizeof(there));
-		if (refuse_value(variant, asked, there, refusal) < 0) {
-			*refusal = NULL;
-			vsym_choices_free(&choices);
-			return NULL;
-		}
-		pick = asked;
+		return strdup(vsym_value_unprefixed(asked));
+	pick = vsym_variant_resolve(variant, asked, &choices, &how);
+	if (pick == NULL && say_missing(variant, &choices, asked, refusal) == 0)
+		copy = strdup(vsym_value_unprefixed(asked));
+	else if (pick != NULL && say_why(&choices, asked, pick, how, why) == 0)
+		copy = strdup(pick);
+	vsym_choices_free(&choices);
+	free(ignored);
+	return copy;
+}
+
+/* The first of values that resolves, into *pick; *skipped counts those
+ * before it. */
+static const char *first_resolving(const struct vsym_variant *v, const struct vsym_choices *c,
+				   char *const *values, size_t n, bool minimum, size_t *skipped,
+				   enum vsym_picked *how)
+{
+	for (*skipped = 0; *skipped < n; (*skipped)++) {
+		const char *pick = minimum ? vsym_variant_resolve_minimum(values[*skipped], c)
+					   : vsym_variant_resolve(v, values[*skipped], c, how);
+
+		if (minimum)
+			*how = VSYM_PICKED_MINIMUM;
+		if (pick != NULL)
+			return pick;
 	}
-	copy = strdup(pick);
+	return NULL;
+}
+
+/* "1.20.3 skipped (no choice fits); 1.21 picked 1.21 (version 1.21.13): exact" */
+static int say_among(const struct vsym_choices *c, char *const *values, size_t skipped,
+		     const char *pick, enum vsym_picked how, char **why)
+{
+	const char *version = vsym_choices_version_of(c, pick);
+	char list[VSYM_ERROR_MAX / 2] = "";
+	int rc;
+
+	if (skipped == 0)
+		return say_why(c, values[0], pick, how, why);
+	for (size_t i = 0; i < skipped; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", i ? ", " : "", values[i]);
+	rc = asprintf(why, "%s skipped (no choice fits); %s picked %s%s%s%s: %s", list, values[skipped], pick,
+		      version ? " (version " : "", version ? version : "", version ? ")" : "", vsym_picked_words(how));
+	if (rc < 0)
+		*why = NULL;
+	return rc < 0 ? -1 : 0;
+}
+
+char *vsym_choices_pick_among(const struct vsym_user *user, const struct vsym_variant *variant,
+			      char *const *values, size_t n, bool minimum, char **why)
+{
+	struct vsym_choices choices;
+	struct vsym_error err;
+	enum vsym_picked how = VSYM_PICKED_NONE;
+	const char *pick;
+	size_t skipped;
+	char *copy = NULL;
+
+	*why = NULL;
+	if (n == 0)
+		return NULL;
+	if (vsym_choices_list(user, variant, &choices, &err) < 0)
+		return strdup(vsym_value_unprefixed(values[0]));
+	pick = first_resolving(variant, &choices, values, n, minimum, &skipped, &how);
+	if (pick == NULL)
+		copy = strdup(vsym_value_unprefixed(values[0]));
+	else if (skipped == 0 && (how == VSYM_PICKED_EXACT || how == VSYM_PICKED_PREFIX))
+		copy = strdup(pick);
+	else if (say_among(&choices, values, skipped, pick, how, why) == 0)
+		copy = strdup(pick);
 	vsym_choices_free(&choices);
 	return copy;
 }
@@ -257,7 +461,7 @@ char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant 
 static bool resolves(const struct vsym_user *user, const struct vsym_variant *v, const char *value,
 		     const struct vsym_choices *choices)
 {
-	return is_plain_choice(user, v, value) || vsym_variant_resolve(v, value, choices->values, choices->n) != NULL;
+	return is_plain_choice(user, v, value) || vsym_variant_resolve(v, value, choices, NULL) != NULL;
 }
 
 static int add_fallback(struct vsym_fallbacks *out, const struct vsym_variant *v,

@@ -16,23 +16,25 @@
 /* At most this many choices are read from one directory. */
 #define VSYM_CHOICES_MAX 4096
 
-struct vsym_choices {
-	char **values;   /* in version order, lowest first */
-	size_t n;
-};
-
-/* Lists variant's choices as user into a zeroed out. The directory is
- * opened through vsym_resolve_source and read only on a file system that
- * answers for itself (not FUSE); a choice is a directory reached without
- * leaving that directory's mount. A missing directory gives an empty list.
- * Returns 0, or -1 with err set (out is then empty). */
+/* Lists variant's choices as user into a zeroed out (struct vsym_choices,
+ * policy.h). The directory is opened through vsym_resolve_source and read
+ * only on a file system that answers for itself (not FUSE); a choice is a
+ * directory reached without leaving that directory's mount. A choice that
+ * is a symlink to another one (Debian's java-1.17.0-openjdk-amd64 ->
+ * java-17-openjdk-amd64) is listed once, the link in out->link_names.
+ * With version_from, each choice's file is read as user through the walk
+ * (vsym_project_read_file: never into FUSE, no symlink as the last
+ * component, no FIFO, size-capped) for its real version; a choice whose
+ * file is missing or does not match has none. A missing directory gives
+ * an empty list. Returns 0, or -1 with err set (out is then empty). */
 int vsym_choices_list(const struct vsym_user *user, const struct vsym_variant *variant,
 		      struct vsym_choices *out, struct vsym_error *err);
 
 void vsym_choices_free(struct vsym_choices *choices);
 
-/* Writes "a, b, c" (the choices, then the aliases as "NAME (VALUE)") into
- * buf, or "none" when there are neither. */
+/* Writes "a, b [1.21.13], c" (the choices with their real versions, then
+ * the aliases as "NAME (VALUE)") into buf, or "none" when there are
+ * neither. */
 void vsym_choices_describe(const struct vsym_variant *variant, const struct vsym_choices *choices,
 			   char *buf, size_t size);
 
@@ -44,14 +46,25 @@ void vsym_choices_describe(const struct vsym_variant *variant, const struct vsym
 int vsym_choices_resolve_policy(struct vsym_policy *policy, const struct vsym_user *user,
 				struct vsym_error *err);
 
-/* The value to bind for asked: an alias, the exact choice, or the highest
- * choice it is a version prefix of, among variant's choices listed as
- * user. When nothing fits, *refusal (to free) gets what there is and asked
- * is kept; when the choices cannot be listed, asked is taken as written
- * and the bind says what is missing. Returns a string to free, or NULL
- * only when out of memory. */
+/* The value to bind for asked, resolved among variant's choices listed as
+ * user (vsym_variant_resolve). When nothing fits, *refusal (to free) gets
+ * what there is and asked is kept (its leading "v" dropped); when the
+ * choices cannot be listed, asked is taken so and the bind says what is
+ * missing. *why (may be NULL; to free) gets how the value was picked when
+ * it is not asked itself: "1.21.5 picked 1.21 (version 1.21.13): newer
+ * patch". Returns a string to free, or NULL only when out of memory. */
 char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant *variant,
-			const char *asked, char **refusal);
+			const char *asked, char **refusal, char **why);
+
+/* Like vsym_choices_pick for a value a project file gives (proj's pick):
+ * each of its values in turn until one resolves, or, for go.mod's "go"
+ * line, the lowest choice at least it. Returns the choice value (to
+ * free), else the first value as written; *why (to free) says what was
+ * picked, skipped and why, or is NULL when the first value was taken
+ * exactly or as a version prefix (the everyday cases, left unsaid).
+ * Returns NULL only when out of memory. */
+char *vsym_choices_pick_among(const struct vsym_user *user, const struct vsym_variant *variant,
+			      char *const *values, size_t n, bool minimum, char **why);
 
 /* A value of ~/.vsymrc that resolves to no choice (vsym_choices_fall_back). */
 struct vsym_fallback {

@@ -281,28 +281,169 @@ bool vsym_version_prefix(const char *prefix, const char *value)
 	       (value[n] == '\0' || value[n] == '.' || value[n] == '-');
 }
 
-/* The exact choice, else the highest one asked is a version prefix of. */
-static const char *pick_choice(const char *asked, char *const *choices, size_t n)
+const char *vsym_value_unprefixed(const char *value)
 {
-	const char *best = NULL;
+	return value[0] == 'v' && is_digit(value[1]) ? value + 1 : value;
+}
 
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(choices[i], asked) == 0)
-			return choices[i];
-	for (size_t i = 0; i < n; i++)
-		if (vsym_version_prefix(asked, choices[i]) &&
-		    (best == NULL || vsym_version_compare(choices[i], best) > 0))
-			best = choices[i];
-	return best;
+/* What a choice is compared by: its real version when known. */
+static const char *choice_key(const struct vsym_choices *c, size_t i)
+{
+	return c->versions != NULL && c->versions[i] != NULL ? c->versions[i] : c->values[i];
+}
+
+const char *vsym_choices_version_of(const struct vsym_choices *c, const char *value)
+{
+	for (size_t i = 0; c->versions != NULL && i < c->n; i++)
+		if (strcmp(c->values[i], value) == 0)
+			return c->versions[i];
+	return NULL;
+}
+
+/* The choice named exactly: its value, a symlink to it, its real version. */
+static const char *exact_choice(const char *asked, const struct vsym_choices *c, enum vsym_picked *how)
+{
+	*how = VSYM_PICKED_EXACT;
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->values[i], asked) == 0)
+			return c->values[i];
+	for (size_t i = 0; i < c->nlinks; i++)
+		if (strcmp(c->link_names[i], asked) == 0)
+			return c->link_values[i];
+	*how = VSYM_PICKED_VERSION;
+	for (size_t i = 0; c->versions != NULL && i < c->n; i++)
+		if (c->versions[i] != NULL && strcmp(c->versions[i], asked) == 0)
+			return c->values[i];
+	return NULL;
+}
+
+/* The highest choice whose value or real version asked is a version prefix of. */
+static const char *prefix_choice(const char *asked, const struct vsym_choices *c)
+{
+	size_t best = c->n;
+
+	for (size_t i = 0; i < c->n; i++) {
+		bool fits = vsym_version_prefix(asked, c->values[i]) ||
+			    (c->versions != NULL && c->versions[i] != NULL && vsym_version_prefix(asked, c->versions[i]));
+
+		if (fits && (best == c->n || vsym_version_compare(choice_key(c, i), choice_key(c, best)) > 0))
+			best = i;
+	}
+	return best < c->n ? c->values[best] : NULL;
+}
+
+/* Length of the X.Y of a value X.Y.Z (digits only), or 0 when it is not one. */
+static size_t major_minor_len(const char *v)
+{
+	size_t n = 0, dots = 0, xy = 0;
+
+	for (; v[n] != '\0'; n++) {
+		if (v[n] == '.' && n > 0 && is_digit(v[n - 1]) && is_digit(v[n + 1])) {
+			if (++dots == 2)
+				xy = n;
+		} else if (!is_digit(v[n])) {
+			return 0;
+		}
+	}
+	return dots == 2 ? xy : 0;
+}
+
+/* match = "newer-patch": for X.Y.Z the highest choice of the same X.Y
+ * whose version is at least X.Y.Z (Go, Java and Node keep patch releases
+ * compatible). */
+static const char *newer_patch_choice(const char *asked, const struct vsym_choices *c)
+{
+	size_t xy = major_minor_len(asked), best = c->n;
+	char minor[64];
+
+	if (xy == 0 || xy >= sizeof(minor))
+		return NULL;
+	snprintf(minor, sizeof(minor), "%.*s", (int)xy, asked);
+	for (size_t i = 0; i < c->n; i++) {
+		const char *key = choice_key(c, i);
+
+		if (vsym_version_prefix(minor, key) && vsym_version_compare(key, asked) >= 0 &&
+		    (best == c->n || vsym_version_compare(key, choice_key(c, best)) > 0))
+			best = i;
+	}
+	return best < c->n ? c->values[best] : NULL;
+}
+
+static const char *pick_choice(const struct vsym_variant *v, const char *asked,
+			       const struct vsym_choices *c, enum vsym_picked *how)
+{
+	const char *pick = exact_choice(asked, c, how);
+
+	if (pick != NULL)
+		return pick;
+	*how = VSYM_PICKED_PREFIX;
+	if ((pick = prefix_choice(asked, c)) != NULL)
+		return pick;
+	*how = VSYM_PICKED_NEWER_PATCH;
+	if (v->match == VSYM_MATCH_NEWER_PATCH && (pick = newer_patch_choice(asked, c)) != NULL)
+		return pick;
+	*how = VSYM_PICKED_NONE;
+	return NULL;
 }
 
 const char *vsym_variant_resolve(const struct vsym_variant *variant, const char *asked,
-				 char *const *choices, size_t nchoices)
+				 const struct vsym_choices *choices, enum vsym_picked *how)
 {
+	enum vsym_picked ignored;
+
+	if (how == NULL)
+		how = &ignored;
 	for (size_t i = 0; i < variant->naliases; i++)
 		if (strcmp(variant->alias_names[i], asked) == 0)
-			return pick_choice(variant->alias_values[i], choices, nchoices);
-	return pick_choice(asked, choices, nchoices);
+			return pick_choice(variant, vsym_value_unprefixed(variant->alias_values[i]), choices, how);
+	return pick_choice(variant, vsym_value_unprefixed(asked), choices, how);
+}
+
+const char *vsym_variant_resolve_minimum(const char *minimum, const struct vsym_choices *c)
+{
+	size_t best = c->n;
+
+	for (size_t i = 0; i < c->n; i++) {
+		const char *key = choice_key(c, i);
+
+		if (is_digit(key[0]) && vsym_version_compare(key, minimum) >= 0 &&
+		    (best == c->n || vsym_version_compare(key, choice_key(c, best)) < 0))
+			best = i;
+	}
+	return best < c->n ? c->values[best] : NULL;
+}
+
+const char *vsym_picked_words(enum vsym_picked how)
+{
+	switch (how) {
+	case VSYM_PICKED_EXACT:
+		return "exact";
+	case VSYM_PICKED_VERSION:
+		return "its real version";
+	case VSYM_PICKED_PREFIX:
+		return "version prefix";
+	case VSYM_PICKED_NEWER_PATCH:
+		return "newer patch";
+	case VSYM_PICKED_MINIMUM:
+		return "the lowest at least the minimum";
+	default:
+		return "no match";
+	}
+}
+
+bool vsym_variant_version_in(const struct vsym_variant *v, const char *text, char *buf, size_t size)
+{
+	regmatch_t m[2];
+	size_t len;
+
+	if (v->version_from_re == NULL || regexec(v->version_from_re, text, 2, m, 0) != 0 || m[1].rm_so < 0)
+		return false;
+	len = (size_t)(m[1].rm_eo - m[1].rm_so);
+	if (len == 0 || len >= size)
+		return false;
+	memcpy(buf, text + m[1].rm_so, len);
+	buf[len] = '\0';
+	return vsym_variant_value_valid(buf);
 }
 
 char *vsym_variant_source(const struct vsym_variant *variant, const char *value)

@@ -7,12 +7,16 @@
  * target outside the user's home (a system target) is matched only by a
  * rule target written literally, and is always read-only.
  *
- * Value order of a variant: an alias, an existing choice of exactly that
- * value, else the highest choice in version order that the value is a
- * version prefix of (vsym_variant_resolve). */
+ * Value order of a variant (vsym_variant_resolve): a leading "v" before a
+ * digit dropped; an alias; an existing choice of exactly that value (its
+ * directory's value, a symlink to it, or its real version from
+ * version_from); else the highest choice in version order that the value
+ * is a version prefix of; else, with match = "newer-patch", for X.Y.Z the
+ * highest choice of the same X.Y whose version is at least X.Y.Z. */
 #ifndef VSYM_POLICY_H
 #define VSYM_POLICY_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,6 +28,29 @@
 
 enum vsym_origin { VSYM_ORIGIN_SYSTEM = 0, VSYM_ORIGIN_USER = 1 };
 enum vsym_on_error { VSYM_ON_ERROR_WARN, VSYM_ON_ERROR_DENY };
+/* match = "exact" (default) | "newer-patch" on a variant. */
+enum vsym_match_mode { VSYM_MATCH_EXACT = 0, VSYM_MATCH_NEWER_PATCH = 1 };
+
+/* How a value picked its choice (vsym_variant_resolve), for messages. */
+enum vsym_picked {
+	VSYM_PICKED_NONE = 0,
+	VSYM_PICKED_EXACT,        /* a choice of that value, or a symlink to one */
+	VSYM_PICKED_VERSION,      /* a choice whose real version is that value */
+	VSYM_PICKED_PREFIX,       /* the highest choice it is a version prefix of */
+	VSYM_PICKED_NEWER_PATCH,  /* match = "newer-patch": a later patch of X.Y */
+	VSYM_PICKED_MINIMUM,      /* go.mod's go line: the lowest choice at least it */
+};
+
+/* The choices of a variant: what is on disk (choices.h lists them). */
+struct vsym_choices {
+	char **values;   /* directory values, in version order, lowest first */
+	char **versions; /* per value: its real version (version_from), or
+			  * NULL; the array itself NULL when none was read */
+	size_t n;
+	char **link_names;  /* a choice that is a symlink to another choice: */
+	char **link_values; /* link_names[i] is the same as link_values[i] */
+	size_t nlinks;
+};
 
 struct vsym_rule {
 	char **targets;   /* patterns, expanded and normalised */
@@ -62,7 +89,12 @@ struct vsym_variant {
 	char **alias_values;
 	size_t naliases;
 	char *tool;       /* its name in .tool-versions, or NULL: its own name */
-	char *version_file; /* a project file holding just the value, or NULL */
+	char **version_files; /* project files naming its value (.go-version, go.mod) */
+	size_t nversion_files;
+	char *version_from_file;  /* version_from: a file inside each choice's tree */
+	char *version_from_pattern; /* as written, for messages */
+	regex_t *version_from_re; /* compiled (POSIX ERE, one group at least), or NULL */
+	enum vsym_match_mode match;
 	bool readonly;
 	bool create;
 	enum vsym_origin origin;       /* where it was defined */
@@ -160,13 +192,32 @@ void vsym_version_sort(char **values, size_t n);
  * goes on with '.', '-' or ends ("20" of "20.11.1", not "2" of "20.1"). */
 bool vsym_version_prefix(const char *prefix, const char *value);
 
-/* Resolves the value asked for variant among its choices (the values
- * found on disk): an alias first, then an exact choice, then the highest
- * choice in version order the value is a version prefix of. An alias is
- * itself resolved among the choices the same way. Returns the value to
- * use (a pointer into choices), or NULL when none fits. */
+/* value without a leading "v" before a digit ("v1.19.8" -> "1.19.8"),
+ * the way goenv and Git tags write versions; value itself otherwise. */
+const char *vsym_value_unprefixed(const char *value);
+
+/* Resolves the value asked for variant among its choices in the order at
+ * the top of this file. An alias is itself resolved among the choices the
+ * same way. Returns the value to use (a pointer into choices->values), or
+ * NULL when none fits; *how (may be NULL) says which rule picked it. */
 const char *vsym_variant_resolve(const struct vsym_variant *variant, const char *asked,
-				 char *const *choices, size_t nchoices);
+				 const struct vsym_choices *choices, enum vsym_picked *how);
+
+/* The lowest choice whose version (its real version, else its value; only
+ * those starting with a digit) is at least minimum: go.mod's "go 1.21"
+ * line. Returns a pointer into choices->values, or NULL. */
+const char *vsym_variant_resolve_minimum(const char *minimum, const struct vsym_choices *choices);
+
+/* The real version of the choice value (version_from), or NULL. */
+const char *vsym_choices_version_of(const struct vsym_choices *choices, const char *value);
+
+/* A few words saying how a value picked its choice ("newer patch"). */
+const char *vsym_picked_words(enum vsym_picked how);
+
+/* The real version in text (a file of a choice's tree) by variant's
+ * version_from: the first group of the pattern's first match, into buf.
+ * False when there is no match or it is not a valid value. Pure. */
+bool vsym_variant_version_in(const struct vsym_variant *variant, const char *text, char *buf, size_t size);
 
 /* Returns the source path of variant for value (a valid value), newly
  * allocated, or NULL when out of memory. */

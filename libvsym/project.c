@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "choices.h"
 #include "expand.h"
 #include "fileio.h"
 #include "cfgtext.h"
@@ -71,23 +72,49 @@ const struct vsym_project_pick *vsym_project_pick_of(const struct vsym_project *
 	return NULL;
 }
 
-static int add_pick(struct vsym_project *proj, size_t variant, const char *value,
+static void pick_free(struct vsym_project_pick *p)
+{
+	free(p->value);
+	free(p->file);
+	for (size_t i = 0; i < p->nfallbacks; i++)
+		free(p->fallbacks[i]);
+	free(p->fallbacks);
+}
+
+/* The values a file names for one variant: the first, then the fallbacks
+ * of a .tool-versions line; minimum for go.mod's "go" line. */
+struct named {
+	const char *const *values;
+	size_t n;
+	bool minimum;
+};
+
+static int add_pick(struct vsym_project *proj, size_t variant, const struct named *named,
 		    const char *file, unsigned line, struct vsym_error *err)
 {
 	struct vsym_project_pick *picks = realloc(proj->picks, (proj->n + 1) * sizeof(*picks));
 	struct vsym_project_pick *p;
+	bool ok;
 
 	if (picks == NULL)
 		return vsym_error_set(err, "out of memory");
 	proj->picks = picks;
 	p = &picks[proj->n];
+	memset(p, 0, sizeof(*p));
 	p->variant = variant;
 	p->line = line;
-	p->value = value != NULL ? strdup(value) : NULL;
+	p->minimum = named != NULL && named->minimum;
 	p->file = strdup(file);
-	if ((value != NULL && p->value == NULL) || p->file == NULL) {
-		free(p->value);
-		free(p->file);
+	ok = p->file != NULL;
+	if (named != NULL && ok) {
+		p->value = strdup(named->values[0]);
+		p->fallbacks = calloc(named->n, sizeof(char *));
+		ok = p->value != NULL && p->fallbacks != NULL;
+		for (size_t i = 1; ok && i < named->n; i++)
+			ok = (p->fallbacks[p->nfallbacks++] = strdup(named->values[i])) != NULL;
+	}
+	if (!ok) {
+		pick_free(p);
 		return vsym_error_set(err, "out of memory");
 	}
 	blank_controls(p->file);
@@ -95,20 +122,31 @@ static int add_pick(struct vsym_project *proj, size_t variant, const char *value
 	return 0;
 }
 
-/* Claims variant for value unless a nearer file did: a bad value claims
- * it too (left as it is) and is noted without being quoted, since it may
- * hold anything, control characters included. */
-static int claim(const struct vsym_policy *policy, struct vsym_project *proj, size_t variant,
-		 const char *value, const char *file, unsigned line, struct vsym_error *err)
+/* Claims variant for the values named unless a nearer file did: a bad
+ * value claims it too (left as it is) and is noted without being quoted,
+ * since it may hold anything, control characters included. */
+static int claim_named(const struct vsym_policy *policy, struct vsym_project *proj, size_t variant,
+		       const struct named *named, const char *file, unsigned line, struct vsym_error *err)
 {
-	bool valid = vsym_variant_value_valid(value);
+	bool valid = true;
 
 	if (vsym_project_pick_of(proj, variant) != NULL)
 		return 0;
+	for (size_t i = 0; i < named->n; i++)
+		valid = valid && vsym_variant_value_valid(named->values[i]);
 	if (!valid && add_note(proj, true, err, "%s:%u: not a valid value for %s (use letters, digits and . _ + -); %s left as it is",
 			       file, line, policy->variants[variant].name, policy->variants[variant].name) < 0)
 		return -1;
-	return add_pick(proj, variant, valid ? value : NULL, file, line, err);
+	return add_pick(proj, variant, valid ? named : NULL, file, line, err);
+}
+
+static int claim(const struct vsym_policy *policy, struct vsym_project *proj, size_t variant,
+		 const char *value, const char *file, unsigned line, struct vsym_error *err)
+{
+	const char *values[] = { value };
+	struct named named = { values, 1, false };
+
+	return claim_named(policy, proj, variant, &named, file, line, err);
 }
 
 static long variant_index(const struct vsym_policy *policy, const char *name)
@@ -212,10 +250,8 @@ int vsym_project_parse_vsym(const struct vsym_policy *policy, const char *label,
 	config_destroy(&cfg);
 	if (rc < 0) {
 		/* Drop what the scratch added, keep what proj had. */
-		for (size_t i = proj->n; i < scratch.n; i++) {
-			free(scratch.picks[i].value);
-			free(scratch.picks[i].file);
-		}
+		for (size_t i = proj->n; i < scratch.n; i++)
+			pick_free(&scratch.picks[i]);
 		for (size_t i = proj->nnotes; i < scratch.nnotes; i++)
 			free(scratch.notes[i]);
 		scratch.n = proj->n;
@@ -273,28 +309,42 @@ static const char *not_a_version(const char *word)
 	return NULL;
 }
 
+/* A tool no variant maps is said once, never dropped silently. */
+static int unmapped_tool(struct vsym_project *proj, const char *label, unsigned line_no, const char *tool,
+			 struct vsym_error *err)
+{
+	return add_note(proj, false, err, "%s:%u: no variant here reads tool %.64s (a variant with tool = \"%.64s\" would); skipped",
+			label, line_no, tool, tool);
+}
+
+/* "golang 1.21.5 1.22": the versions in order, the first that resolves
+ * wins (asdf's fallbacks); asdf's words that are no version skipped. */
 static int tool_line(const struct vsym_policy *policy, const char *label, unsigned line_no,
 		     char *line, struct vsym_project *proj, struct vsym_error *err)
 {
 	char *words[32];
+	const char *versions[32];
+	struct named named = { versions, 0, false };
 	size_t n;
 	long v;
 
 	*strchrnul(line, '#') = '\0';
 	n = split_words(line, words, 32);
-	if (n == 0 || (v = tool_variant(policy, words[0])) < 0)
-		return 0; /* a tool vsym does not know: another manager's */
+	if (n == 0)
+		return 0;
+	if ((v = tool_variant(policy, words[0])) < 0)
+		return unmapped_tool(proj, label, line_no, words[0], err);
 	for (size_t i = 1; i < n; i++) {
 		const char *skip = not_a_version(words[i]);
 
 		if (skip == NULL)
-			return claim(policy, proj, (size_t)v, words[i], label, line_no, err);
-		if (vsym_project_pick_of(proj, (size_t)v) == NULL &&
-		    add_note(proj, false, err, "%s:%u: %s for %s skipped: vsym picks installed versions only",
-			     label, line_no, skip, words[0]) < 0)
+			versions[named.n++] = words[i];
+		else if (vsym_project_pick_of(proj, (size_t)v) == NULL &&
+			 add_note(proj, false, err, "%s:%u: %s for %s skipped: vsym picks installed versions only",
+				  label, line_no, skip, words[0]) < 0)
 			return -1;
 	}
-	return 0;
+	return named.n > 0 ? claim_named(policy, proj, (size_t)v, &named, label, line_no, err) : 0;
 }
 
 /* Calls fn for each line of text (a copy, NUL-terminated per line). */
@@ -345,21 +395,78 @@ int vsym_project_parse_tool_versions(const struct vsym_policy *policy, const cha
 	return each_line(text, len, tool_versions_line, &job, err);
 }
 
+/* The "//" that starts a comment in line, or its end. */
+static char *strstr_or_end(char *line, const char *what)
+{
+	char *at = strstr(line, what);
+
+	return at != NULL ? at : line + strlen(line);
+}
+
 /* Returns 1 once the value is taken: only the first one counts. */
 static int version_line(void *ctx, unsigned line_no, char *line)
 {
 	struct line_job *job = ctx;
 	char *words[2];
-	char *value;
+	const char *value;
 
 	if (split_words(line, words, 2) == 0 || words[0][0] == '#')
 		return 0;
-	value = words[0];
-	if (value[0] == 'v' && value[1] >= '0' && value[1] <= '9')
-		value++;
+	value = vsym_value_unprefixed(words[0]);
 	if (claim(job->policy, job->proj, job->variant, value, job->label, line_no, job->err) < 0)
 		return -1;
 	return 1;
+}
+
+/* go.mod: "toolchain goX.Y.Z" is the value; else "go X.Y[.Z]" a minimum. */
+struct gomod {
+	char go[64], toolchain[64];
+	unsigned go_line, toolchain_line;
+};
+
+static int gomod_line(void *ctx, unsigned line_no, char *line)
+{
+	struct gomod *m = ctx;
+	char *words[3];
+	size_t n;
+
+	*strstr_or_end(line, "//") = '\0';
+	n = split_words(line, words, 3);
+	if (n != 2)
+		return 0;
+	if (strcmp(words[0], "go") == 0 && m->go_line == 0) {
+		snprintf(m->go, sizeof(m->go), "%s", words[1]);
+		m->go_line = line_no;
+	} else if (strcmp(words[0], "toolchain") == 0 && strncmp(words[1], "go", 2) == 0 && m->toolchain_line == 0) {
+		snprintf(m->toolchain, sizeof(m->toolchain), "%s", words[1] + 2);
+		m->toolchain_line = line_no;
+	}
+	return 0;
+}
+
+static bool is_gomod(const char *label)
+{
+	const char *slash = strrchr(label, '/');
+
+	return strcmp(slash != NULL ? slash + 1 : label, "go.mod") == 0;
+}
+
+static int parse_gomod(const struct vsym_policy *policy, size_t variant, const char *label,
+		       const char *text, size_t len, struct vsym_project *proj, struct vsym_error *err)
+{
+	struct gomod m = { .go_line = 0 };
+	const char *values[1];
+	struct named named = { values, 1, false };
+
+	if (each_line(text, len, gomod_line, &m, err) < 0)
+		return -1;
+	if (m.toolchain_line > 0)
+		return claim(policy, proj, variant, m.toolchain, label, m.toolchain_line, err);
+	if (m.go_line == 0)
+		return 0;
+	values[0] = m.go;
+	named.minimum = true;
+	return claim_named(policy, proj, variant, &named, label, m.go_line, err);
 }
 
 int vsym_project_parse_version_file(const struct vsym_policy *policy, size_t variant,
@@ -370,6 +477,8 @@ int vsym_project_parse_version_file(const struct vsym_policy *policy, size_t var
 
 	if (memchr(text, '\0', len) != NULL)
 		return vsym_error_set(err, "%s: NUL byte; not a text file, so it is refused", label);
+	if (is_gomod(label))
+		return parse_gomod(policy, variant, label, text, len, proj, err);
 	return each_line(text, len, version_line, &job, err) < 0 ? -1 : 0;
 }
 
@@ -444,10 +553,47 @@ static int try_file(const struct vsym_policy *policy, const char *dir, const cha
 	return add_note(proj, true, err, "%s", why.text);
 }
 
+/* True when some variant reads name as a version file (or it is .vsym
+ * or .tool-versions). */
+static bool is_read(const struct vsym_policy *policy, const char *name)
+{
+	for (size_t i = 0; i < policy->nvariants; i++)
+		for (size_t j = 0; j < policy->variants[i].nversion_files; j++)
+			if (strcmp(policy->variants[i].version_files[j], name) == 0)
+				return true;
+	return false;
+}
+
+/* Another tool's version file that no variant reads: said, not used. */
+static int note_unread(const struct vsym_policy *policy, const char *dir, const char *name,
+		       vsym_project_reader reader, void *ctx, struct vsym_project *proj, struct vsym_error *err)
+{
+	struct vsym_error why = { .text = "" };
+	char *path, *text = NULL;
+	size_t len;
+	int rc;
+
+	if (is_read(policy, name))
+		return 0;
+	if (asprintf(&path, "%s/%s", dir[1] != '\0' ? dir : "", name) < 0)
+		return vsym_error_set(err, "out of memory");
+	rc = reader(ctx, path, &text, &len, &why);
+	free(text);
+	if (rc == 0 && add_note(proj, false, err, "%s: found, but no variant reads it (add it to a variant's version_file in vsym.conf); ignored",
+				path) < 0) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
 static int search_dir(const struct vsym_policy *policy, const char *dir,
 		      vsym_project_reader reader, void *ctx, struct vsym_project *proj,
 		      struct vsym_error *err)
 {
+	static const char *const known[] = { VSYM_PROJECT_KNOWN_FILES };
+
 	if (try_file(policy, dir, VSYM_PROJECT_FILE, -1, reader, ctx, proj, err) < 0)
 		return -1;
 	if (!all_claimed(policy, proj) &&
@@ -456,11 +602,15 @@ static int search_dir(const struct vsym_policy *policy, const char *dir,
 	for (size_t i = 0; i < policy->nvariants; i++) {
 		const struct vsym_variant *v = &policy->variants[i];
 
-		if (v->version_file == NULL || vsym_project_pick_of(proj, i) != NULL)
-			continue;
-		if (try_file(policy, dir, v->version_file, (long)i, reader, ctx, proj, err) < 0)
-			return -1;
+		for (size_t j = 0; j < v->nversion_files && vsym_project_pick_of(proj, i) == NULL; j++)
+			if (try_file(policy, dir, v->version_files[j], (long)i, reader, ctx, proj, err) < 0)
+				return -1;
 	}
+	/* Only while a variant is still looked for: a search that has all it
+	 * needs reads no more. */
+	for (size_t k = 0; k < sizeof(known) / sizeof(known[0]) && !all_claimed(policy, proj); k++)
+		if (note_unread(policy, dir, known[k], reader, ctx, proj, err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -641,6 +791,39 @@ static int enter_dir(const char *dir, struct dir_cache *cache, struct vsym_error
 	return 0;
 }
 
+/* Each pick's value becomes the choice it resolves to (the first of its
+ * fallbacks that does, the lowest at least a minimum), told in a note
+ * when that is not plainly the value written. */
+static int settle_picks(const struct vsym_policy *policy, const struct vsym_user *user,
+			struct vsym_project *proj, struct vsym_error *err)
+{
+	for (size_t i = 0; i < proj->n; i++) {
+		struct vsym_project_pick *p = &proj->picks[i];
+		const struct vsym_variant *v = &policy->variants[p->variant];
+		char **values, *pick, *why = NULL;
+		int rc = 0;
+
+		if (p->value == NULL)
+			continue;
+		if ((values = calloc(p->nfallbacks + 1, sizeof(char *))) == NULL)
+			return vsym_error_set(err, "out of memory");
+		values[0] = p->value;
+		memcpy(values + 1, p->fallbacks, p->nfallbacks * sizeof(char *));
+		pick = vsym_choices_pick_among(user, v, values, p->nfallbacks + 1, p->minimum, &why);
+		free(values);
+		if (pick == NULL)
+			return vsym_error_set(err, "out of memory");
+		free(p->value);
+		p->value = pick;
+		if (why != NULL)
+			rc = add_note(proj, false, err, "%s:%u: %s %s", p->file, p->line, v->name, why);
+		free(why);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsym_user *user,
 			      const char *dir, struct vsym_project *proj, struct vsym_error *err)
 {
@@ -656,38 +839,44 @@ int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsy
 	dir_cache_close(&cache);
 	if (vsym_cred_restore(&saved, err) < 0)
 		rc = -1;
+	if (rc == 0)
+		rc = settle_picks(policy, user, proj, err);
 	if (rc < 0)
 		vsym_project_free(proj);
 	return rc == -ENOTDIR ? rc : rc < 0 ? -1 : 0;
 }
 
+static bool has_name(const char **names, size_t n, const char *name)
+{
+	for (size_t j = 0; j < n; j++)
+		if (strcmp(names[j], name) == 0)
+			return true;
+	return false;
+}
+
 const char **vsym_project_file_names(const struct vsym_policy *policy, size_t *n)
 {
-	const char **names = calloc(policy->nvariants + 3, sizeof(char *));
+	size_t max = 3;
+	const char **names;
 
-	if (names == NULL)
+	for (size_t i = 0; i < policy->nvariants; i++)
+		max += policy->variants[i].nversion_files;
+	if ((names = calloc(max, sizeof(char *))) == NULL)
 		return NULL;
 	names[0] = VSYM_PROJECT_FILE;
 	names[1] = VSYM_PROJECT_TOOL_VERSIONS;
 	*n = 2;
-	for (size_t i = 0; i < policy->nvariants; i++) {
-		const char *vf = policy->variants[i].version_file;
-		bool seen = false;
-
-		for (size_t j = 0; vf != NULL && j < *n; j++)
-			seen = seen || strcmp(names[j], vf) == 0;
-		if (vf != NULL && !seen)
-			names[(*n)++] = vf;
-	}
+	for (size_t i = 0; i < policy->nvariants; i++)
+		for (size_t j = 0; j < policy->variants[i].nversion_files; j++)
+			if (!has_name(names, *n, policy->variants[i].version_files[j]))
+				names[(*n)++] = policy->variants[i].version_files[j];
 	return names;
 }
 
 void vsym_project_free(struct vsym_project *proj)
 {
-	for (size_t i = 0; i < proj->n; i++) {
-		free(proj->picks[i].value);
-		free(proj->picks[i].file);
-	}
+	for (size_t i = 0; i < proj->n; i++)
+		pick_free(&proj->picks[i]);
 	for (size_t i = 0; i < proj->nnotes; i++)
 		free(proj->notes[i]);
 	free(proj->picks);

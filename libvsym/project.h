@@ -13,6 +13,7 @@
 #ifndef VSYM_PROJECT_H
 #define VSYM_PROJECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -29,7 +30,12 @@
 struct vsym_project_pick {
 	size_t variant;   /* index into the policy's variants */
 	char *value;      /* as written (a leading "v" of a version file dropped);
-			   * NULL: named with a bad value, left as it is */
+			   * NULL: named with a bad value, left as it is;
+			   * after vsym_project_find_as_user: the choice picked */
+	char **fallbacks; /* .tool-versions: the versions after the first,
+			   * tried in turn when it resolves to nothing */
+	size_t nfallbacks;
+	bool minimum;     /* go.mod's "go X.Y": the lowest choice at least it */
 	char *file;       /* the file that named it, for messages (a control
 			   * character shown as '?') */
 	unsigned line;
@@ -59,7 +65,9 @@ int vsym_project_parse_tool_versions(const struct vsym_policy *policy, const cha
 				     const char *text, size_t len, struct vsym_project *proj,
 				     struct vsym_error *err);
 /* The file of variant (an index into policy's variants): its first line
- * that is not blank or a # comment is the value. */
+ * that is not blank or a # comment is the value. A file named go.mod is
+ * Go's: its "toolchain goX.Y.Z" line is the value, else its "go X.Y[.Z]"
+ * line is a minimum (pick->minimum). */
 int vsym_project_parse_version_file(const struct vsym_policy *policy, size_t variant,
 				    const char *label, const char *text, size_t len,
 				    struct vsym_project *proj, struct vsym_error *err);
@@ -92,6 +100,10 @@ int vsym_project_read_file(void *ctx, const char *path, char **text, size_t *len
 /* vsym_project_search with vsym_project_read_file, with user's groups and
  * file-system ids and no capability (vsym_cred_become): every directory
  * and file is reached only as the user can, and never through FUSE.
+ * Then each pick is resolved among its variant's choices
+ * (vsym_choices_pick_among: fallbacks, minimums) and its value becomes
+ * the choice picked; a note says so when it is not the value written, a
+ * newer patch, a real version or a minimum.
  * Returns 0, -ENOTDIR when dir is not a directory the user can enter, or
  * -1, with err set. */
 int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsym_user *user,
@@ -100,6 +112,12 @@ int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsy
 /* The pick of variant (an index), or NULL when no file names it. */
 const struct vsym_project_pick *vsym_project_pick_of(const struct vsym_project *proj,
 						     size_t variant);
+
+/* Version files of other tools that a search notes when no variant reads
+ * them (one note each: found, but not used). */
+#define VSYM_PROJECT_KNOWN_FILES \
+	".go-version", "go.mod", ".nvmrc", ".node-version", ".python-version", \
+	".ruby-version", ".java-version", ".terraform-version"
 
 /* The names a search tries in each directory, in its order: .vsym,
  * .tool-versions, then each variant's version_file once (for the shell

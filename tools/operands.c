@@ -35,7 +35,7 @@ bool vsym_operand_is_assignment(const char *word)
  * (into *value, which bind->value then names). */
 static enum vsym_operand_problem variant_bind(const struct vsym_policy *policy, const struct vsym_user *user,
 					      const char *word, bool readonly, struct vsym_bind *bind,
-					      char **value, char **refusal)
+					      char **value, char **refusal, char **why)
 {
 	const char *asked = strchr(word, '=') + 1;
 	char name[NAME_MAX_LEN];
@@ -49,7 +49,7 @@ static enum vsym_operand_problem variant_bind(const struct vsym_policy *policy, 
 		return VSYM_OPERAND_NO_VALUE;
 	if (!vsym_variant_value_valid(asked))
 		return VSYM_OPERAND_BAD_VALUE;
-	*value = vsym_choices_pick(user, v, asked, refusal);
+	*value = vsym_choices_pick(user, v, asked, refusal, why);
 	if (*value == NULL)
 		return VSYM_OPERAND_NO_MEMORY;
 	bind->target = strdup(v->target);
@@ -96,8 +96,9 @@ enum vsym_operand_problem vsym_operands_to_binds(const struct vsym_policy *polic
 	list->binds = calloc(nwords + 1, sizeof(struct vsym_bind));
 	out->refusals = calloc(nwords + 1, sizeof(char *));
 	out->values = calloc(nwords + 1, sizeof(char *));
+	out->whys = calloc(nwords + 1, sizeof(char *));
 	*bad = 0;
-	if (list->binds == NULL || out->refusals == NULL || out->values == NULL)
+	if (list->binds == NULL || out->refusals == NULL || out->values == NULL || out->whys == NULL)
 		return VSYM_OPERAND_NO_MEMORY;
 	for (size_t i = 0; i < nwords && problem == VSYM_OPERAND_OK; i++) {
 		struct vsym_bind *bind = &list->binds[list->n];
@@ -105,14 +106,14 @@ enum vsym_operand_problem vsym_operands_to_binds(const struct vsym_policy *polic
 		*bad = i;
 		if (vsym_operand_is_assignment(words[i])) {
 			problem = variant_bind(policy, user, words[i], readonly, bind, &out->values[list->n],
-					       &out->refusals[list->n]);
+					       &out->refusals[list->n], &out->whys[list->n]);
 		} else {
 			problem = path_bind(policy, cwd, words, nwords, i, readonly, bind);
 			i += problem == VSYM_OPERAND_OK;
 		}
 		/* A half-built bind counts too, so that it is freed. */
 		list->n += bind->target != NULL || bind->source != NULL || out->values[list->n] != NULL ||
-			   out->refusals[list->n] != NULL;
+			   out->refusals[list->n] != NULL || out->whys[list->n] != NULL;
 	}
 	return problem;
 }
@@ -122,9 +123,11 @@ void vsym_operand_binds_free(struct vsym_operand_binds *b)
 	for (size_t i = 0; i < b->list.n; i++) {
 		free(b->refusals[i]);
 		free(b->values[i]);
+		free(b->whys != NULL ? b->whys[i] : NULL);
 	}
 	free(b->refusals);
 	free(b->values);
+	free(b->whys);
 	vsym_bind_list_free(&b->list);
 	memset(b, 0, sizeof(*b));
 }

@@ -40,6 +40,9 @@ struct vsym_operand_binds {
 	char **refusals;          /* why the value asked is refused, or NULL */
 	char **values;            /* the value picked (bind->value), or NULL
 				   * for SRC DST */
+	char **whys;              /* how the value asked picked it, when not
+				   * plainly ("1.21.5 picked 1.21 (version
+				   * 1.21.13): newer patch"), or NULL */
 };
 
 /* The binds words ask for, in their order, into a zeroed out:

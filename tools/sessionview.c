@@ -31,7 +31,9 @@ int vsym_session_print_binds(const struct vsym_state *state, FILE *out, struct v
 }
 
 /* The values found on disk for a variant, comma-separated: the
- * directories matching its template, listed with user's credentials. */
+ * directories matching its template, listed with user's credentials, each
+ * with its real version (version_from) and the symlinks that are the same
+ * choice: "1.21 (version 1.21.13)", "java-17 (also java-1.17.0)". */
 static void print_choices(const struct vsym_user *user, const struct vsym_variant *v, FILE *out)
 {
 	struct vsym_choices choices;
@@ -40,8 +42,19 @@ static void print_choices(const struct vsym_user *user, const struct vsym_varian
 	if (vsym_choices_list(user, v, &choices, &err) < 0)
 		return;
 	for (size_t i = 0; i < choices.n; i++) {
+		const char *version = choices.versions != NULL ? choices.versions[i] : NULL;
+
 		fputs(i > 0 ? "," : "", out);
 		vsym_fput_escaped(choices.values[i], out);
+		if (version != NULL)
+			fprintf(out, " (version %s)", version);
+		for (size_t j = 0; j < choices.nlinks; j++) {
+			if (strcmp(choices.link_values[j], choices.values[i]) != 0)
+				continue;
+			fputs(" (also ", out);
+			vsym_fput_escaped(choices.link_names[j], out);
+			fputc(')', out);
+		}
 	}
 	vsym_choices_free(&choices);
 }
@@ -70,6 +83,8 @@ int vsym_session_print_values(const struct vsym_variant *variant, const struct v
 
 	for (size_t i = 0; i < choices.n; i++)
 		fprintf(out, "%s\n", choices.values[i]);
+	for (size_t i = 0; i < choices.nlinks; i++)
+		fprintf(out, "%s\n", choices.link_names[i]);
 	for (size_t i = 0; i < variant->naliases; i++)
 		fprintf(out, "%s\n", variant->alias_names[i]);
 	vsym_choices_free(&choices);
@@ -138,13 +153,13 @@ static int check_variant(const struct vsym_policy *policy, const struct vsym_var
 	vsym_choices_describe(v, choices, described, sizeof(described));
 	there = described;
 	if (system_default(v, &line) != NULL &&
-	    vsym_variant_resolve(v, system_default(v, &line), choices->values, choices->n) == NULL) {
+	    vsym_variant_resolve(v, system_default(v, &line), choices, NULL) == NULL) {
 		fprintf(out, "%s:%u: the default %s = \"%s\" is none of the choices of %s (there are: %s)\n",
 			file, line, v->name, system_default(v, &line), v->name, there);
 		bad++;
 	}
 	for (size_t i = 0; i < v->naliases; i++) {
-		if (vsym_variant_resolve(v, v->alias_names[i], choices->values, choices->n) != NULL)
+		if (vsym_variant_resolve(v, v->alias_names[i], choices, NULL) != NULL)
 			continue;
 		fprintf(out, "%s:%u: the alias %s of %s stands for %s, which is none of its choices (there are: %s)\n",
 			file, v->line, v->alias_names[i], v->name, v->alias_values[i], there);

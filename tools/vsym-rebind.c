@@ -158,6 +158,10 @@ static int apply_binds(struct tool *t, const struct vsym_bind_list *list, char *
 		else
 			outcome = vsym_session_bind(&t->policy, &t->user, &t->session.state, &list->binds[i],
 						    t->args.dry_run ? VSYM_BIND_DRY_RUN : 0, &detail);
+		/* -n says how a value picked its choice (newer patch, ...). */
+		if (refusals != NULL && t->asked.whys != NULL && t->asked.whys[i] != NULL)
+			snprintf(detail.text + strlen(detail.text), sizeof(detail.text) - strlen(detail.text), "; %s",
+				 t->asked.whys[i]);
 		status = rebind_worse(status, rebind_report_bind(t->args.dry_run, outcome, &list->binds[i], detail.text,
 						   refusals != NULL && t->project.origins != NULL ? t->project.origins[i] : NULL));
 	}

@@ -906,7 +906,13 @@ static void test_project_names(void **state)
 		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; version_file = \"../.go-version\"; }; };\n",
 		  SYS ":1: 'version_file' of variant 'go' must be a plain name (letters, digits and . _ + -), as in \".go-version\"" },
 		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; tool = \"..\"; }; };\n",
-		  SYS ":1: 'tool' of variant 'go' must be a plain name (letters, digits and . _ + -), as in \".go-version\"" },
+		  SYS ":1: 'tool' of variant 'go' must be a plain name (letters, digits and . _ + -), as in \"golang\"" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; version_file = [ \".go-version\", \"../go.mod\" ]; }; };\n",
+		  SYS ":1: 'version_file' of variant 'go' must be a plain name (letters, digits and . _ + -), as in \".go-version\"" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; version_file = ( \".go-version\", 1 ); }; };\n",
+		  SYS ":1: 'version_file' of variant 'go' must be a plain name (letters, digits and . _ + -), as in \".go-version\"" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; version_file = { a = \"b\"; }; }; };\n",
+		  SYS ":1: 'version_file' of variant 'go' must be a name or a list: [ \".go-version\", \"go.mod\" ]" },
 		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; tool = 1; }; };\n",
 		  SYS ":1: 'tool' must be a string" },
 	};
@@ -919,12 +925,64 @@ static void test_project_names(void **state)
 			  "  node = { target = \"~/n\"; source = \"~/.n/${node}\"; }; };\n");
 	v = vsym_policy_variant(&p, "go");
 	assert_string_equal(v->tool, "golang");
-	assert_string_equal(v->version_file, ".go-version");
+	assert_int_equal(v->nversion_files, 1);
+	assert_string_equal(v->version_files[0], ".go-version");
 	v = vsym_policy_variant(&p, "node");
 	assert_null(v->tool);
-	assert_null(v->version_file);
+	assert_int_equal(v->nversion_files, 0);
+	vsym_policy_free(&p);
+	expect_system(&p, "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n"
+			  "  version_file = [ \".go-version\", \"go.mod\" ]; }; };\n");
+	v = vsym_policy_variant(&p, "go");
+	assert_int_equal(v->nversion_files, 2);
+	assert_string_equal(v->version_files[0], ".go-version");
+	assert_string_equal(v->version_files[1], "go.mod");
 	vsym_policy_free(&p);
 	run_system_errors(cases);
+}
+
+/* version_from and match: checked at load, with file and line. */
+static void test_version_from_and_match(void **state)
+{
+	static const char broken[] =
+		"variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n version_from = { file = \"VERSION\"; pattern = \"go([0-9\"; }; }; };\n";
+	static const struct error_case cases[] = {
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n version_from = { file = \"VERSION\"; pattern = \"go[0-9.]+\"; }; }; };\n",
+		  SYS ":2: version_from pattern of variant 'go' has no group; put ( ) around the version, as in \"go([0-9][0-9.]*)\"" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n version_from = { file = \"../VERSION\"; pattern = \"go(.*)\"; }; }; };\n",
+		  SYS ":2: version_from file of variant 'go' must be a path inside each choice's tree, as \"VERSION\" (no leading /, no . or ..)" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n version_from = { file = \"/etc/VERSION\"; pattern = \"go(.*)\"; }; }; };\n",
+		  SYS ":2: version_from file of variant 'go' must be a path inside each choice's tree, as \"VERSION\" (no leading /, no . or ..)" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n version_from = { pattern = \"go(.*)\"; }; }; };\n",
+		  SYS ":2: version_from has no 'file'; add file = \"...\";" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n version_from = { file = \"VERSION\"; pattern = \"(.*)\"; regex = 1; }; }; };\n",
+		  SYS ":2: unknown key 'regex' in version_from" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n version_from = \"VERSION\"; }; };\n",
+		  SYS ":2: 'version_from' must be a group: version_from = { file = \"VERSION\"; pattern = \"go([0-9][0-9.]*)\"; };" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n match = \"newer\"; }; };\n",
+		  SYS ":2: match of variant 'go' must be \"exact\" or \"newer-patch\"" },
+	};
+	struct vsym_policy p;
+	struct vsym_error err;
+	const struct vsym_variant *v;
+
+	(void)state;
+	expect_system(&p, "variants: { go = { target = \"~/g\"; source = \"/usr/lib/go-${go}\"; match = \"newer-patch\";\n"
+			  "  version_from = { file = \"lib/VERSION\"; pattern = \"go([0-9][0-9.]*)\"; }; };\n"
+			  "  node = { target = \"~/n\"; source = \"~/.n/${node}\"; match = \"exact\"; }; };\n");
+	v = vsym_policy_variant(&p, "go");
+	assert_int_equal(v->match, VSYM_MATCH_NEWER_PATCH);
+	assert_string_equal(v->version_from_file, "lib/VERSION");
+	assert_non_null(v->version_from_re);
+	v = vsym_policy_variant(&p, "node");
+	assert_int_equal(v->match, VSYM_MATCH_EXACT);
+	assert_null(v->version_from_re);
+	vsym_policy_free(&p);
+	run_system_errors(cases);
+	/* a broken pattern: the file, its line, and regcomp's reason */
+	assert_int_equal(load_system_len(&p, broken, strlen(broken), &err), -1);
+	assert_non_null(strstr(err.text, SYS ":2: version_from pattern of variant 'go' is not a POSIX extended regular expression ("));
+	vsym_policy_free(&p);
 }
 
 static void test_create(void **state)
@@ -1039,6 +1097,7 @@ int main(void)
 		cmocka_unit_test(test_user_file_errors),
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_project_names),
+		cmocka_unit_test(test_version_from_and_match),
 		cmocka_unit_test(test_alias_errors),
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_user_picks_system_variant),

@@ -769,12 +769,26 @@ static void test_version_prefix(void **state)
 	assert_false(vsym_version_prefix("1.22.1", "1.22"));
 }
 
+/* The choices a test names: values, with real versions when given. */
+static struct vsym_choices some_choices(char **values, char **versions, size_t n)
+{
+	struct vsym_choices c = { .values = values, .versions = versions, .n = n };
+
+	return c;
+}
+
+static const char *resolve(const struct vsym_variant *v, const char *asked, const struct vsym_choices *c)
+{
+	return vsym_variant_resolve(v, asked, c, NULL);
+}
+
 static void test_variant_resolve(void **state)
 {
 	struct test_user alice;
 	struct vsym_policy p;
 	char c1[] = "20.9.0", c2[] = "20.11.1", c3[] = "2.1", c4[] = "1.22", c5[] = "java-17-openjdk-amd64";
-	char *choices[] = { c1, c2, c3, c4, c5 };
+	char *values[] = { c1, c2, c3, c4, c5 };
+	struct vsym_choices choices = some_choices(values, NULL, 5), two = some_choices(values, NULL, 2);
 	const struct vsym_variant *v;
 
 	(void)state;
@@ -786,18 +800,194 @@ static void test_variant_resolve(void **state)
 	assert_non_null(v);
 	assert_int_equal(v->naliases, 4);
 	/* an exact choice, then the highest in version order, never 2 of 20.x */
-	assert_string_equal(vsym_variant_resolve(v, "20.9.0", choices, 5), "20.9.0");
-	assert_string_equal(vsym_variant_resolve(v, "20", choices, 5), "20.11.1");
-	assert_string_equal(vsym_variant_resolve(v, "2", choices, 5), "2.1");
-	assert_string_equal(vsym_variant_resolve(v, "1", choices, 5), "1.22");
-	assert_null(vsym_variant_resolve(v, "20.1", choices, 5));
-	assert_null(vsym_variant_resolve(v, "3", choices, 5));
-	assert_null(vsym_variant_resolve(v, "2", choices, 2));
+	assert_string_equal(resolve(v, "20.9.0", &choices), "20.9.0");
+	assert_string_equal(resolve(v, "20", &choices), "20.11.1");
+	assert_string_equal(resolve(v, "2", &choices), "2.1");
+	assert_string_equal(resolve(v, "1", &choices), "1.22");
+	assert_null(resolve(v, "20.1", &choices));
+	assert_null(resolve(v, "3", &choices));
+	assert_null(resolve(v, "2", &two));
 	/* aliases come first, and are resolved among the choices themselves */
-	assert_string_equal(vsym_variant_resolve(v, "lts", choices, 5), "20.11.1");
-	assert_string_equal(vsym_variant_resolve(v, "17", choices, 5), "java-17-openjdk-amd64");
-	assert_string_equal(vsym_variant_resolve(v, "2.1", choices, 5), "20.9.0");
-	assert_null(vsym_variant_resolve(v, "gone", choices, 5));
+	assert_string_equal(resolve(v, "lts", &choices), "20.11.1");
+	assert_string_equal(resolve(v, "17", &choices), "java-17-openjdk-amd64");
+	assert_string_equal(resolve(v, "2.1", &choices), "20.9.0");
+	assert_null(resolve(v, "gone", &choices));
+	/* exact mode (the default): 20.9.5 is no 20.9.x that exists */
+	assert_int_equal(v->match, VSYM_MATCH_EXACT);
+	assert_null(resolve(v, "20.9.5", &choices));
+	vsym_policy_free(&p);
+}
+
+/* goenv's and Git tags' "v1.19.8": the v before a digit is dropped, and
+ * only there. */
+static void test_value_unprefixed(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	char c1[] = "1.19.8", c2[] = "vim";
+	char *values[] = { c1, c2 };
+	struct vsym_choices c = some_choices(values, NULL, 2);
+	const struct vsym_variant *v;
+
+	(void)state;
+	assert_string_equal(vsym_value_unprefixed("v1.19.8"), "1.19.8");
+	assert_string_equal(vsym_value_unprefixed("1.19.8"), "1.19.8");
+	assert_string_equal(vsym_value_unprefixed("vim"), "vim");
+	assert_string_equal(vsym_value_unprefixed("v"), "v");
+	test_user_alice(&alice);
+	load_system(&p, &alice.user,
+		    "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\"; aliases = { old = \"v1.19\"; }; }; };\n");
+	v = vsym_policy_variant(&p, "go");
+	assert_string_equal(resolve(v, "v1.19.8", &c), "1.19.8");
+	assert_string_equal(resolve(v, "v1", &c), "1.19.8");
+	assert_string_equal(resolve(v, "old", &c), "1.19.8");
+	assert_string_equal(resolve(v, "vim", &c), "vim");
+	vsym_policy_free(&p);
+}
+
+/* Debian's trees: go-1.19 holds 1.19.8, go-1.21 1.21.13, go-1.22 1.22.12
+ * (version_from). */
+static void test_variant_resolve_versions(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	char v1[] = "1.19", v2[] = "1.21", v3[] = "1.22", r1[] = "1.19.8", r2[] = "1.21.13", r3[] = "1.22.12";
+	char *values[] = { v1, v2, v3 }, *versions[] = { r1, r2, r3 };
+	struct vsym_choices c = some_choices(values, versions, 3), bare = some_choices(values, NULL, 3);
+	struct vsym_variant *v;
+	enum vsym_picked how;
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user,
+		    "variants: { go = { target = \"~/g\"; source = \"/usr/lib/go-${go}\"; match = \"newer-patch\"; }; };\n");
+	v = vsym_policy_variant(&p, "go");
+	assert_int_equal(v->match, VSYM_MATCH_NEWER_PATCH);
+	/* the directory's value, then the real version, exactly */
+	assert_string_equal(vsym_variant_resolve(v, "1.21", &c, &how), "1.21");
+	assert_int_equal(how, VSYM_PICKED_EXACT);
+	assert_string_equal(vsym_variant_resolve(v, "1.21.13", &c, &how), "1.21");
+	assert_int_equal(how, VSYM_PICKED_VERSION);
+	assert_string_equal(vsym_variant_resolve(v, "v1.19.8", &c, &how), "1.19");
+	assert_int_equal(how, VSYM_PICKED_VERSION);
+	/* a prefix goes by the highest real version */
+	assert_string_equal(vsym_variant_resolve(v, "1", &c, &how), "1.22");
+	assert_int_equal(how, VSYM_PICKED_PREFIX);
+	/* newer-patch: the same X.Y, at least X.Y.Z */
+	assert_string_equal(vsym_variant_resolve(v, "1.21.5", &c, &how), "1.21");
+	assert_int_equal(how, VSYM_PICKED_NEWER_PATCH);
+	assert_string_equal(resolve(v, "1.22.1", &c), "1.22");
+	assert_string_equal(resolve(v, "1.21.13", &c), "1.21");
+	assert_null(vsym_variant_resolve(v, "1.21.14", &c, &how));
+	assert_int_equal(how, VSYM_PICKED_NONE);
+	assert_null(resolve(v, "1.20.3", &c));
+	assert_null(resolve(v, "1.19.9", &c));
+	/* never across X.Y, and X.Y.Z only: 1.2 is no minor of 1.21 */
+	assert_null(resolve(v, "1.2.5", &c));
+	assert_null(resolve(v, "1.21.5-rc1", &c));
+	/* without real versions, 1.21 is not known to be at least 1.21.5 */
+	assert_null(resolve(v, "1.21.5", &bare));
+	/* exact mode: newer patches are not taken */
+	v->match = VSYM_MATCH_EXACT;
+	assert_null(resolve(v, "1.21.5", &c));
+	assert_string_equal(resolve(v, "1.21.13", &c), "1.21");
+	vsym_policy_free(&p);
+}
+
+/* newer-patch takes the highest patch of X.Y, from directory values too. */
+static void test_variant_resolve_newer_patch_highest(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	char a[] = "20.9.0", b[] = "20.9.7", d[] = "20.9.3", e[] = "20.11.1";
+	char *values[] = { a, b, d, e };
+	struct vsym_choices c = some_choices(values, NULL, 4);
+	const struct vsym_variant *v;
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user,
+		    "variants: { node = { target = \"~/n\"; source = \"~/.n/${node}\"; match = \"newer-patch\"; }; };\n");
+	v = vsym_policy_variant(&p, "node");
+	assert_string_equal(resolve(v, "20.9.1", &c), "20.9.7");
+	assert_string_equal(resolve(v, "20.9.3", &c), "20.9.3");
+	assert_null(resolve(v, "20.9.8", &c));
+	assert_null(resolve(v, "20.10.0", &c));
+	vsym_policy_free(&p);
+}
+
+/* go.mod's "go 1.20": the lowest choice at least it, by real version. */
+static void test_variant_resolve_minimum(void **state)
+{
+	char v1[] = "1.19", v2[] = "1.21", v3[] = "1.22", v4[] = "tip", r1[] = "1.19.8", r2[] = "1.21.13", r3[] = "1.22.12";
+	char *values[] = { v1, v2, v3, v4 }, *versions[] = { r1, r2, r3, NULL };
+	struct vsym_choices c = some_choices(values, versions, 4), bare = some_choices(values, NULL, 4);
+
+	(void)state;
+	assert_string_equal(vsym_variant_resolve_minimum("1.20", &c), "1.21");
+	assert_string_equal(vsym_variant_resolve_minimum("1.21.5", &c), "1.21");
+	assert_string_equal(vsym_variant_resolve_minimum("1.21.14", &c), "1.22");
+	assert_string_equal(vsym_variant_resolve_minimum("1.19", &c), "1.19");
+	assert_string_equal(vsym_variant_resolve_minimum("1", &c), "1.19");
+	assert_null(vsym_variant_resolve_minimum("1.23", &c));
+	/* by directory value when there is no real version: 1.21 < 1.21.5 */
+	assert_string_equal(vsym_variant_resolve_minimum("1.21.5", &bare), "1.22");
+	assert_string_equal(vsym_choices_version_of(&c, "1.21"), "1.21.13");
+	assert_null(vsym_choices_version_of(&c, "tip"));
+	assert_null(vsym_choices_version_of(&bare, "1.21"));
+}
+
+/* Debian's java-1.17.0-openjdk-amd64 -> java-17-openjdk-amd64: one choice. */
+static void test_variant_resolve_link(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	char j17[] = "java-17-openjdk-amd64", link[] = "java-1.17.0-openjdk-amd64";
+	char *values[] = { j17 }, *names[] = { link }, *targets[] = { j17 };
+	struct vsym_choices c = { .values = values, .n = 1, .link_names = names, .link_values = targets, .nlinks = 1 };
+	const struct vsym_variant *v;
+	enum vsym_picked how;
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user, "variants: { jdk = { target = \"~/j\"; source = \"~/.j/${jdk}\"; }; };\n");
+	v = vsym_policy_variant(&p, "jdk");
+	assert_string_equal(vsym_variant_resolve(v, "java-1.17.0-openjdk-amd64", &c, &how), "java-17-openjdk-amd64");
+	assert_int_equal(how, VSYM_PICKED_EXACT);
+	assert_string_equal(resolve(v, "java-17", &c), "java-17-openjdk-amd64");
+	vsym_policy_free(&p);
+}
+
+/* version_from's pattern: the first group of the first match, a valid value. */
+static void test_variant_version_in(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	const struct vsym_variant *v, *plain;
+	char buf[32];
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user,
+		    "variants: { go = { target = \"~/g\"; source = \"/usr/lib/go-${go}\";\n"
+		    "  version_from = { file = \"VERSION\"; pattern = \"go([0-9][0-9.]*)\"; }; };\n"
+		    "  any = { target = \"~/a\"; source = \"~/.a/${any}\"; version_from = { file = \"v\"; pattern = \"^(.*)$\"; }; };\n"
+		    "  node = { target = \"~/n\"; source = \"~/.n/${node}\"; }; };\n");
+	v = vsym_policy_variant(&p, "go");
+	assert_true(vsym_variant_version_in(v, "go1.21.13\ntime 2024-07-30T19:01:50Z\n", buf, sizeof(buf)));
+	assert_string_equal(buf, "1.21.13");
+	assert_true(vsym_variant_version_in(v, "devel go1.23.0 and go1.24\n", buf, sizeof(buf)));
+	assert_string_equal(buf, "1.23.0");
+	assert_false(vsym_variant_version_in(v, "1.21.13\n", buf, sizeof(buf)));
+	assert_false(vsym_variant_version_in(v, "go1.21.13.1.2.3.4.5.6.7.8.9.10.11.12", buf, 8));
+	/* a match that is no valid value (a space, a slash) gives none */
+	v = vsym_policy_variant(&p, "any");
+	assert_false(vsym_variant_version_in(v, "1 2", buf, sizeof(buf)));
+	assert_false(vsym_variant_version_in(v, "../..", buf, sizeof(buf)));
+	assert_true(vsym_variant_version_in(v, "17.0.9", buf, sizeof(buf)));
+	plain = vsym_policy_variant(&p, "node");
+	assert_false(vsym_variant_version_in(plain, "go1.2", buf, sizeof(buf)));
+	assert_string_equal(vsym_picked_words(VSYM_PICKED_NEWER_PATCH), "newer patch");
 	vsym_policy_free(&p);
 }
 
@@ -874,6 +1064,12 @@ int main(void)
 		cmocka_unit_test(test_version_sort),
 		cmocka_unit_test(test_version_prefix),
 		cmocka_unit_test(test_variant_resolve),
+		cmocka_unit_test(test_value_unprefixed),
+		cmocka_unit_test(test_variant_resolve_versions),
+		cmocka_unit_test(test_variant_resolve_newer_patch_highest),
+		cmocka_unit_test(test_variant_resolve_minimum),
+		cmocka_unit_test(test_variant_resolve_link),
+		cmocka_unit_test(test_variant_version_in),
 		cmocka_unit_test(test_system_target_literal_only),
 		cmocka_unit_test(test_path_within),
 		cmocka_unit_test(test_variant_source),

@@ -152,7 +152,14 @@ static void tool_versions_maps_tools(void **state)
 	assert_string_equal(value_of(f, RUBY), "3.3.0");   /* its own name */
 	assert_string_equal(value_of(f, NODE), "(none)");  /* nodejs is not node's tool */
 	assert_int_equal(vsym_project_pick_of(&f->proj, GO)->line, 3);
-	assert_int_equal(f->proj.nnotes, 0);               /* unknown tools ignored quietly */
+	assert_int_equal(vsym_project_pick_of(&f->proj, GO)->nfallbacks, 1);
+	assert_string_equal(vsym_project_pick_of(&f->proj, GO)->fallbacks[0], "1.21.0");
+	/* a tool no variant maps is said, once per line, never a problem */
+	assert_int_equal(f->proj.nnotes, 3);
+	assert_int_equal(f->proj.problems, 0);
+	assert_string_equal(f->proj.notes[0], "/p/.tool-versions:2: no variant here reads tool nodejs (a variant with tool = \"nodejs\" would); skipped");
+	assert_contains(notes(f), "/p/.tool-versions:5: no variant here reads tool go ");
+	assert_contains(notes(f), "/p/.tool-versions:6: no variant here reads tool terraform ");
 }
 
 static void tool_versions_skips_non_versions(void **state)
@@ -211,6 +218,40 @@ static void version_file_value(void **state)
 	assert_contains(notes(f), "/p/.nvmrc:1: not a valid value for go");
 	assert_int_equal(parse_vf(f, GO, "1.2\0x", 5), -1);
 	assert_contains(f->err.text, "NUL byte");
+}
+
+static int parse_gomod(struct fixture *f, const char *text)
+{
+	vsym_project_free(&f->proj);
+	return vsym_project_parse_version_file(&f->policy, GO, "/p/go.mod", text, strlen(text), &f->proj, &f->err);
+}
+
+/* go.mod is known by its name: toolchain goX.Y.Z is a value, else the go
+ * line a minimum. */
+static void version_file_gomod(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(parse_gomod(f, "module example.com/x\n\ngo 1.21.5\n\nrequire golang.org/x/mod v0.14.0\n"), 0);
+	assert_string_equal(value_of(f, GO), "1.21.5");
+	assert_true(vsym_project_pick_of(&f->proj, GO)->minimum);
+	assert_int_equal(vsym_project_pick_of(&f->proj, GO)->line, 3);
+	assert_int_equal(parse_gomod(f, "module x\ngo 1.21 // the language\ntoolchain go1.22.1 // the build\n"), 0);
+	assert_string_equal(value_of(f, GO), "1.22.1");
+	assert_false(vsym_project_pick_of(&f->proj, GO)->minimum);
+	assert_int_equal(vsym_project_pick_of(&f->proj, GO)->line, 3);
+	assert_int_equal(parse_gomod(f, "toolchain default\ngo 1.20\n"), 0);
+	assert_string_equal(value_of(f, GO), "1.20");
+	assert_true(vsym_project_pick_of(&f->proj, GO)->minimum);
+	assert_int_equal(parse_gomod(f, "module x\n// go 1.19\n"), 0);
+	assert_string_equal(value_of(f, GO), "(none)");
+	assert_int_equal(parse_gomod(f, "go ../..\n"), 0);
+	assert_string_equal(value_of(f, GO), "(bad)");
+	assert_contains(notes(f), "/p/go.mod:1: not a valid value for go");
+	/* another file of that name elsewhere is no go.mod */
+	vsym_project_free(&f->proj);
+	assert_int_equal(vsym_project_parse_version_file(&f->policy, GO, "/p/xgo.mod", "go 1.2\n", 7, &f->proj, &f->err), 0);
+	assert_string_equal(value_of(f, GO), "go");
 }
 
 /* A file system made up for the search: path -> text, or an error. */
@@ -287,6 +328,57 @@ static void search_tool_versions_before_version_file(void **state)
 	assert_string_equal(value_of(f, GO), "1.21");
 }
 
+/* version_file lists: in one directory in the order listed; the nearest
+ * directory first. */
+static void search_version_file_list(void **state)
+{
+	struct fixture *f = *state;
+	static const char conf[] =
+		"variants: { go = { target = \"~/gos\"; source = \"~/.gos/go${go}\"; version_file = [ \".go-version\", \"go.mod\" ]; }; };\n";
+	static const struct fake_file files[] = {
+		{ "/a/b/go.mod", "module x\ntoolchain go1.22.1\n" },
+		{ "/a/b/.go-version", "1.21\n" },
+		{ "/c/d/go.mod", "module y\n\ngo 1.20\n" },
+		{ "/c/.go-version", "1.19\n" },
+		{ NULL, NULL }
+	};
+	struct vsym_policy saved = f->policy;
+
+	memset(&f->policy, 0, sizeof(f->policy));
+	if (vsym_cfg_load_system(&f->policy, "/etc/vsym.conf", conf, strlen(conf), &f->alice.user, &f->err) < 0)
+		fail_msg("%s", f->err.text);
+	assert_int_equal(search(f, "/a/b", files), 0);
+	assert_string_equal(value_of(f, 0), "1.21");
+	assert_int_equal(search(f, "/c/d", files), 0);
+	assert_string_equal(value_of(f, 0), "1.20");
+	assert_true(vsym_project_pick_of(&f->proj, 0)->minimum);
+	assert_string_equal(vsym_project_pick_of(&f->proj, 0)->file, "/c/d/go.mod");
+	assert_int_equal(vsym_project_pick_of(&f->proj, 0)->line, 3);
+	vsym_project_free(&f->proj);
+	vsym_policy_free(&f->policy);
+	f->policy = saved;
+}
+
+/* Another tool's version file that no variant reads: one note each, no
+ * problem (exit status 0). */
+static void search_notes_unread_files(void **state)
+{
+	struct fixture *f = *state;
+	static const struct fake_file files[] = {
+		{ "/a/go.mod", "module x\ngo 1.21\n" },
+		{ "/a/.python-version", "3.12\n" },
+		{ "/a/.go-version", "1.22\n" },
+		{ NULL, NULL }
+	};
+
+	assert_int_equal(search(f, "/a", files), 0);
+	assert_string_equal(value_of(f, GO), "1.22");
+	assert_contains(notes(f), "/a/go.mod: found, but no variant reads it (add it to a variant's version_file in vsym.conf); ignored");
+	assert_contains(notes(f), "/a/.python-version: found, but no variant reads it");
+	assert_int_equal(f->proj.nnotes, 2);
+	assert_int_equal(f->proj.problems, 0);
+}
+
 static void search_stops_when_all_claimed(void **state)
 {
 	struct fixture *f = *state;
@@ -318,8 +410,9 @@ static void search_bad_nearest_value_leaves_variant(void **state)
 	assert_contains(notes(f), "/a/b/.go-version:1: not a valid value for go");
 	assert_contains(notes(f), "/a/b/.vsym:1: ");
 	assert_contains(notes(f), "/a/b/.nvmrc: cannot be read");
-	/* each reported once */
-	assert_int_equal(f->proj.nnotes, 3);
+	assert_contains(notes(f), "/.tool-versions:1: no variant here reads tool nodejs");
+	/* each reported once; the unmapped tool is no problem */
+	assert_int_equal(f->proj.nnotes, 4);
 	assert_int_equal(f->proj.problems, 3);
 	assert_int_equal(search(f, "/a/\x1b]2;x\a/b", (const struct fake_file[]){
 		{ "/a/\x1b]2;x\a/b/.vsym", "allow = ();\n" },
@@ -550,6 +643,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(version_file_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(search_nearest_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(search_tool_versions_before_version_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(version_file_gomod, setup, teardown),
+		cmocka_unit_test_setup_teardown(search_version_file_list, setup, teardown),
+		cmocka_unit_test_setup_teardown(search_notes_unread_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(search_stops_when_all_claimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(search_bad_nearest_value_leaves_variant, setup, teardown),
 		cmocka_unit_test_setup_teardown(read_file_limits, setup_files, teardown_files),
