@@ -139,6 +139,23 @@ static const char *system_default(const struct vsym_variant *v, unsigned *line)
 	return v->value_origin == VSYM_ORIGIN_SYSTEM ? v->value : v->system_default;
 }
 
+/* A version_from that finds a version in none of v's choices (a wrong
+ * file or pattern: values then match directory names only). Returns 1
+ * when it printed so, else 0. */
+static int check_version_from(const char *file, const struct vsym_variant *v, const struct vsym_choices *choices,
+			      FILE *out)
+{
+	if (v->version_from_re == NULL || choices->n == 0)
+		return 0;
+	for (size_t i = 0; choices->versions != NULL && i < choices->n; i++)
+		if (choices->versions[i] != NULL)
+			return 0;
+	fprintf(out, "%s:%u: version_from of %s (pattern \"%s\" in each tree's %s) finds a version in none of its %zu choices; "
+		"each keeps only its directory name\n",
+		file, v->line, v->name, v->version_from_pattern, v->version_from_file, choices->n);
+	return 1;
+}
+
 /* Each value the definition of v names that fits none of its choices:
  * the system default and the aliases. Returns how many it printed. */
 static int check_variant(const struct vsym_policy *policy, const struct vsym_variant *v,
@@ -165,7 +182,7 @@ static int check_variant(const struct vsym_policy *policy, const struct vsym_var
 			file, v->line, v->alias_names[i], v->name, v->alias_values[i], there);
 		bad++;
 	}
-	return bad;
+	return bad + check_version_from(file, v, choices, out);
 }
 
 int vsym_session_check_variants(const struct vsym_policy *policy, const struct vsym_user *user, FILE *out)

@@ -40,8 +40,9 @@ int vsym_session_check_defaults(const struct vsym_policy *policy, const struct v
 /* -C: judges what each variant of policy names on its own, listed as
  * user and before ~/.vsymrc's picks are resolved: the system file's
  * default (also where ~/.vsymrc picks another value) and each alias must
- * fit a choice; one line to out for each that does not, naming the file
- * and line. Returns the number of lines printed. */
+ * fit a choice, and a version_from must find a version in some choice;
+ * one line to out for each that does not, naming the file and line.
+ * Returns the number of lines printed. */
 int vsym_session_check_variants(const struct vsym_policy *policy, const struct vsym_user *user, FILE *out);
 
 /* The values bound in state for policy's variants, "go=1.22.12

@@ -315,8 +315,9 @@ static void test_check_defaults(void **state)
 }
 
 /* -C judges what the files name on their own: a system default that fits
- * no choice (also where ~/.vsymrc picks another value, which fits) and an
- * alias standing for no choice, each a line with file and line. */
+ * no choice (also where ~/.vsymrc picks another value, which fits), an
+ * alias standing for no choice and a version_from that finds no version,
+ * each a line with file and line. */
 static void test_check_variants(void **state)
 {
 	struct fixture *f = *state;
@@ -344,6 +345,21 @@ static void test_check_variants(void **state)
 	snprintf(want, sizeof(want), "/etc/vsym.conf:3: the alias gone of go stands for 7.0, which is none of its choices "
 		 "(there are: 1.0, 2.0, 10.0, lts (1.0))\n");
 	assert_contains(f->out, want);
+
+	/* a version_from that finds a version in no tree; then in one */
+	load_policy(f, "allow = ( { target = \"~/*\"; source = \"~/.v/*\"; } );\n"
+		       "variants: { go = { target = \"~/gos\"; source = \"~/.v/${go}\";\n"
+		       "  version_from = { file = \"VERSION\"; pattern = \"go([0-9.]+)\"; }; }; };\n");
+	out = output(f);
+	assert_int_equal(vsym_session_check_variants(&f->policy, &f->alice.user, out), 1);
+	done(f, out);
+	assert_string_equal(f->out, "/etc/vsym.conf:2: version_from of go (pattern \"go([0-9.]+)\" in each tree's VERSION) "
+				    "finds a version in none of its 3 choices; each keeps only its directory name\n");
+	write_file(test_path(f->home, ".v/2.0/VERSION"), "go2.0.5\n", 1000, 1000, 0644);
+	out = output(f);
+	assert_int_equal(vsym_session_check_variants(&f->policy, &f->alice.user, out), 0);
+	done(f, out);
+	assert_string_equal(f->out, "");
 
 	/* all well: nothing said */
 	load_policy(f, policy_text);
