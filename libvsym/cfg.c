@@ -530,6 +530,22 @@ static bool tree_path_valid(const char *path)
 	return true;
 }
 
+/* True when pattern holds a back-reference (\1 .. \9): glibc matches
+ * those by backtracking, which a pattern can make take exponential time
+ * on a 64 KiB file at every login (invariant 8). */
+static bool has_back_reference(const char *pattern)
+{
+	for (const char *p = pattern; *p != '\0'; p++) {
+		if (*p != '\\')
+			continue;
+		if (p[1] >= '1' && p[1] <= '9')
+			return true;
+		if (p[1] != '\0')
+			p++;
+	}
+	return false;
+}
+
 /* The pattern compiled as POSIX extended, with at least one group: its
  * first group is the version. */
 static int compile_version_pattern(const struct load *ld, const config_setting_t *s, struct vsym_variant *v,
@@ -537,6 +553,10 @@ static int compile_version_pattern(const struct load *ld, const config_setting_t
 {
 	char why[128];
 	int rc;
+
+	if (has_back_reference(pattern))
+		return fail(ld, s, "version_from pattern of variant '%s' uses a back-reference (\\1 ... \\9), whose matching time has no bound; write it without one",
+			    v->name);
 
 	if ((v->version_from_re = calloc(1, sizeof(regex_t))) == NULL)
 		return fail(ld, s, "out of memory");

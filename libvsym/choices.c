@@ -136,33 +136,40 @@ static int fold_links(struct vsym_choices *c, char **link_to)
 	return 0;
 }
 
-/* version_from: the real version of each choice, from its file read as
- * the caller (already the user) through the walk; none when the file is
- * missing, refused or does not match. */
+/* The real version of the choice value, read from its tree's file as the
+ * caller (already the user) through the walk, into buf; false when the
+ * file is missing, refused or does not match. */
+static bool version_of_tree(const struct vsym_variant *v, const char *value, char *buf, size_t size)
+{
+	struct vsym_error ignored;
+	char *source = vsym_variant_source(v, value), *path = NULL, *text = NULL;
+	size_t len;
+	bool found = false;
+
+	if (source != NULL && asprintf(&path, "%s/%s", source, v->version_from_file) >= 0) {
+		found = vsym_project_read_file(NULL, path, &text, &len, &ignored) == 0 &&
+			vsym_variant_version_in(v, text, buf, size);
+		free(text);
+		free(path);
+	}
+	free(source);
+	return found;
+}
+
+/* version_from: each choice's real version, or NULL. Returns -1 when out
+ * of memory. */
 static int read_versions(const struct vsym_variant *v, struct vsym_choices *c)
 {
+	char version[128];
+
 	if (v->version_from_re == NULL || c->n == 0)
 		return 0;
 	if ((c->versions = calloc(c->n, sizeof(char *))) == NULL)
 		return -1;
-	for (size_t i = 0; i < c->n; i++) {
-		struct vsym_error ignored;
-		char *source = vsym_variant_source(v, c->values[i]), *path = NULL, *text = NULL;
-		char version[128];
-		size_t len;
-
-		if (source == NULL || asprintf(&path, "%s/%s", source, v->version_from_file) < 0) {
-			free(source);
-			return -1;
-		}
-		if (vsym_project_read_file(NULL, path, &text, &len, &ignored) == 0 &&
-		    vsym_variant_version_in(v, text, version, sizeof(version)) &&
+	for (size_t i = 0; i < c->n; i++)
+		if (version_of_tree(v, c->values[i], version, sizeof(version)) &&
 		    (c->versions[i] = strdup(version)) == NULL)
-			i = c->n; /* out of memory: stop, reported below */
-		free(text);
-		free(path);
-		free(source);
-	}
+			return -1;
 	return 0;
 }
 

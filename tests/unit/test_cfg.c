@@ -959,6 +959,8 @@ static void test_version_from_and_match(void **state)
 		  SYS ":2: unknown key 'regex' in version_from" },
 		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n version_from = \"VERSION\"; }; };\n",
 		  SYS ":2: 'version_from' must be a group: version_from = { file = \"VERSION\"; pattern = \"go([0-9][0-9.]*)\"; };" },
+		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n version_from = { file = \"v\"; pattern = \"((a*)*)\\\\1\\\\2$\"; }; }; };\n",
+		  SYS ":2: version_from pattern of variant 'go' uses a back-reference (\\1 ... \\9), whose matching time has no bound; write it without one" },
 		{ "variants: { go = { target = \"~/g\"; source = \"~/.g/${go}\";\n match = \"newer\"; }; };\n",
 		  SYS ":2: match of variant 'go' must be \"exact\" or \"newer-patch\"" },
 	};
@@ -968,7 +970,7 @@ static void test_version_from_and_match(void **state)
 
 	(void)state;
 	expect_system(&p, "variants: { go = { target = \"~/g\"; source = \"/usr/lib/go-${go}\"; match = \"newer-patch\";\n"
-			  "  version_from = { file = \"lib/VERSION\"; pattern = \"go([0-9][0-9.]*)\"; }; };\n"
+			  "  version_from = { file = \"lib/VERSION\"; pattern = \"go([0-9][0-9.]*)\\\\\\\\1\"; }; };\n"
 			  "  node = { target = \"~/n\"; source = \"~/.n/${node}\"; match = \"exact\"; }; };\n");
 	v = vsym_policy_variant(&p, "go");
 	assert_int_equal(v->match, VSYM_MATCH_NEWER_PATCH);

@@ -928,6 +928,7 @@ static void test_variant_resolve_minimum(void **state)
 	assert_string_equal(vsym_variant_resolve_minimum("1.21.5", &c), "1.21");
 	assert_string_equal(vsym_variant_resolve_minimum("1.21.14", &c), "1.22");
 	assert_string_equal(vsym_variant_resolve_minimum("1.19", &c), "1.19");
+	assert_string_equal(vsym_variant_resolve_minimum("1.21.13", &c), "1.21"); /* at least: equal counts */
 	assert_string_equal(vsym_variant_resolve_minimum("1", &c), "1.19");
 	assert_null(vsym_variant_resolve_minimum("1.23", &c));
 	/* by directory value when there is no real version: 1.21 < 1.21.5 */
