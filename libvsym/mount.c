@@ -1,3 +1,15 @@
+/* The mount layer (mount.h): every mount syscall vsym makes as root, and
+ * nothing else. Three groups, in file order:
+ *  - the session's namespace (vsym_ns_create: unshare, then / made a slave
+ *    so nothing goes back to the host, invariant 1), charged to the user
+ *    it is for (vsym_mount_charge_to);
+ *  - the session marker on /run/vsym (vsym_marker_create/_check: a fresh
+ *    root-owned tmpfs only vsym can make, invariant 2);
+ *  - binds (vsym_tree_prepare/_attach/_attach_beneath, vsym_mount_detach):
+ *    a detached, nosuid,nodev copy of the source attached onto a target
+ *    that resolve.c opened and checked, by descriptor, never by a path.
+ * The raw syscalls are wrapped at the top (glibc lacks most of them); why
+ * each step is safe is said at the step. */
 #include "config.h"
 
 #include <errno.h>
