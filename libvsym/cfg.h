@@ -35,7 +35,4 @@ int vsym_cfg_load_user(struct vsym_policy *policy, const char *label,
 int vsym_cfg_user_spot(const char *label, const char *text, size_t len, const char *name,
 		       struct vsym_cfgtext_spot *spot, struct vsym_error *err);
 
-/* Frees everything a policy holds and zeroes it. */
-void vsym_policy_free(struct vsym_policy *policy);
-
 #endif

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "fileio.h"
 #include "cred.h"
 #include "resolve.h"
@@ -107,18 +108,16 @@ static int read_checked(const char *path, uid_t owner, char *buf, size_t max,
 int vsym_file_read_trusted(const char *path, uid_t owner, size_t max,
 			   char **buf, size_t *len, struct vsym_error *err)
 {
-	char *b = malloc(max + 1);
+	cleanup_free char *b = malloc(max + 1);
 	int rc;
 
 	vsym_error_clear(err);
 	if (b == NULL)
 		return vsym_error_set(err, "out of memory");
 	rc = read_checked(path, owner, b, max, len, err);
-	if (rc < 0) {
-		free(b);
+	if (rc < 0)
 		return rc;
-	}
-	*buf = b;
+	*buf = steal_pointer(&b);
 	return 0;
 }
 

@@ -1,3 +1,15 @@
+/* The mount layer (mount.h): every mount syscall vsym makes as root, and
+ * nothing else. Three groups, in file order:
+ *  - the session's namespace (vsym_ns_create: unshare, then / made a slave
+ *    so nothing goes back to the host, invariant 1), charged to the user
+ *    it is for (vsym_mount_charge_to);
+ *  - the session marker on /run/vsym (vsym_marker_create/_check: a fresh
+ *    root-owned tmpfs only vsym can make, invariant 2);
+ *  - binds (vsym_tree_prepare/_attach/_attach_beneath, vsym_mount_detach):
+ *    a detached, nosuid,nodev copy of the source attached onto a target
+ *    that resolve.c opened and checked, by descriptor, never by a path.
+ * The raw syscalls are wrapped at the top (glibc lacks most of them); why
+ * each step is safe is said at the step. */
 #include "config.h"
 
 #include <errno.h>
@@ -17,6 +29,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cred.h"
 #include "mount.h"
 
@@ -181,8 +194,10 @@ static int open_run_dir(struct vsym_error *err)
 /* A new tmpfs, not yet attached anywhere: nobody can see it half-made. */
 static int make_marker_fs(struct vsym_error *err)
 {
-	int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC), mnt, e;
+	cleanup_fd int fs = sys_fsopen("tmpfs", FSOPEN_CLOEXEC);
+	cleanup_fd int mnt = -1;
 	struct vsym_saved_charge saved;
+	int e;
 
 	if (fs < 0)
 		return vsym_error_set(err, "cannot open tmpfs: %s", strerror(errno));
@@ -191,27 +206,19 @@ static int make_marker_fs(struct vsym_error *err)
 	    /* Room for max_binds records of escaped PATH_MAX paths, the
 	     * record's temporary copy and the journal; used only as needed. */
 	    sys_fsconfig(fs, FSCONFIG_SET_STRING, "size", "64m") < 0 ||
-	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL) < 0) {
-		close(fs);
+	    sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL) < 0)
 		return vsym_error_set(err, "cannot create the session marker tmpfs: %s", strerror(errno));
-	}
 	/* The superblock is made and root-owned already: only the (anonymous)
 	 * namespace of the new mount is charged. */
-	if (charge_begin(&saved, err) < 0) {
-		close(fs);
+	if (charge_begin(&saved, err) < 0)
 		return -1;
-	}
 	mnt = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	e = errno;
-	close(fs);
-	if (charge_end(&saved, err) < 0) {
-		if (mnt >= 0)
-			close(mnt);
+	if (charge_end(&saved, err) < 0)
 		return -1;
-	}
 	if (mnt < 0)
 		return vsym_error_set(err, "cannot mount the session marker tmpfs: %s", ns_strerror(e));
-	return mnt;
+	return steal_fd(&mnt);
 }
 
 /* This mount namespace's inode number and, where the kernel has one
@@ -220,20 +227,15 @@ static int make_marker_fs(struct vsym_error *err)
  * procfs lookup is a good part of what a marker costs. */
 static int this_mntns(unsigned long *ino, uint64_t *id)
 {
-	int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	cleanup_fd int fd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	struct stat st;
-	int rc = -1;
 
-	if (fd < 0)
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return -1;
-	if (fstat(fd, &st) == 0) {
-		*ino = (unsigned long)st.st_ino;
-		if (ioctl(fd, NS_GET_MNTNS_ID, id) < 0)
-			*id = 0;
-		rc = 0;
-	}
-	close(fd);
-	return rc;
+	*ino = (unsigned long)st.st_ino;
+	if (ioctl(fd, NS_GET_MNTNS_ID, id) < 0)
+		*id = 0;
+	return 0;
 }
 
 static int write_marker(int mnt, uid_t uid, struct vsym_error *err)
@@ -241,7 +243,8 @@ static int write_marker(int mnt, uid_t uid, struct vsym_error *err)
 	char text[MARKER_MAX];
 	unsigned long ns;
 	uint64_t ns_id;
-	int fd, n, ok;
+	cleanup_fd int fd = -1;
+	int n;
 
 	if (this_mntns(&ns, &ns_id) < 0)
 		return vsym_error_set(err, "cannot read this mount namespace: %s", strerror(errno));
@@ -250,50 +253,42 @@ static int write_marker(int mnt, uid_t uid, struct vsym_error *err)
 	fd = openat(mnt, VSYM_MARKER_FILE, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
 	if (fd < 0)
 		return vsym_error_set(err, "cannot write the session marker: %s", strerror(errno));
-	ok = write(fd, text, (size_t)n) == n && fchown(fd, 0, 0) == 0;
-	close(fd);
-	return ok ? 0 : vsym_error_set(err, "cannot write the session marker: %s", strerror(errno));
+	if (write(fd, text, (size_t)n) != n || fchown(fd, 0, 0) < 0)
+		return vsym_error_set(err, "cannot write the session marker: %s", strerror(errno));
+	return 0;
 }
 
 int vsym_marker_create(uid_t uid, struct vsym_error *err)
 {
-	int dir, mnt, rc;
+	cleanup_fd int dir = open_run_dir(err);
+	cleanup_fd int mnt = -1;
 
-	dir = open_run_dir(err);
 	if (dir < 0)
 		return -1;
 	mnt = make_marker_fs(err);
-	if (mnt < 0) {
-		close(dir);
+	if (mnt < 0 || write_marker(mnt, uid, err) < 0)
 		return -1;
-	}
-	rc = write_marker(mnt, uid, err);
-	if (rc == 0 && sys_move_mount(mnt, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		rc = vsym_error_set(err, "cannot attach the session marker on %s: %s", VSYM_RUN_DIR,
-				    mount_strerror(errno));
-	close(mnt);
-	close(dir);
-	return rc;
+	if (sys_move_mount(mnt, "", dir, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return vsym_error_set(err, "cannot attach the session marker on %s: %s", VSYM_RUN_DIR,
+				      mount_strerror(errno));
+	return 0;
 }
 
 /* The namespace must belong to the initial user namespace: in a user's own
  * user namespace anybody may mount a look-alike marker. */
 static int check_ns_owner(struct vsym_error *err)
 {
-	int ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC), owner;
+	cleanup_fd int ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	cleanup_fd int owner = -1;
 	struct stat st;
 
 	if (ns < 0)
 		return vsym_error_set(err, "cannot open this mount namespace: %s", strerror(errno));
 	owner = ioctl(ns, NS_GET_USERNS);
-	close(ns);
 	if (owner < 0)
 		return vsym_error_set(err, "cannot find the owner of this mount namespace: %s", strerror(errno));
-	if (fstat(owner, &st) < 0 || (unsigned long)st.st_ino != INIT_USER_NS_INO) {
-		close(owner);
+	if (fstat(owner, &st) < 0 || (unsigned long)st.st_ino != INIT_USER_NS_INO)
 		return vsym_error_set(err, "this mount namespace belongs to a user namespace; not a vsym session");
-	}
-	close(owner);
 	return 0;
 }
 
@@ -301,18 +296,16 @@ static int check_ns_owner(struct vsym_error *err)
  * the descriptor of that mount: a file that merely sits there does not. */
 static int open_marker(struct vsym_error *err)
 {
-	int dir = open(VSYM_RUN_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), fd;
+	cleanup_fd int dir = open(VSYM_RUN_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct statfs fs;
 	uint64_t id;
+	int fd;
 
 	if (dir < 0)
 		return vsym_error_set(err, "not in a vsym session (no session marker)");
-	if (vsym_mount_root_id(dir, &id) < 0 || fstatfs(dir, &fs) < 0 || fs.f_type != TMPFS_MAGIC) {
-		close(dir);
+	if (vsym_mount_root_id(dir, &id) < 0 || fstatfs(dir, &fs) < 0 || fs.f_type != TMPFS_MAGIC)
 		return vsym_error_set(err, "not in a vsym session (no session marker)");
-	}
 	fd = openat(dir, VSYM_MARKER_FILE, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	close(dir);
 	if (fd < 0)
 		return vsym_error_set(err, "not in a vsym session (no session marker)");
 	return fd;
@@ -320,18 +313,15 @@ static int open_marker(struct vsym_error *err)
 
 static int read_marker(char *text, size_t size, struct vsym_error *err)
 {
-	int fd = open_marker(err);
+	cleanup_fd int fd = open_marker(err);
 	struct stat st;
 	ssize_t n;
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0222) != 0) {
-		close(fd);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 0222) != 0)
 		return vsym_error_set(err, "the session marker is not a root-owned read-only file; not a vsym session");
-	}
 	n = read(fd, text, size - 1);
-	close(fd);
 	if (n <= 0)
 		return vsym_error_set(err, "cannot read the session marker");
 	text[n] = '\0';
@@ -362,21 +352,19 @@ int vsym_marker_check(uid_t uid, struct vsym_error *err)
 static int clone_source(const struct vsym_resolved *source, struct vsym_error *err)
 {
 	struct vsym_saved_charge saved;
-	int tree, e;
+	cleanup_fd int tree = -1;
+	int e;
 
 	/* The copy lives in an anonymous namespace until it is attached. */
 	if (charge_begin(&saved, err) < 0)
 		return -1;
 	tree = sys_open_tree(source->fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 	e = errno;
-	if (charge_end(&saved, err) < 0) {
-		if (tree >= 0)
-			close(tree);
+	if (charge_end(&saved, err) < 0)
 		return -1;
-	}
 	if (tree < 0)
 		return vsym_error_set(err, "cannot clone %s: %s", source->path, ns_strerror(e));
-	return tree;
+	return steal_fd(&tree);
 }
 
 /* nosuid,nodev on every mount of the copy, submounts included, before it is
@@ -419,7 +407,7 @@ int vsym_mount_root_id(int fd, uint64_t *id)
 int vsym_tree_prepare(const struct vsym_resolved *source, const struct vsym_resolved *target,
 		      bool readonly, uint64_t *mnt_id, struct vsym_error *err)
 {
-	int tree;
+	cleanup_fd int tree = -1;
 
 	if (S_ISDIR(source->st.st_mode) != S_ISDIR(target->st.st_mode))
 		return vsym_error_set(err, "cannot bind %s on %s: one is a directory, the other is not",
@@ -430,10 +418,9 @@ int vsym_tree_prepare(const struct vsym_resolved *source, const struct vsym_reso
 	if (restrict_tree(tree, readonly, source->path, err) < 0 || vsym_mount_id(tree, mnt_id) < 0) {
 		if (err != NULL && err->text[0] == '\0')
 			vsym_error_set(err, "cannot read the id of the copy of %s", source->path);
-		close(tree);
 		return -1;
 	}
-	return tree;
+	return steal_fd(&tree);
 }
 
 int vsym_tree_attach(int tree, const struct vsym_resolved *target, struct vsym_error *err)

@@ -1,4 +1,4 @@
-/* The policy: a plain struct filled by the loader (config.c) and judged by
+/* The policy: a plain struct filled by the loader (cfg.c) and judged by
  * pure functions (policy.c): no I/O, no uid calls, so every decision can be
  * tested on its own.
  *
@@ -126,6 +126,10 @@ struct vsym_policy {
 	enum vsym_on_error on_error;
 	bool user_loaded;
 };
+
+/* Frees everything a policy holds and zeroes it (defined beside the
+ * loader that allocates it, in cfg.c). */
+void vsym_policy_free(struct vsym_policy *policy);
 
 struct vsym_verdict {
 	bool allowed;

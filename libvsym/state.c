@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "state.h"
 
 #define STATE_MAX_ENTRIES 4096
@@ -97,10 +98,11 @@ static int parse_line(char *line, struct vsym_state_entry *e)
 int vsym_state_load(struct vsym_state *state, const char *dir, const char *file,
 		    struct vsym_error *err)
 {
-	char path[256], *line = NULL;
+	char path[256];
+	cleanup_free char *line = NULL;
+	cleanup_fd int fd = -1;
 	size_t size = 0;
 	FILE *f;
-	int fd;
 
 	memset(state, 0, sizeof(*state));
 	state->dir = dir;
@@ -108,25 +110,21 @@ int vsym_state_load(struct vsym_state *state, const char *dir, const char *file,
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return 0;
-	if (fd < 0 || (f = fdopen(fd, "r")) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0 || (f = fdopen(fd, "r")) == NULL)
 		return vsym_error_set(err, "cannot read %s: %s", path, strerror(errno));
-	}
+	steal_fd(&fd); /* f owns it now */
 	/* getline: an escaped entry can be four times PATH_MAX long. */
 	while (getline(&line, &size, f) > 0 && state->n < STATE_MAX_ENTRIES) {
 		struct vsym_state_entry e;
 
 		if (parse_line(line, &e) < 0 || vsym_state_put(state, &e) < 0) {
 			entry_free(&e);
-			free(line);
 			fclose(f);
 			vsym_state_free(state);
 			return vsym_error_set(err, "%s is damaged; log in anew for a fresh session", path);
 		}
 		entry_free(&e);
 	}
-	free(line);
 	fclose(f);
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "expand.h"
 #include "user.h"
 
@@ -61,7 +62,7 @@ static int check_home(const struct vsym_user *user, struct vsym_error *err)
 
 int vsym_user_lookup_groups(struct vsym_user *user, struct vsym_error *err)
 {
-	gid_t *gids = NULL;
+	cleanup_free gid_t *gids = NULL;
 	int n = 64;
 
 	if (user->gids != NULL)
@@ -72,20 +73,16 @@ int vsym_user_lookup_groups(struct vsym_user *user, struct vsym_error *err)
 		gid_t *bigger = realloc(gids, (size_t)n * sizeof(*gids));
 		int want = n;
 
-		if (bigger == NULL) {
-			free(gids);
+		if (bigger == NULL)
 			return vsym_error_set(err, "out of memory");
-		}
 		gids = bigger;
 		if (getgrouplist(user->name, user->gid, gids, &want) >= 0) {
-			user->gids = gids;
 			user->ngids = (size_t)want;
+			user->gids = steal_pointer(&gids);
 			return 0;
 		}
-		if (want <= n || want > VSYM_MAX_GROUPS) {
-			free(gids);
+		if (want <= n || want > VSYM_MAX_GROUPS)
 			return vsym_error_set(err, "cannot list the groups of user '%s'", user->name);
-		}
 		n = want;
 	}
 }

@@ -16,7 +16,7 @@
 # the host is not changed. mise (npm package @jdxcode/mise-linux-x64,
 # unpacked into BUILD_DIR/bench-tools) and direnv (Debian) are installed
 # first when missing, outside the sandbox, whose network is private.
-# Prints a table and appends rows to tests/bench/results.csv (or
+# Prints a table and appends rows to BUILD_DIR/bench-results.csv (or
 # $BENCH_CSV), in its columns: section and label "project", name, n,
 # median_us (unit "us"); the row prompt-processes has the count of
 # processes 1000 unchanged prompts started as its value. Figures are
@@ -25,7 +25,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 if [ -z "${SANDBOX_HOST_MNTNS:-}" ]; then
 	BUILD=$(cd "${1:?usage: project.sh BUILD_DIR}" && pwd)
 	export VSYM_BUILDDIR=$BUILD VSYM_SRCDIR=${VSYM_SRCDIR:-$(cd "$HERE/../.." && pwd)}
-	export BENCH_CSV=${BENCH_CSV:-$HERE/results.csv} RUNS=${RUNS:-200}
+	export BENCH_CSV=${BENCH_CSV:-$BUILD/bench-results.csv} RUNS=${RUNS:-200}
 	tools=$BUILD/bench-tools
 	if [ ! -x "$tools/package/bin/mise" ] && command -v npm >/dev/null; then
 		mkdir -p "$tools" && (cd "$tools" && npm pack -q @jdxcode/mise-linux-x64 >/dev/null 2>&1 &&

@@ -23,7 +23,7 @@
 # (before the sandbox: packages must not land in its throwaway /etc), or the
 # script stops saying so.
 #
-# Writes tests/bench/results.csv (or $BENCH_CSV); prints the tables. No timed assertions:
+# Writes BUILD_DIR/bench-results.csv (or $BENCH_CSV); prints the tables. No timed assertions:
 # the numbers are reported, never judged. CSV rows of the switching section:
 # section "switching", label "switching", host_mounts, name = the variant,
 # binds empty, n, median/p10/p90 in us, value = failed or stale runs (unit
@@ -33,7 +33,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 MOUNT_MAX=/proc/sys/fs/mount-max
-CSV=${BENCH_CSV:-$HERE/results.csv}   # the driver appends to it
+CSV=${BENCH_CSV:-}   # the driver appends to it; outside() sets the default
 
 mount_list() {
 	# mountpoint and fstype: the field after the " - " separator.
@@ -73,6 +73,10 @@ outside() {
 	[ -x "$build/tests/bench/bench_session" ] ||
 		{ echo "run.sh: $build/tests/bench/bench_session is missing: run make bench" >&2; exit 2; }
 	cp "$build/tests/bench/bench_session" "$work/bench_session"
+	# In the build dir, never the source tree: the sandbox installs from
+	# the build dir, so it is visible inside, and a run changes no tracked file.
+	CSV=${CSV:-$build/bench-results.csv}
+	export BENCH_CSV=$CSV
 	: >"$CSV"
 	unshare --mount --propagation private --pid --fork --mount-proc \
 		env VSYM_BENCH_SANDBOX=1 RUNS="${RUNS:-200}" RUBY_RUNS="${RUBY_RUNS:-}" PROFILE="${PROFILE:-0}" \

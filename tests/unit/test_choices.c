@@ -21,40 +21,20 @@ struct fixture {
 	struct vsym_policy policy;
 };
 
-static void make_file(const char *path)
-{
-	int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-
-	if (fd < 0 || fchown(fd, 1000, 1000) < 0)
-		fail_msg("create %s: %s", path, strerror(errno));
-	close(fd);
-}
-
 static void load(struct fixture *f, const char *text)
 {
-	struct vsym_error err;
-
-	vsym_policy_free(&f->policy);
-	if (vsym_cfg_load_system(&f->policy, "/etc/vsym.conf", text, strlen(text), &f->alice.user, &err) < 0)
-		fail_msg("%s", err.text);
+	test_load_policy(&f->policy, text, &f->alice.user);
 }
 
 static int setup(void **state)
 {
-	static int n;
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *scratch;
 
 	*state = f;
 	if (geteuid() != 0)
 		return 0;
-	scratch = testns_scratch();
-	if (scratch == NULL)
+	if (test_alice_at_home(&f->alice, f->home, sizeof(f->home), "choices") < 0)
 		return -1;
-	test_user_alice(&f->alice);
-	snprintf(f->home, sizeof(f->home), "%s/choices%d", scratch, ++n);
-	f->alice.user.home = f->home;
-	make_dir(f->home, 1000, 1000, 0755);
 	make_dir(test_path(f->home, ".gos"), 1000, 1000, 0755);
 	make_dir(test_path(f->home, ".gos/go1.21.5"), 1000, 1000, 0755);
 	make_dir(test_path(f->home, ".gos/go1.22.0"), 1000, 1000, 0755);
@@ -62,7 +42,7 @@ static int setup(void **state)
 	make_dir(test_path(f->home, ".gos/go1.22.10/bin"), 1000, 1000, 0755);
 	make_dir(test_path(f->home, ".gos/other"), 1000, 1000, 0755);
 	make_dir(test_path(f->home, ".gos/go@x"), 1000, 1000, 0755);
-	make_file(test_path(f->home, ".gos/go1.30"));
+	write_file(test_path(f->home, ".gos/go1.30"), "", 1000, 1000, 0644);
 	make_link("go1.21.5", test_path(f->home, ".gos/go1.9"), 1000, 1000);
 	make_link("/etc", test_path(f->home, ".gos/go1.8"), 1000, 1000);
 	make_link("../../..", test_path(f->home, ".gos/go1.7"), 1000, 1000);

@@ -100,15 +100,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void make_file(const char *path)
-{
-	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
-
-	if (fd < 0)
-		fail_msg("create %s: %s", path, strerror(errno));
-	close(fd);
-}
-
 /* A file in a directory dir_mode, owned by root and group gid. */
 static void make_guarded_file(char *file, size_t size, const char *name, gid_t gid, mode_t dir_mode)
 {
@@ -117,7 +108,7 @@ static void make_guarded_file(char *file, size_t size, const char *name, gid_t g
 	snprintf(dir, sizeof(dir), "%s/%s", testns_scratch(), name);
 	make_dir(dir, 0, gid, dir_mode);
 	snprintf(file, size, "%s/file", dir);
-	make_file(file);
+	write_file(file, "", 0, 0, 0644);
 }
 
 static bool can_open(const char *path)

@@ -77,19 +77,14 @@ struct fixture {
 
 static int setup(void **state)
 {
-	static int n;
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *scratch;
 
 	*state = f;
 	if (geteuid() != 0)
 		return 0; /* each test says skip or fail */
-	scratch = testns_scratch();
-	if (scratch == NULL || testns_private_run() < 0)
+	if (test_scratch_dir(f->base, sizeof(f->base), "login", 0, 0) < 0 || testns_private_run() < 0)
 		return -1;
-	snprintf(f->base, sizeof(f->base), "%s/login%d", scratch, ++n);
 	snprintf(f->config, sizeof(f->config), "%s/vsym.conf", f->base);
-	make_dir(f->base, 0, 0, 0755);
 	/* alice as the module looks her up: the groups not read yet */
 	f->user = (struct vsym_user){ .name = strdup("alice"), .home = strdup(test_path(f->base, "home")),
 				      .shell = strdup("/bin/sh"), .uid = 1000, .gid = 1000 };

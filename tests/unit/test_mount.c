@@ -33,21 +33,16 @@ static void mount_tmpfs(const char *path, unsigned long flags, const char *data)
 
 static int setup(void **state)
 {
-	static int n;
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *scratch;
 
 	*state = f;
 	if (geteuid() != 0)
 		return 0; /* each test says skip or fail */
-	scratch = testns_scratch();
-	if (scratch == NULL || testns_private_run() < 0)
+	if (test_scratch_dir(f->base, sizeof(f->base), "mount", 0, 0) < 0 || testns_private_run() < 0)
 		return -1;
 	test_user_alice(&f->alice);
-	snprintf(f->base, sizeof(f->base), "%s/mount%d", scratch, ++n);
 	snprintf(f->src, sizeof(f->src), "%s/src", f->base);
 	snprintf(f->tgt, sizeof(f->tgt), "%s/tgt", f->base);
-	make_dir(f->base, 0, 0, 0755);
 	make_dir(f->src, 1000, 1000, 0755);
 	make_dir(f->tgt, 1000, 1000, 0755);
 	write_file(test_path(f->src, "hello"), "hello\n", 1000, 1000, 0644);
@@ -56,8 +51,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	free(*state);
-	return 0;
+	return test_free_fixture(state);
 }
 
 /* resolve, prepare, attach, as vsym_session_bind does. */

@@ -38,26 +38,18 @@ struct fixture {
  * otherwise /home/alice, which the pure tests never look at. */
 static int setup(void **state)
 {
-	static int n;
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *scratch;
 
 	*state = f;
 	test_user_alice(&f->alice);
 	if (geteuid() == 0) {
-		scratch = testns_scratch();
-		if (scratch == NULL)
+		if (test_alice_at_home(&f->alice, f->home, sizeof(f->home), "operands") < 0)
 			return -1;
-		snprintf(f->home, sizeof(f->home), "%s/operands%d", scratch, ++n);
-		f->alice.user.home = f->home;
-		make_dir(f->home, 1000, 1000, 0755);
 		make_dir(test_path(f->home, ".gos"), 1000, 1000, 0755);
 		make_dir(test_path(f->home, ".gos/go1.21.5"), 1000, 1000, 0755);
 		make_dir(test_path(f->home, ".gos/go1.22.10"), 1000, 1000, 0755);
 	}
-	if (vsym_cfg_load_system(&f->policy, "/etc/vsym.conf", system_conf, strlen(system_conf),
-				 &f->alice.user, &f->err) < 0)
-		fail_msg("%s", f->err.text);
+	test_load_policy(&f->policy, system_conf, &f->alice.user);
 	return 0;
 }
 

@@ -153,8 +153,6 @@ static void write_service(const struct fixture *f, const char *name, const char 
 static int setup(void **state)
 {
 	static struct fixture f;
-	static int n;
-	const char *scratch;
 	struct passwd *pw;
 	char text[2048];
 
@@ -162,8 +160,7 @@ static int setup(void **state)
 		*state = NULL;
 		return 0;
 	}
-	scratch = testns_scratch();
-	if (scratch == NULL || testns_private_run() < 0) {
+	if (testns_private_run() < 0) {
 		print_error("cannot make the test namespace: %s\n", strerror(errno));
 		return -1;
 	}
@@ -174,12 +171,12 @@ static int setup(void **state)
 	}
 	memset(&f, 0, sizeof(f));
 	f.uid = pw->pw_uid;
-	snprintf(f.dir, sizeof(f.dir), "%s/pam%d", scratch, n++);
+	if (test_scratch_dir(f.dir, sizeof(f.dir), "pam", 0, 0) < 0)
+		return -1;
 	snprintf(f.confdir, sizeof(f.confdir), "%s/pam.d", f.dir);
 	snprintf(f.config, sizeof(f.config), "%s/vsym.conf", f.dir);
 	snprintf(f.source, sizeof(f.source), "%s/source", f.dir);
 	snprintf(f.target, sizeof(f.target), "%s/target", f.dir);
-	make_dir(f.dir, 0, 0, 0755);
 	make_dir(f.confdir, 0, 0, 0755);
 	make_dir(f.source, 0, 0, 0755);
 	make_dir(f.target, 0, 0, 0755);

@@ -39,9 +39,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	test_user_alice(&f->alice);
-	if (vsym_cfg_load_system(&f->policy, "/etc/vsym.conf", system_conf, strlen(system_conf),
-				 &f->alice.user, &f->err) < 0)
-		fail_msg("%s", f->err.text);
+	test_load_policy(&f->policy, system_conf, &f->alice.user);
 	*state = f;
 	return 0;
 }

@@ -29,21 +29,16 @@ struct fixture {
 
 static int setup(void **state)
 {
-	static int n;
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *scratch;
 
 	*state = f;
 	if (geteuid() != 0)
 		return 0; /* each test says skip or fail */
-	scratch = testns_scratch();
-	if (scratch == NULL)
+	if (test_scratch_dir(f->base, sizeof(f->base), "resolve", 0, 0) < 0)
 		return -1;
 	test_user_alice(&f->alice);
-	snprintf(f->base, sizeof(f->base), "%s/resolve%d", scratch, ++n);
 	snprintf(f->home, sizeof(f->home), "%s/home", f->base);
 	f->alice.user.home = f->home;
-	make_dir(f->base, 0, 0, 0755);
 	make_dir(f->home, 1000, 1000, 0755);
 	make_dir(test_path(f->home, "real"), 1000, 1000, 0755);
 	return 0;
@@ -51,8 +46,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	free(*state);
-	return 0;
+	return test_free_fixture(state);
 }
 
 static int source(struct fixture *f, const char *path, struct vsym_resolved *r, struct vsym_error *err)

@@ -39,40 +39,23 @@ static void make_version(const struct fixture *f, const char *name)
 
 static void load_policy(struct fixture *f, const char *text)
 {
-	struct vsym_error err;
-
-	vsym_policy_free(&f->policy);
-	if (vsym_cfg_load_system(&f->policy, "/etc/vsym.conf", text, strlen(text), &f->alice.user, &err) < 0)
-		fail_msg("%s", err.text);
+	test_load_policy(&f->policy, text, &f->alice.user);
 }
 
 static int setup(void **state)
 {
-	static int n;
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *scratch;
 
 	if (geteuid() != 0) {
 		*state = f;
 		return 0; /* each test says skip or fail */
 	}
-	scratch = testns_scratch();
-	if (scratch == NULL)
+	if (test_alice_at_home(&f->alice, f->home, sizeof(f->home), "home") < 0 ||
+	    test_scratch_dir(f->run, sizeof(f->run), "run", 0, 0) < 0)
 		return -1;
-	test_user_alice(&f->alice);
-	snprintf(f->home, sizeof(f->home), "%s/home%d", scratch, ++n);
-	snprintf(f->run, sizeof(f->run), "%s/run%d", scratch, n);
 	snprintf(f->target, sizeof(f->target), "%s/gos", f->home);
-	f->alice.user.home = f->home;
-	make_dir(f->home, 1000, 1000, 0755);
-	make_dir(f->run, 0, 0, 0755);
 	make_dir(f->target, 1000, 1000, 0755);
-	{
-		char v[256];
-
-		snprintf(v, sizeof(v), "%s/.v", f->home);
-		make_dir(v, 1000, 1000, 0755);
-	}
+	make_dir(test_path(f->home, ".v"), 1000, 1000, 0755);
 	make_version(f, "1.0");
 	make_version(f, "2.0");
 	load_policy(f, "allow = ( { target = \"~/gos\"; source = \"~/.v/*\"; } );\n"

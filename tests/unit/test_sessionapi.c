@@ -30,24 +30,16 @@ struct fixture {
 static int setup(void **state)
 {
 	static const char policy[] = "allow = ( { target = \"~/*\"; source = \"~/.v/*\"; } );\n";
-	static int n;
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *scratch;
-	struct vsym_error err;
 
 	*state = f;
 	if (geteuid() != 0)
 		return 0; /* each test says skip or fail */
-	scratch = testns_scratch();
-	if (scratch == NULL || testns_private_run() < 0)
+	if (test_alice_at_home(&f->alice, f->home, sizeof(f->home), "api") < 0 || testns_private_run() < 0)
 		return -1;
-	test_user_alice(&f->alice);
-	snprintf(f->home, sizeof(f->home), "%s/api%d", scratch, ++n);
 	snprintf(f->gos, sizeof(f->gos), "%s/gos", f->home);
 	snprintf(f->nodes, sizeof(f->nodes), "%s/nodes", f->home);
 	snprintf(f->other, sizeof(f->other), "%s/other", f->home);
-	f->alice.user.home = f->home;
-	make_dir(f->home, 1000, 1000, 0755);
 	make_dir(f->gos, 1000, 1000, 0755);
 	make_dir(f->nodes, 1000, 1000, 0755);
 	make_dir(f->other, 1000, 1000, 0755);
@@ -55,8 +47,7 @@ static int setup(void **state)
 	make_dir(test_path(f->home, ".v/1.0"), 1000, 1000, 0755);
 	make_dir(test_path(f->home, ".v/2.0"), 1000, 1000, 0755);
 	write_file(test_path(f->home, ".v/1.0/one"), "1\n", 1000, 1000, 0644);
-	if (vsym_cfg_load_system(&f->policy, "/etc/vsym.conf", policy, strlen(policy), &f->alice.user, &err) < 0)
-		fail_msg("%s", err.text);
+	test_load_policy(&f->policy, policy, &f->alice.user);
 	return 0;
 }
 

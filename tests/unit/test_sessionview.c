@@ -29,12 +29,7 @@ struct fixture {
 
 static void load_policy(struct fixture *f, const char *text)
 {
-	struct vsym_error err;
-
-	vsym_policy_free(&f->policy);
-	memset(&f->policy, 0, sizeof(f->policy));
-	if (vsym_cfg_load_system(&f->policy, "/etc/vsym.conf", text, strlen(text), &f->alice.user, &err) < 0)
-		fail_msg("%s", err.text);
+	test_load_policy(&f->policy, text, &f->alice.user);
 }
 
 /* go's choices are ~/.v/1.0, ~/.v/2.0 and ~/.v/10.0 (listed in version
@@ -48,9 +43,7 @@ static const char policy_text[] =
 
 static int setup(void **state)
 {
-	static int n;
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *scratch;
 
 	*state = f;
 	test_user_alice(&f->alice);
@@ -62,13 +55,9 @@ static int setup(void **state)
 		load_policy(f, policy_text);
 		return 0;
 	}
-	scratch = testns_scratch();
-	if (scratch == NULL)
+	if (test_alice_at_home(&f->alice, f->home, sizeof(f->home), "home") < 0)
 		return -1;
-	snprintf(f->home, sizeof(f->home), "%s/home%d", scratch, ++n);
 	snprintf(f->gos, sizeof(f->gos), "%s/gos", f->home);
-	f->alice.user.home = f->home;
-	make_dir(f->home, 1000, 1000, 0755);
 	make_dir(f->gos, 1000, 1000, 0755);
 	make_dir(test_path(f->home, "nodes"), 1000, 1000, 0755);
 	make_dir(test_path(f->home, ".v"), 1000, 1000, 0755);

@@ -23,26 +23,18 @@ struct fixture {
 
 static int setup(void **state)
 {
-	static int n;
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *scratch;
 
 	*state = f;
 	if (geteuid() != 0)
 		return 0;
-	scratch = testns_scratch();
-	if (scratch == NULL)
-		return -1;
 	test_user_alice(&f->alice);
-	snprintf(f->base, sizeof(f->base), "%s/systarget%d", scratch, ++n);
-	make_dir(f->base, 0, 0, 0755);
-	return 0;
+	return test_scratch_dir(f->base, sizeof(f->base), "systarget", 0, 0);
 }
 
 static int teardown(void **state)
 {
-	free(*state);
-	return 0;
+	return test_free_fixture(state);
 }
 
 /* Opens path as a target and checks it as a system target, as alice (the

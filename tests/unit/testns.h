@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 /* True when path lies at or below dir. */
 static inline int testns_under(const char *path, const char *dir)
 {
@@ -130,6 +132,35 @@ static inline int testns_private_run(void)
 	if (testns_scratch() == NULL || mount("vsym-test", "/run", "tmpfs", 0, "mode=0755") < 0)
 		return -1;
 	done = 1;
+	return 0;
+}
+
+/* A directory of its own for one test, below the scratch tmpfs of the test
+ * namespace (testns_scratch, made on first use: needs root): SCRATCH/NAME<n>,
+ * n counting the calls of this test program, owned by uid:gid, mode 0755.
+ * Writes its path into dir. Returns 0, or -1 when the namespace cannot be
+ * made (the setup fails). */
+static inline int test_scratch_dir(char *dir, size_t size, const char *name, uid_t uid, gid_t gid)
+{
+	static int n;
+	const char *scratch = testns_scratch();
+
+	if (scratch == NULL)
+		return -1;
+	snprintf(dir, size, "%s/%s%d", scratch, name, ++n);
+	make_dir(dir, uid, gid, 0755);
+	return 0;
+}
+
+/* alice (test_user_alice) with a home of her own for this test: a
+ * test_scratch_dir NAME<n> owned by her, its path written into home, the
+ * caller's buffer that alice's home then points at. Returns 0 or -1. */
+static inline int test_alice_at_home(struct test_user *t, char *home, size_t size, const char *name)
+{
+	test_user_alice(t);
+	if (test_scratch_dir(home, size, name, 1000, 1000) < 0)
+		return -1;
+	t->user.home = home;
 	return 0;
 }
 

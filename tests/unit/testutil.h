@@ -1,4 +1,8 @@
-/* Shared bits of the unit tests (cmocka). */
+/* Shared bits of the unit tests (cmocka): assertions, the made-up user
+ * alice, files and directories with exact owners and modes, a policy
+ * loaded from text. A setup() builds its fixture from these and, for a
+ * scratch directory per test, from testns.h (test_scratch_dir,
+ * test_alice_at_home). An empty file is write_file(path, "", uid, gid, mode). */
 #ifndef VSYM_TESTUTIL_H
 #define VSYM_TESTUTIL_H
 
@@ -16,6 +20,8 @@
 
 #include <cmocka.h>
 
+#include "cfg.h"
+#include "policy.h"
 #include "user.h"
 
 /* A test that needs root skips outside CI with a reason, and fails in CI,
@@ -50,7 +56,6 @@ struct test_user {
 	char *group_names[2];
 };
 
-/* alice, uid and gid 1000, home /home/alice, in groups "alice" and "staff". */
 /* dir + "/" + rel, in one of 8 buffers used in turn, so that a few may
  * stand in one call's arguments (make_link(test_path(..), test_path(..))). */
 static inline const char *test_path(const char *dir, const char *rel)
@@ -63,6 +68,7 @@ static inline const char *test_path(const char *dir, const char *rel)
 	return buf[i];
 }
 
+/* alice, uid and gid 1000, home /home/alice, in groups "alice" and "staff". */
 static inline void test_user_alice(struct test_user *t)
 {
 	memset(t, 0, sizeof(*t));
@@ -111,6 +117,25 @@ static inline void make_link(const char *to, const char *path, uid_t uid, gid_t 
 {
 	if (symlink(to, path) < 0 || lchown(path, uid, gid) < 0)
 		fail_msg("symlink %s: %s", path, strerror(errno));
+}
+
+/* Replaces *policy by the system file text (labelled /etc/vsym.conf),
+ * loaded for user; fails the test when it does not load. */
+static inline void test_load_policy(struct vsym_policy *policy, const char *text,
+				    const struct vsym_user *user)
+{
+	struct vsym_error err;
+
+	vsym_policy_free(policy);
+	if (vsym_cfg_load_system(policy, "/etc/vsym.conf", text, strlen(text), user, &err) < 0)
+		fail_msg("%s", err.text);
+}
+
+/* The teardown of a fixture that holds nothing but its own memory. */
+static inline int test_free_fixture(void **state)
+{
+	free(*state);
+	return 0;
 }
 
 #endif
