@@ -70,6 +70,9 @@ int vsym_session_save_values(const struct vsym_user *user, char *const *words, s
 /* Flags of vsym_session_bind. */
 #define VSYM_BIND_DRY_RUN 1u     /* judge only; mount nothing */
 #define VSYM_BIND_NO_BENEATH 2u  /* use the detach-then-mount fallback (tests) */
+/* Tests: return VSYM_FAILED right after the mount is attached, leaving
+ * what a kill there leaves (the journal written, nothing recorded). */
+#define VSYM_BIND_STOP_AFTER_ATTACH 4u
 
 /* Resolves, checks and mounts one bind for user in the current namespace,
  * replacing the vsym mount recorded in state for the same target (beneath
@@ -84,9 +87,11 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 				    struct vsym_error *detail);
 
 /* Finishes what a killed vsym-rebind left half-done, from the journal in
- * state->dir: a new mount that made it onto its target is recorded, and an
- * old one still stacked over it is detached, so each target ends with one
- * vsym mount. Call with the session lock held. Returns 0 or -1. */
+ * state->dir: each pending mount is found by its id wherever it is now; on
+ * its target it is recorded (an old one still stacked over it detached),
+ * moved away (a parent renamed) it is detached, or recorded when it cannot
+ * be reached, so that no mount escapes max_binds. Call with the session
+ * lock held. Returns 0, or -1 with err set: then the journal stays. */
 int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
 			 struct vsym_error *err);
 
