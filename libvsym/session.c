@@ -101,10 +101,10 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 				     bool *replacing, struct vsym_error *detail)
 {
 	struct vsym_state_entry *entry;
-	int mounted;
+	int mounted, rc = vsym_open_target(user, path, target, detail);
 
-	if (vsym_open_target(user, path, target, detail) < 0)
-		return VSYM_REFUSED;
+	if (rc < 0)
+		return rc == VSYM_ERR_SYSTEM ? VSYM_FAILED : VSYM_REFUSED;
 	entry = vsym_state_find(state, target->path);
 	*replacing = entry != NULL && vsym_session_is_recorded(target->fd, entry);
 	/* A bind moved away (mv of a parent) still counts against max_binds
@@ -309,6 +309,8 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 
 	vsym_error_clear(detail);
 	rc = vsym_resolve_source(user, bind->source, &source, detail);
+	if (rc == VSYM_ERR_SYSTEM)
+		return VSYM_FAILED;
 	if (rc < 0)
 		return rc == -ENOENT && bind->optional ? VSYM_SKIPPED : VSYM_REFUSED;
 	rc = bind->create ? make_missing_target(user, bind->target, flags & VSYM_BIND_DRY_RUN, detail) : 0;
@@ -587,9 +589,10 @@ static void annotate(struct vsym_error *err, const char *before, const char *aft
 }
 
 /* The user's file as it is now ("" when there is none) and its mode.
- * Returns the text, or NULL with err set (-EPERM in *rc: refused). */
-static char *read_user_file(const struct vsym_user *user, const char *path, mode_t *mode, int *rc,
-			    struct vsym_error *err)
+ * Returns the text, or NULL with err set and *result saying whether the
+ * file was refused or could not be read. */
+static char *read_user_file(const struct vsym_user *user, const char *path, mode_t *mode,
+			    enum vsym_save_result *result, struct vsym_error *err)
 {
 	struct stat st;
 	char *text;
@@ -597,9 +600,9 @@ static char *read_user_file(const struct vsym_user *user, const char *path, mode
 	int read = vsym_file_read_trusted(path, user->uid, VSYM_CFG_MAX_SIZE, &text, &len, err);
 
 	*mode = 0644;
-	*rc = -EPERM;
+	*result = VSYM_SAVE_REFUSED;
 	if (read == -ENOENT) {
-		*rc = -1;
+		*result = VSYM_SAVE_FAILED;
 		text = strdup("");
 		if (text == NULL)
 			vsym_error_set(err, "out of memory");
@@ -646,31 +649,35 @@ static char *set_in_text(char *text, const char *path, const char *word, struct 
 	return edited;
 }
 
-int vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
-			     struct vsym_error *err)
+enum vsym_save_result vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
+					       struct vsym_error *err)
 {
+	enum vsym_save_result result;
 	char path[PATH_MAX];
 	mode_t mode;
-	int rc;
 	char *text;
 
-	if (vsym_session_user_file_path(user, path, sizeof(path)) < 0)
-		return vsym_error_set(err, "your home is too long");
-	text = read_user_file(user, path, &mode, &rc, err);
+	if (vsym_session_user_file_path(user, path, sizeof(path)) < 0) {
+		vsym_error_set(err, "switched, but not saved: your home is too long");
+		return VSYM_SAVE_REFUSED;
+	}
+	text = read_user_file(user, path, &mode, &result, err);
 	if (text == NULL)
-		return rc;
+		return result;
 	for (size_t i = 0; i < n; i++) {
 		char *edited = set_in_text(text, path, words[i], err);
 
 		if (edited == NULL) {
 			free(text);
-			return -EPERM;
+			return VSYM_SAVE_REFUSED;
 		}
 		text = edited;
 	}
-	rc = vsym_file_replace(path, text, strlen(text), mode, err);
-	if (rc < 0)
+	result = VSYM_SAVED;
+	if (vsym_file_replace(path, text, strlen(text), mode, err) < 0) {
 		annotate(err, "switched, but not saved: ", "");
+		result = VSYM_SAVE_FAILED; /* the write failed: not a refusal */
+	}
 	free(text);
-	return rc < 0 ? -1 : 0;
+	return result;
 }

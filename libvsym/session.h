@@ -59,13 +59,20 @@ int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *u
 int vsym_session_load_named(struct vsym_policy *policy, const char *label, const char *path,
 			    const struct vsym_user *user, struct vsym_error *err);
 
+/* What vsym_session_save_values did: a refusal (exit status 1) and a
+ * failure (exit status 3) are two results, never one return value. */
+enum vsym_save_result {
+	VSYM_SAVED,
+	VSYM_SAVE_REFUSED,  /* the file cannot be edited safely; nothing saved */
+	VSYM_SAVE_FAILED,   /* reading or writing failed; nothing saved */
+};
+
 /* vsym-rebind -s: sets each NAME=VALUE of words in ~/.vsymrc, keeping
  * every other byte, written beside the file and renamed over it. Call as
- * the user, with privileges gone for good. Returns 0, -EPERM when the
- * file cannot be edited safely (err says why and that nothing was saved),
- * or -1 with err set. */
-int vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
-			     struct vsym_error *err);
+ * the user, with privileges gone for good. Returns the result, err set
+ * (saying why and that nothing was saved) unless VSYM_SAVED. */
+enum vsym_save_result vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
+					       struct vsym_error *err);
 
 /* Flags of vsym_session_bind. */
 #define VSYM_BIND_DRY_RUN 1u     /* judge only; mount nothing */

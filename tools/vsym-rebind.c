@@ -135,11 +135,11 @@ static const struct vsym_bind_list *requested_binds(struct tool *t)
 static void enter_session(struct tool *t)
 {
 	struct vsym_error err;
-	int rc = vsym_session_enter(&t->session, &t->user, &err);
+	enum vsym_enter_result result = vsym_session_enter(&t->session, &t->user, &err);
 
-	if (rc == -EPERM)
+	if (result == VSYM_NOT_A_SESSION)
 		rebind_die(EXIT_REFUSED, "%s; session-wide changes need a vsym session: log in anew, or use -x", err.text);
-	if (rc < 0)
+	if (result == VSYM_ENTER_FAILED)
 		rebind_die(EXIT_FAILED, "%s", err.text);
 }
 
@@ -190,15 +190,15 @@ static void drop_privileges(const struct vsym_user *user)
 static int save_values(struct tool *t)
 {
 	struct vsym_error err;
-	int rc;
+	enum vsym_save_result result;
 
 	if (!t->policy.user_config)
 		rebind_die(EXIT_REFUSED, "switched, but not saved: %s does not read ~/.vsymrc (user_config = false)",
 		    SYSTEM_CONFIG);
 	drop_privileges(&t->user);
-	rc = vsym_session_save_values(&t->user, t->args.words, (size_t)t->args.nwords, &err);
-	if (rc < 0)
-		rebind_die(rc == -EPERM ? EXIT_REFUSED : EXIT_FAILED, "%s", err.text);
+	result = vsym_session_save_values(&t->user, t->args.words, (size_t)t->args.nwords, &err);
+	if (result != VSYM_SAVED)
+		rebind_die(result == VSYM_SAVE_REFUSED ? EXIT_REFUSED : EXIT_FAILED, "%s", err.text);
 	return EXIT_DONE;
 }
 

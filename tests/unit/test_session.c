@@ -366,6 +366,21 @@ static void test_recover_moved_pending_recorded(void **state)
 	assert_int_equal(umount(moved_t), 0);
 }
 
+/* The change to alice's identity fails (her groups unknown): a failure
+ * of the system (exit status 3), not a refusal of her paths. */
+static void test_identity_change_failure_is_failed(void **state)
+{
+	struct fixture *f = *state;
+	gid_t *gids;
+
+	REQUIRE_ROOT();
+	gids = f->alice.user.gids;
+	f->alice.user.gids = NULL;
+	assert_int_equal(bind(f, "1.0", 0), VSYM_FAILED);
+	f->alice.user.gids = gids;
+	assert_int_equal(testns_mounts_on(f->target), 0);
+}
+
 static void test_max_binds(void **state)
 {
 	struct fixture *f = *state;
@@ -584,6 +599,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recover_leaves_foreign_mounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_moved_pending_detached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_moved_pending_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity_change_failure_is_failed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_binds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_file_path, setup, teardown),
