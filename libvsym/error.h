@@ -4,11 +4,15 @@
  *
  * Tri-state returns follow one convention, stated in each header:
  *   0        done;
- *   1        a second outcome that is no failure ("nothing there", "not in
- *            a session"), which err may explain;
+ *   1        a second outcome that is no failure ("nothing there"), which
+ *            err may explain;
  *   -1       failed, err says why;
  *   -errno   a failure the caller must tell apart (-ENOENT: the file does
- *            not exist, -EPERM: refused, -EIO: could not undo), err set.
+ *            not exist, -EIO: could not undo), err set.
+ * Never -EPERM: on Linux it is -1, so "refused" and "failed" would be one
+ * value. Where a caller must tell a refusal from a failure (exit status 1
+ * or 3), the function returns a named result, an enum such as
+ * enum vsym_outcome or enum vsym_enter_result.
  * A function that succeeds leaves nothing in err for the caller to show:
  * warnings travel by return value or out-parameter, never through err. */
 #ifndef VSYM_ERROR_H

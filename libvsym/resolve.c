@@ -283,7 +283,7 @@ static int walk_as_user(const struct vsym_user *user, const char *path, enum vsy
 	int fd;
 
 	if (vsym_cred_become(&saved, user, err) < 0)
-		return -EPERM;
+		return VSYM_ERR_SYSTEM;
 	fd = vsym_walk(path, links, err);
 	if (fd >= 0 && fstat(fd, st) < 0) {
 		close(fd);
@@ -292,7 +292,7 @@ static int walk_as_user(const struct vsym_user *user, const char *path, enum vsy
 	if (vsym_cred_restore(&saved, err) < 0) {
 		if (fd >= 0)
 			close(fd);
-		return -EPERM;
+		return VSYM_ERR_SYSTEM;
 	}
 	return fd;
 }
@@ -311,6 +311,11 @@ static int resolve(const struct vsym_user *user, const char *path, enum vsym_lin
 	}
 	vsym_error_clear(&why);
 	fd = walk_as_user(user, path, links, &out->st, &why);
+	if (fd == VSYM_ERR_SYSTEM) {
+		vsym_error_set(err, "%s %s: %s", what, path, why.text);
+		vsym_error_cause(err, "the change to the user's identity failed");
+		return VSYM_ERR_SYSTEM;
+	}
 	if (fd == VSYM_ERR_FUSE || (fd < 0 && why.text[0] != '\0')) {
 		vsym_error_set(err, "%s %s: %s", what, path, why.text);
 		if (fd == VSYM_ERR_FUSE)

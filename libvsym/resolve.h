@@ -25,6 +25,11 @@ enum vsym_links {
 /* What vsym_walk returns for a path that leads into a FUSE mount. */
 #define VSYM_ERR_FUSE (-EMEDIUMTYPE)
 
+/* What the resolve functions return when the change to the user's
+ * identity (or back) failed: a failure of the system, never a refusal of
+ * the path. (Not -EPERM: that is -1, the refusal.) */
+#define VSYM_ERR_SYSTEM (-ENOTRECOVERABLE)
+
 /* Opens the absolute path with the caller's credentials into an O_PATH,
  * close-on-exec descriptor (doc/security.md invariant 8): one mount at a time.
  * Where the path reaches another mount, that mount's type is learnt
@@ -43,20 +48,22 @@ struct vsym_resolved {
 
 /* Opens a bind source as user (its uid, gid and groups), following ordinary
  * symlinks but no magic links (/proc/self/fd/N). It must be a directory or
- * a regular file. Returns 0, -ENOENT when it does not exist, or -1. */
+ * a regular file. Returns 0, -ENOENT when it does not exist,
+ * VSYM_ERR_SYSTEM (the identity change failed), or -1 (refused), err set. */
 int vsym_resolve_source(const struct vsym_user *user, const char *path,
 			struct vsym_resolved *out, struct vsym_error *err);
 
 /* Opens a bind target as user without following any symlink and without
  * "." or ".." components. It must be a directory or regular file owned by
  * user on an ordinary file system (not procfs, sysfs, devpts, ...).
- * Returns 0, -ENOENT when it does not exist, or -1. */
+ * Returns 0, -ENOENT when it does not exist, VSYM_ERR_SYSTEM (the identity
+ * change failed), or -1 (refused), err set. */
 int vsym_resolve_target(const struct vsym_user *user, const char *path,
 			struct vsym_resolved *out, struct vsym_error *err);
 
 /* The first half of vsym_resolve_target: opens without the owner and file
  * system checks, for a target that already carries a vsym mount (whose
- * root is owned by the source's owner). */
+ * root is owned by the source's owner). Returns as vsym_resolve_target. */
 int vsym_open_target(const struct vsym_user *user, const char *path,
 		     struct vsym_resolved *out, struct vsym_error *err);
 

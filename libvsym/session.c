@@ -101,10 +101,10 @@ static enum vsym_outcome open_target(const struct vsym_user *user, const char *p
 				     bool *replacing, struct vsym_error *detail)
 {
 	struct vsym_state_entry *entry;
-	int mounted;
+	int mounted, rc = vsym_open_target(user, path, target, detail);
 
-	if (vsym_open_target(user, path, target, detail) < 0)
-		return VSYM_REFUSED;
+	if (rc < 0)
+		return rc == VSYM_ERR_SYSTEM ? VSYM_FAILED : VSYM_REFUSED;
 	entry = vsym_state_find(state, target->path);
 	*replacing = entry != NULL && vsym_session_is_recorded(target->fd, entry);
 	/* A bind moved away (mv of a parent) still counts against max_binds
@@ -195,6 +195,10 @@ static enum vsym_outcome mount_checked(const struct vsym_user *user, struct vsym
 		rc = replacing ? swap_in(user, tree, target, old_id, flags, detail)
 			       : vsym_tree_attach(tree, target, detail);
 	close(tree);
+	if (rc == 0 && (flags & VSYM_BIND_STOP_AFTER_ATTACH)) {
+		vsym_error_set(detail, "stopped after the attach (a test)");
+		return VSYM_FAILED;
+	}
 	if (rc == 0 && vsym_state_put(state, &entry) < 0)
 		rc = vsym_error_set(detail, "out of memory");
 	if (rc == 0)
@@ -305,6 +309,8 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 
 	vsym_error_clear(detail);
 	rc = vsym_resolve_source(user, bind->source, &source, detail);
+	if (rc == VSYM_ERR_SYSTEM)
+		return VSYM_FAILED;
 	if (rc < 0)
 		return rc == -ENOENT && bind->optional ? VSYM_SKIPPED : VSYM_REFUSED;
 	rc = bind->create ? make_missing_target(user, bind->target, flags & VSYM_BIND_DRY_RUN, detail) : 0;
@@ -460,40 +466,79 @@ int vsym_session_apply_defaults(const struct vsym_policy *policy,
 	return bad;
 }
 
-/* Returns -1 (err set) only when the mount table cannot be read: then the
- * journal must stay, since which mount is vsym's cannot be told. */
-static int recover_one(const struct vsym_user *user, struct vsym_state *state,
-		       const struct vsym_state_entry *pending, struct vsym_error *err)
+/* Records pending under the first free name of target and also_at: the
+ * mount then counts against max_binds wherever it is (-r removes a moved
+ * one). Returns 0, or -1 (err set) when both names hold another record. */
+static int record_pending(struct vsym_state *state, const struct vsym_state_entry *pending,
+			  const char *also_at, struct vsym_error *err)
+{
+	struct vsym_state_entry entry = *pending;
+
+	if (vsym_state_find(state, entry.target) != NULL)
+		entry.target = (char *)(uintptr_t)also_at;
+	if (vsym_state_find(state, entry.target) != NULL)
+		return vsym_error_set(err, "the vsym bind begun on %s is now on %s and can be neither detached "
+				      "nor recorded; move it back and run vsym-rebind again", pending->target, also_at);
+	return vsym_state_put(state, &entry) < 0 ? vsym_error_set(err, "out of memory") : 0;
+}
+
+/* A pending mount found away from its target (a parent renamed after the
+ * attach): detached where it is now, if it can be opened there as the
+ * user and is still the very mount vsym made; otherwise recorded, so that
+ * it is never left uncounted. Returns 0 or -1 with err set. */
+static int recover_moved(const struct vsym_user *user, struct vsym_state *state,
+			 const struct vsym_state_entry *pending, const char *now_at, struct vsym_error *err)
+{
+	struct vsym_resolved top = { .fd = -1 };
+	struct vsym_error ignored;
+	int rc = -1;
+
+	if (vsym_open_target(user, now_at, &top, &ignored) == 0 && vsym_session_is_recorded(top.fd, pending))
+		rc = vsym_mount_detach(top.fd, pending->mnt_id, &ignored);
+	vsym_resolved_close(&top);
+	return rc == 0 ? 0 : record_pending(state, pending, now_at, err);
+}
+
+/* A pending mount still on its target: on top (killed before the record),
+ * or beneath the old one (killed between beneath and detach: the old one
+ * is detached). Either way recorded. Returns 0 or -1 with err set (the
+ * old mount could not be detached: the journal must stay). */
+static int recover_in_place(const struct vsym_user *user, struct vsym_state *state,
+			    const struct vsym_state_entry *pending, struct vsym_error *err)
 {
 	const struct vsym_state_entry *old = vsym_state_find(state, pending->target);
 	struct vsym_resolved top = { .fd = -1 };
-	struct vsym_mount_info info;
 	struct vsym_error ignored;
-	int found = 0;
+	bool old_on_top;
+	int rc = 0;
 
-	if (vsym_open_target(user, pending->target, &top, &ignored) < 0)
-		return 0;
-	if (!vsym_session_is_recorded(top.fd, pending) && old != NULL && vsym_session_is_recorded(top.fd, old))
-		found = vsym_mountinfo_lookup(pending->mnt_id, &info, err);
-	if (found < 0) {
-		vsym_resolved_close(&top);
-		return -1;
-	}
-	if (vsym_session_is_recorded(top.fd, pending)) {
-		vsym_state_put(state, pending);           /* killed before the record */
-	} else if (found == 1 && strcmp(info.target, pending->target) == 0 &&
-		   vsym_mount_detach(top.fd, old->mnt_id, &ignored) == 0) {
-		/* Killed between beneath and detach: the new mount is the
-		 * one under the old, now on top. */
-		vsym_resolved_close(&top);
-		if (vsym_open_target(user, pending->target, &top, &ignored) == 0 &&
-		    vsym_session_is_recorded(top.fd, pending))
-			vsym_state_put(state, pending);
-		else
+	if (vsym_open_target(user, pending->target, &top, &ignored) == 0 && !vsym_session_is_recorded(top.fd, pending)) {
+		old_on_top = old != NULL && vsym_session_is_recorded(top.fd, old);
+		if (old_on_top && vsym_mount_detach(top.fd, old->mnt_id, err) < 0)
+			rc = -1;
+		else if (old_on_top)
 			vsym_state_remove(state, pending->target);
 	}
 	vsym_resolved_close(&top);
-	return 0;
+	return rc < 0 ? -1 : record_pending(state, pending, pending->target, err);
+}
+
+/* Accounts for the mount a journal entry names, found by its id wherever
+ * it is now: nothing to do when it is in no mount table (never attached,
+ * or gone), else recover_in_place or recover_moved. Returns 0, or -1 (err
+ * set) when it could not be accounted for, the mount table unread
+ * included: then the journal must stay. */
+static int recover_one(const struct vsym_user *user, struct vsym_state *state,
+		       const struct vsym_state_entry *pending, struct vsym_error *err)
+{
+	struct vsym_mount_info info;
+	int found = vsym_mountinfo_lookup(pending->mnt_id, &info, err);
+
+	if (found <= 0)
+		return found;
+	if (strcmp(info.target, pending->target) != 0)
+		return recover_moved(user, state, pending, info.target, err);
+	return recover_in_place(user, state, pending, err);
 }
 
 int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
@@ -544,9 +589,10 @@ static void annotate(struct vsym_error *err, const char *before, const char *aft
 }
 
 /* The user's file as it is now ("" when there is none) and its mode.
- * Returns the text, or NULL with err set (-EPERM in *rc: refused). */
-static char *read_user_file(const struct vsym_user *user, const char *path, mode_t *mode, int *rc,
-			    struct vsym_error *err)
+ * Returns the text, or NULL with err set and *result saying whether the
+ * file was refused or could not be read. */
+static char *read_user_file(const struct vsym_user *user, const char *path, mode_t *mode,
+			    enum vsym_save_result *result, struct vsym_error *err)
 {
 	struct stat st;
 	char *text;
@@ -554,9 +600,9 @@ static char *read_user_file(const struct vsym_user *user, const char *path, mode
 	int read = vsym_file_read_trusted(path, user->uid, VSYM_CFG_MAX_SIZE, &text, &len, err);
 
 	*mode = 0644;
-	*rc = -EPERM;
+	*result = VSYM_SAVE_REFUSED;
 	if (read == -ENOENT) {
-		*rc = -1;
+		*result = VSYM_SAVE_FAILED;
 		text = strdup("");
 		if (text == NULL)
 			vsym_error_set(err, "out of memory");
@@ -603,31 +649,35 @@ static char *set_in_text(char *text, const char *path, const char *word, struct 
 	return edited;
 }
 
-int vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
-			     struct vsym_error *err)
+enum vsym_save_result vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
+					       struct vsym_error *err)
 {
+	enum vsym_save_result result;
 	char path[PATH_MAX];
 	mode_t mode;
-	int rc;
 	char *text;
 
-	if (vsym_session_user_file_path(user, path, sizeof(path)) < 0)
-		return vsym_error_set(err, "your home is too long");
-	text = read_user_file(user, path, &mode, &rc, err);
+	if (vsym_session_user_file_path(user, path, sizeof(path)) < 0) {
+		vsym_error_set(err, "switched, but not saved: your home is too long");
+		return VSYM_SAVE_REFUSED;
+	}
+	text = read_user_file(user, path, &mode, &result, err);
 	if (text == NULL)
-		return rc;
+		return result;
 	for (size_t i = 0; i < n; i++) {
 		char *edited = set_in_text(text, path, words[i], err);
 
 		if (edited == NULL) {
 			free(text);
-			return -EPERM;
+			return VSYM_SAVE_REFUSED;
 		}
 		text = edited;
 	}
-	rc = vsym_file_replace(path, text, strlen(text), mode, err);
-	if (rc < 0)
+	result = VSYM_SAVED;
+	if (vsym_file_replace(path, text, strlen(text), mode, err) < 0) {
 		annotate(err, "switched, but not saved: ", "");
+		result = VSYM_SAVE_FAILED; /* the write failed: not a refusal */
+	}
 	free(text);
-	return rc < 0 ? -1 : 0;
+	return result;
 }

@@ -59,17 +59,27 @@ int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *u
 int vsym_session_load_named(struct vsym_policy *policy, const char *label, const char *path,
 			    const struct vsym_user *user, struct vsym_error *err);
 
+/* What vsym_session_save_values did: a refusal (exit status 1) and a
+ * failure (exit status 3) are two results, never one return value. */
+enum vsym_save_result {
+	VSYM_SAVED,
+	VSYM_SAVE_REFUSED,  /* the file cannot be edited safely; nothing saved */
+	VSYM_SAVE_FAILED,   /* reading or writing failed; nothing saved */
+};
+
 /* vsym-rebind -s: sets each NAME=VALUE of words in ~/.vsymrc, keeping
  * every other byte, written beside the file and renamed over it. Call as
- * the user, with privileges gone for good. Returns 0, -EPERM when the
- * file cannot be edited safely (err says why and that nothing was saved),
- * or -1 with err set. */
-int vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
-			     struct vsym_error *err);
+ * the user, with privileges gone for good. Returns the result, err set
+ * (saying why and that nothing was saved) unless VSYM_SAVED. */
+enum vsym_save_result vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
+					       struct vsym_error *err);
 
 /* Flags of vsym_session_bind. */
 #define VSYM_BIND_DRY_RUN 1u     /* judge only; mount nothing */
 #define VSYM_BIND_NO_BENEATH 2u  /* use the detach-then-mount fallback (tests) */
+/* Tests: return VSYM_FAILED right after the mount is attached, leaving
+ * what a kill there leaves (the journal written, nothing recorded). */
+#define VSYM_BIND_STOP_AFTER_ATTACH 4u
 
 /* Resolves, checks and mounts one bind for user in the current namespace,
  * replacing the vsym mount recorded in state for the same target (beneath
@@ -84,9 +94,11 @@ enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
 				    struct vsym_error *detail);
 
 /* Finishes what a killed vsym-rebind left half-done, from the journal in
- * state->dir: a new mount that made it onto its target is recorded, and an
- * old one still stacked over it is detached, so each target ends with one
- * vsym mount. Call with the session lock held. Returns 0 or -1. */
+ * state->dir: each pending mount is found by its id wherever it is now; on
+ * its target it is recorded (an old one still stacked over it detached),
+ * moved away (a parent renamed) it is detached, or recorded when it cannot
+ * be reached, so that no mount escapes max_binds. Call with the session
+ * lock held. Returns 0, or -1 with err set: then the journal stays. */
 int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
 			 struct vsym_error *err);
 

@@ -131,19 +131,20 @@ int vsym_session_lock(struct vsym_error *err)
 	return lock;
 }
 
-int vsym_session_enter(struct vsym_session *s, const struct vsym_user *user, struct vsym_error *err)
+enum vsym_enter_result vsym_session_enter(struct vsym_session *s, const struct vsym_user *user,
+					  struct vsym_error *err)
 {
 	s->lock = -1;
 	if (vsym_marker_check(user->uid, err) < 0)
-		return -EPERM;
+		return VSYM_NOT_A_SESSION;
 	s->lock = vsym_session_lock(err);
 	if (s->lock < 0)
-		return -1;
+		return VSYM_ENTER_FAILED; /* a failure, whatever errno: never "no session" */
 	if (vsym_state_load(&s->state, VSYM_RUN_DIR, VSYM_STATE_FILE, err) < 0 ||
 	    vsym_session_recover(user, &s->state, err) < 0)
-		return -1;
+		return VSYM_ENTER_FAILED;
 	vsym_session_prune(&s->state);
-	return 0;
+	return VSYM_ENTERED;
 }
 
 int vsym_session_peek(struct vsym_session *s, const struct vsym_user *user, struct vsym_error *err)
@@ -200,7 +201,7 @@ static int read_old_state(struct vsym_session *old, const struct vsym_user *user
 	*table = NULL;
 	if (!vsym_session_here(user->uid))
 		return 0;
-	if (vsym_session_enter(old, user, err) != 0)
+	if (vsym_session_enter(old, user, err) != VSYM_ENTERED)
 		return -1;
 	*table = vsym_mountinfo_read(err);
 	return *table != NULL ? 0 : -1;

@@ -48,12 +48,20 @@ int vsym_session_abandon(int old, struct vsym_error *err);
  * command), or -1 with err set. */
 int vsym_session_lock(struct vsym_error *err);
 
+/* What vsym_session_enter found: a refusal and a failure are told apart
+ * (exit status 1 or 3), never folded into one return value. */
+enum vsym_enter_result {
+	VSYM_ENTERED,        /* the lock is held and the record loaded */
+	VSYM_NOT_A_SESSION,  /* this is no vsym session of user's: err says why */
+	VSYM_ENTER_FAILED,   /* the lock, the record or the recovery failed: err says which */
+};
+
 /* Session-wide changes: checks that this is a vsym session made for user,
  * takes the lock (held until exit), loads the record into a zeroed s,
  * finishes what a killed vsym-rebind left half-done and drops records
- * whose mount is gone. Returns 0, -EPERM when this is no vsym session of
- * user's (err says why), or -1 with err set. */
-int vsym_session_enter(struct vsym_session *s, const struct vsym_user *user, struct vsym_error *err);
+ * whose mount is gone. Returns the result, err set unless VSYM_ENTERED. */
+enum vsym_enter_result vsym_session_enter(struct vsym_session *s, const struct vsym_user *user,
+					  struct vsym_error *err);
 
 /* In a vsym session of user's, reads its record into a zeroed s without
  * the lock, kept in memory only (for judging, never for changes); outside

@@ -10,17 +10,25 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "safetext.h"
 #include "state.h"
 
 #define STATE_MAX_ENTRIES 4096
 
 void vsym_fput_escaped(const char *path, FILE *out)
 {
-	for (const unsigned char *p = (const unsigned char *)path; *p != '\0'; p++) {
-		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\\')
-			fprintf(out, "\\%03o", *p);
-		else
-			fputc(*p, out);
+	for (const char *p = path; *p != '\0';) {
+		/* Blanks and backslash, and what is unsafe on a terminal
+		 * (safetext.h): every such byte as \ooo. */
+		size_t n = *p == ' ' || *p == '\\' ? 0 : vsym_safe_char_len(p);
+
+		if (n == 0) {
+			fprintf(out, "\\%03o", (unsigned char)*p);
+			n = 1;
+		} else {
+			fwrite(p, 1, n, out);
+		}
+		p += n;
 	}
 }
 

@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 
 #include "cfg.h"
 #include "login.h"
+#include "safetext.h"
 #include "session.h"
 #include "sessionapi.h"
 
@@ -63,7 +66,22 @@ static void parse_args(pam_handle_t *pamh, int argc, const char **argv, struct o
 static void add_note(struct module *m, const char *text)
 {
 	if (m->nnotes < VSYM_MAX_NOTES)
-		snprintf(m->notes[m->nnotes++], sizeof(m->notes[0]), "%s", text);
+		vsym_safe_text(text, m->notes[m->nnotes++], sizeof(m->notes[0]));
+}
+
+/* Every log line quotes names someone else chose (a user name, a path):
+ * the whole line goes to syslog made safe (safetext.h). */
+static void log_safe(const struct module *m, int priority, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void log_safe(const struct module *m, int priority, const char *fmt, ...)
+{
+	char text[2 * PATH_MAX], safe[4 * PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	pam_syslog(m->pamh, priority, "%s", vsym_safe_text(text, safe, sizeof(safe)));
 }
 
 static void note(void *ctx, const char *text)
@@ -75,7 +93,7 @@ static void log_line(void *ctx, int priority, const char *text)
 {
 	const struct module *m = ctx;
 
-	pam_syslog(m->pamh, priority, "%s", text);
+	log_safe(m, priority, "%s", text);
 }
 
 /* Tells the notes, unless the administrator asked for quiet. */
@@ -96,12 +114,12 @@ static void report_user_bind(struct module *m, enum vsym_outcome outcome, const 
 	const char *cause = detail->cause[0] != '\0' ? detail->cause : "see the message shown to the user";
 
 	if (outcome == VSYM_BOUND)
-		pam_syslog(m->pamh, LOG_INFO, "%s: bound the bind of %s:%u (%s)", m->user.name, file, bind->line, cause);
+		log_safe(m, LOG_INFO, "%s: bound the bind of %s:%u (%s)", m->user.name, file, bind->line, cause);
 	else if (outcome == VSYM_SKIPPED && m->opt.debug)
-		pam_syslog(m->pamh, LOG_DEBUG, "%s: optional bind of %s:%u skipped: %s", m->user.name, file,
+		log_safe(m, LOG_DEBUG, "%s: optional bind of %s:%u skipped: %s", m->user.name, file,
 			   bind->line, cause);
 	else if (outcome == VSYM_REFUSED || outcome == VSYM_FAILED)
-		pam_syslog(m->pamh, outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE, "%s: %s bind of %s:%u: %s",
+		log_safe(m, outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE, "%s: %s bind of %s:%u: %s",
 			   m->user.name, outcome == VSYM_FAILED ? "failed" : "refused", file, bind->line, cause);
 	if (outcome == VSYM_REFUSED || outcome == VSYM_FAILED)
 		add_note(m, detail->text);
@@ -119,16 +137,16 @@ static void report_bind(void *ctx, enum vsym_outcome outcome, const struct vsym_
 	}
 	switch (outcome) {
 	case VSYM_BOUND:
-		pam_syslog(m->pamh, LOG_INFO, "%s: bound %s on %s (%s)", name, bind->source, bind->target, detail);
+		log_safe(m, LOG_INFO, "%s: bound %s on %s (%s)", name, bind->source, bind->target, detail);
 		return;
 	case VSYM_SKIPPED:
 		if (m->opt.debug)
-			pam_syslog(m->pamh, LOG_DEBUG, "%s: optional %s on %s skipped: %s", name,
+			log_safe(m, LOG_DEBUG, "%s: optional %s on %s skipped: %s", name,
 					bind->source, bind->target, detail);
 		return;
 	case VSYM_REFUSED:
 	case VSYM_FAILED:
-		pam_syslog(m->pamh, outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE,
+		log_safe(m, outcome == VSYM_FAILED ? LOG_ERR : LOG_NOTICE,
 			   "%s: %s bind of %s on %s: %s", name,
 			   outcome == VSYM_FAILED ? "failed" : "refused", bind->source, bind->target, detail);
 		add_note(m, detail);
@@ -142,11 +160,11 @@ static int lookup_user(struct module *m)
 	const char *name = NULL;
 
 	if (pam_get_user(m->pamh, &name, NULL) != PAM_SUCCESS || name == NULL || name[0] == '\0') {
-		pam_syslog(m->pamh, LOG_ERR, "cannot determine the user name");
+		log_safe(m, LOG_ERR, "cannot determine the user name");
 		return PAM_USER_UNKNOWN;
 	}
 	if (vsym_user_lookup_name(&m->user, name, &err) < 0) {
-		pam_syslog(m->pamh, LOG_ERR, "%s", err.text);
+		log_safe(m, LOG_ERR, "%s", err.text);
 		return PAM_USER_UNKNOWN;
 	}
 	return PAM_SUCCESS;
@@ -159,7 +177,7 @@ static void leave_namespace(struct module *m, int old)
 	struct vsym_error err;
 
 	if (vsym_session_abandon(old, &err) < 0)
-		pam_syslog(m->pamh, LOG_CRIT, "%s: %s", m->user.name, err.text);
+		log_safe(m, LOG_CRIT, "%s: %s", m->user.name, err.text);
 }
 
 /* Makes the session namespace and marks it. Returns the descriptor of the
@@ -171,7 +189,7 @@ static int make_namespace(struct module *m)
 	int old = vsym_session_create(&m->user, &err);
 
 	if (old < 0)
-		pam_syslog(m->pamh, old == -EIO ? LOG_CRIT : LOG_ERR, "%s: %s", m->user.name, err.text);
+		log_safe(m, old == -EIO ? LOG_CRIT : LOG_ERR, "%s: %s", m->user.name, err.text);
 	return old < 0 ? -1 : old;
 }
 
@@ -207,7 +225,7 @@ static int open_session(struct module *m)
 	result = vsym_login_set_up(&login);
 	if (result != VSYM_SETUP_DONE) {
 		if (result == VSYM_SETUP_REFUSED)
-			pam_syslog(m->pamh, LOG_NOTICE, "%s: session refused (on_error = \"deny\")", m->user.name);
+			log_safe(m, LOG_NOTICE, "%s: session refused (on_error = \"deny\")", m->user.name);
 		leave_namespace(m, old);
 		tell_notes(m);
 		return PAM_SESSION_ERR;

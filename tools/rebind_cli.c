@@ -7,13 +7,24 @@
 
 #include "operands.h"
 #include "rebind_cli.h"
+#include "safetext.h"
+#include "state.h"
 
+/* Every message quotes paths or file text someone else chose: the whole
+ * line goes out made safe (safetext.h); vsym's own words are plain ASCII
+ * and pass as they are. */
 static void rebind_vwarn(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static void rebind_vwarn(const char *fmt, va_list ap)
 {
+	char *text = NULL;
+
 	fputs("vsym-rebind: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	if (vasprintf(&text, fmt, ap) >= 0)
+		vsym_fput_safe(text, stderr);
+	else
+		fputs("(out of memory)", stderr);
 	fputc('\n', stderr);
+	free(text);
 }
 
 void rebind_warn(const char *fmt, ...)
@@ -86,10 +97,20 @@ int rebind_report_bind(bool dry_run, enum vsym_outcome outcome, const struct vsy
 {
 	bool ok = outcome == VSYM_BOUND || outcome == VSYM_SKIPPED;
 
-	if (dry_run)
-		printf("%s\t%s\t%s\t%s%s%s%s%s\n", ok ? "allowed" : "refused", bind->target, bind->source, detail,
-		       bind->variant ? "; " : "", bind->variant ? bind->variant : "", bind->variant ? "=" : "",
-		       bind->variant ? bind->value : "");
+	if (dry_run) {
+		/* Tab-separated: paths escaped, the reason made safe. */
+		printf("%s\t", ok ? "allowed" : "refused");
+		vsym_fput_escaped(bind->target, stdout);
+		putchar('\t');
+		vsym_fput_escaped(bind->source, stdout);
+		putchar('\t');
+		vsym_fput_safe(detail, stdout);
+		if (bind->variant != NULL) {
+			printf("; %s=", bind->variant);
+			vsym_fput_safe(bind->value, stdout);
+		}
+		putchar('\n');
+	}
 	else if (!ok)
 		rebind_warn("%s%s%s %s on %s: %s", origin ? origin : "", origin ? ": " : "",
 			  outcome == VSYM_FAILED ? "failed to bind" : "refused:", bind->source, bind->target, detail);

@@ -6,6 +6,7 @@
 #include "choices.h"
 #include "expand.h"
 #include "mountinfo.h"
+#include "safetext.h"
 #include "session.h"
 #include "sessionview.h"
 
@@ -67,7 +68,9 @@ void vsym_session_print_variants(const struct vsym_policy *policy, const struct 
 		const struct vsym_state_entry *e = vsym_state_find(state, v->target);
 		const char *value = e && e->variant && strcmp(e->variant, v->name) == 0 ? e->value : "-";
 
-		fprintf(out, "%s\t%s\t", v->name, value ? value : "-");
+		fprintf(out, "%s\t", v->name);
+		vsym_fput_escaped(value ? value : "-", out);
+		fputc('\t', out);
 		vsym_fput_escaped(v->target, out);
 		fputc('\t', out);
 		print_choices(user, v, out);
@@ -81,10 +84,17 @@ int vsym_session_print_values(const struct vsym_variant *variant, const struct v
 	struct vsym_choices choices;
 	int rc = vsym_choices_list(user, variant, &choices, err);
 
-	for (size_t i = 0; i < choices.n; i++)
-		fprintf(out, "%s\n", choices.values[i]);
-	for (size_t i = 0; i < choices.nlinks; i++)
-		fprintf(out, "%s\n", choices.link_names[i]);
+	/* Names found in a directory: made safe (safetext.h). */
+	for (size_t i = 0; i < choices.n; i++) {
+		vsym_fput_safe(choices.values[i], out);
+		fputc('
+', out);
+	}
+	for (size_t i = 0; i < choices.nlinks; i++) {
+		vsym_fput_safe(choices.link_names[i], out);
+		fputc('
+', out);
+	}
 	for (size_t i = 0; i < variant->naliases; i++)
 		fprintf(out, "%s\n", variant->alias_names[i]);
 	vsym_choices_free(&choices);
@@ -103,9 +113,10 @@ static bool print_verdict(const struct vsym_bind *b, enum vsym_outcome outcome, 
 	vsym_fput_escaped(b->target, out);
 	fputc('\t', out);
 	vsym_fput_escaped(b->source, out);
-	fprintf(out, "\t%s%s\t%s%s\n", b->readonly || strncmp(verdict, "ro, ", 4) == 0 ? "ro" : "rw",
-		b->optional ? ",optional" : "", refused ? "refused: " : "",
-		outcome == VSYM_SKIPPED ? "skipped: the source is missing (optional)" : detail);
+	fprintf(out, "\t%s%s\t%s", b->readonly || strncmp(verdict, "ro, ", 4) == 0 ? "ro" : "rw",
+		b->optional ? ",optional" : "", refused ? "refused: " : "");
+	vsym_fput_safe(outcome == VSYM_SKIPPED ? "skipped: the source is missing (optional)" : detail, out);
+	fputc('\n', out);
 	return refused;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -39,6 +40,52 @@ int vsym_setuid_restore_core(const struct rlimit *caller_core, struct vsym_error
 {
 	if (setrlimit(RLIMIT_CORE, caller_core) < 0)
 		return vsym_error_set(err, "cannot restore your core limit: %s", strerror(errno));
+	return 0;
+}
+
+/* Raises the soft limit to at least floor, the hard one with it when
+ * needed; keeps the caller's values in *caller. Without CAP_SYS_RESOURCE
+ * (a container may withhold it from root) a hard limit cannot be raised:
+ * the soft one then goes up to it, and SIGXFSZ ignored still turns a
+ * write over the limit into an EFBIG failure that the journal covers. */
+static int raise_limit(int resource, const char *name, rlim_t floor, struct rlimit *caller,
+		       struct vsym_error *err)
+{
+	struct rlimit raised;
+
+	if (getrlimit(resource, caller) < 0)
+		return vsym_error_set(err, "cannot read your %s limit: %s", name, strerror(errno));
+	raised = *caller;
+	if (raised.rlim_cur != RLIM_INFINITY && raised.rlim_cur < floor)
+		raised.rlim_cur = floor;
+	if (raised.rlim_max != RLIM_INFINITY && raised.rlim_max < raised.rlim_cur)
+		raised.rlim_max = raised.rlim_cur;
+	if (setrlimit(resource, &raised) == 0)
+		return 0;
+	raised = (struct rlimit){ caller->rlim_max, caller->rlim_max };
+	if (errno != EPERM || setrlimit(resource, &raised) < 0)
+		return vsym_error_set(err, "cannot raise your %s limit: %s", name, strerror(errno));
+	return 0;
+}
+
+int vsym_setuid_secure_limits(struct vsym_caller_limits *caller, struct vsym_error *err)
+{
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+
+	sigemptyset(&ignore.sa_mask);
+	if (sigaction(SIGXFSZ, &ignore, &caller->xfsz) < 0)
+		return vsym_error_set(err, "cannot ignore SIGXFSZ: %s", strerror(errno));
+	if (raise_limit(RLIMIT_FSIZE, "file size", RLIM_INFINITY, &caller->fsize, err) < 0)
+		return -1;
+	return raise_limit(RLIMIT_NOFILE, "open files", VSYM_SETUID_MIN_NOFILE, &caller->nofile, err);
+}
+
+int vsym_setuid_restore_limits(const struct vsym_caller_limits *caller, struct vsym_error *err)
+{
+	if (setrlimit(RLIMIT_FSIZE, &caller->fsize) < 0 || setrlimit(RLIMIT_NOFILE, &caller->nofile) < 0)
+		return vsym_error_set(err, "cannot restore your limits: %s", strerror(errno));
+	if (sigaction(SIGXFSZ, &caller->xfsz, NULL) < 0)
+		return vsym_error_set(err, "cannot restore SIGXFSZ: %s", strerror(errno));
 	return 0;
 }
 

@@ -1,11 +1,13 @@
 /* What a setuid-root program inherits from its caller, made safe before
  * it does anything else, and what it hands back to the command it runs
- * (vsym-rebind -x): fds 0-2, dumpability and the core limit, the caller's
- * own groups, and the descriptors above 2. The environment is environ.h's.
+ * (vsym-rebind -x): fds 0-2, dumpability and the core limit, the limits
+ * that could make a write fail half-way (file size, descriptors) and
+ * SIGXFSZ, the caller's own groups, and the descriptors above 2. The environment is environ.h's.
  * Each function is one step, checked. */
 #ifndef VSYM_SETUID_H
 #define VSYM_SETUID_H
 
+#include <signal.h>
 #include <sys/resource.h>
 
 #include "error.h"
@@ -27,6 +29,32 @@ int vsym_setuid_forbid_dumps(struct rlimit *caller_core, struct vsym_error *err)
  * command; the process stays undumpable until the exec). Returns 0 or -1
  * with err set. */
 int vsym_setuid_restore_core(const struct rlimit *caller_core, struct vsym_error *err);
+
+/* The caller's values of what vsym_setuid_secure_limits changes. */
+struct vsym_caller_limits {
+	struct rlimit fsize, nofile;
+	struct sigaction xfsz;
+};
+
+/* The least number of descriptors the tool may open while privileged. */
+#define VSYM_SETUID_MIN_NOFILE 1024
+
+/* While privileged, no limit of the caller's may stop the tool between
+ * two steps of a change (a mount attached, its record not yet written):
+ * SIGXFSZ is ignored (a write over the limit fails with EFBIG instead of
+ * killing), the file size limit is lifted, and the descriptor limit is
+ * raised to at least VSYM_SETUID_MIN_NOFILE. The caller's values go to
+ * *caller. RLIMIT_NPROC is left alone: the tool never forks (the -x
+ * command is run by exec, under the caller's limit given back). A kill
+ * by the caller cannot be prevented at all: the journal covers it
+ * (vsym_session_recover). Returns 0 or -1 with err set. */
+int vsym_setuid_secure_limits(struct vsym_caller_limits *caller, struct vsym_error *err);
+
+/* Gives back the caller's limits and SIGXFSZ disposition (just before the
+ * exec of the -x command, while still privileged: a hard limit lowered
+ * by the caller and raised by the tool needs privilege to come back).
+ * Returns 0 or -1 with err set. */
+int vsym_setuid_restore_limits(const struct vsym_caller_limits *caller, struct vsym_error *err);
 
 /* Replaces user's gid and groups (the database's) with the process's own
  * real gid and supplementary groups: a caller that dropped a group must

@@ -38,6 +38,7 @@ struct tool {
 	struct vsym_session session;
 	char **environ_saved;    /* handed to the -x command only */
 	struct rlimit caller_core; /* the caller's core limit, given back to -x */
+	struct vsym_caller_limits caller_limits; /* the same for the others */
 	char cwd[PATH_MAX];
 	struct vsym_operand_binds asked; /* the binds the operands ask for */
 	struct vsym_project_operands project; /* with -p: where each operand
@@ -60,6 +61,16 @@ static void forbid_dumps(struct tool *t)
 	struct vsym_error err;
 
 	if (vsym_setuid_forbid_dumps(&t->caller_core, &err) < 0)
+		rebind_die(EXIT_FAILED, "%s", err.text);
+}
+
+/* No limit of the caller's may stop the tool half-way through a change:
+ * a killed tool leaves a mount the journal must account for. */
+static void secure_limits(struct tool *t)
+{
+	struct vsym_error err;
+
+	if (vsym_setuid_secure_limits(&t->caller_limits, &err) < 0)
 		rebind_die(EXIT_FAILED, "%s", err.text);
 }
 
@@ -124,11 +135,11 @@ static const struct vsym_bind_list *requested_binds(struct tool *t)
 static void enter_session(struct tool *t)
 {
 	struct vsym_error err;
-	int rc = vsym_session_enter(&t->session, &t->user, &err);
+	enum vsym_enter_result result = vsym_session_enter(&t->session, &t->user, &err);
 
-	if (rc == -EPERM)
+	if (result == VSYM_NOT_A_SESSION)
 		rebind_die(EXIT_REFUSED, "%s; session-wide changes need a vsym session: log in anew, or use -x", err.text);
-	if (rc < 0)
+	if (result == VSYM_ENTER_FAILED)
 		rebind_die(EXIT_FAILED, "%s", err.text);
 }
 
@@ -183,15 +194,15 @@ static void drop_privileges(const struct vsym_user *user)
 static int save_values(struct tool *t)
 {
 	struct vsym_error err;
-	int rc;
+	enum vsym_save_result result;
 
 	if (!t->policy.user_config)
 		rebind_die(EXIT_REFUSED, "switched, but not saved: %s does not read ~/.vsymrc (user_config = false)",
 		    SYSTEM_CONFIG);
 	drop_privileges(&t->user);
-	rc = vsym_session_save_values(&t->user, t->args.words, (size_t)t->args.nwords, &err);
-	if (rc < 0)
-		rebind_die(rc == -EPERM ? EXIT_REFUSED : EXIT_FAILED, "%s", err.text);
+	result = vsym_session_save_values(&t->user, t->args.words, (size_t)t->args.nwords, &err);
+	if (result != VSYM_SAVED)
+		rebind_die(result == VSYM_SAVE_REFUSED ? EXIT_REFUSED : EXIT_FAILED, "%s", err.text);
 	return EXIT_DONE;
 }
 
@@ -464,7 +475,8 @@ static _Noreturn void exec_command(struct tool *t)
 	struct vsym_error err;
 
 	/* Still undumpable until the exec. */
-	if (vsym_setuid_restore_core(&t->caller_core, &err) < 0)
+	if (vsym_setuid_restore_core(&t->caller_core, &err) < 0 ||
+	    vsym_setuid_restore_limits(&t->caller_limits, &err) < 0)
 		rebind_die(EXIT_FAILED, "%s", err.text);
 	drop_privileges(&t->user);
 	/* Descriptors beyond 0-2 stay behind: the command gets a clean slate. */
@@ -539,6 +551,7 @@ int main(int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	guarantee_std_fds();
 	forbid_dumps(&t);
+	secure_limits(&t);
 	/* The tool's own work never sees the caller's environment (LD_*,
 	 * LIBMOUNT_*, locale, PATH, HOME); only the -x command gets it back. */
 	t.environ_saved = vsym_environ_set_aside();

@@ -273,6 +273,97 @@ static void test_recover_leaves_foreign_mounts(void **state)
 	vsym_state_free(&journal);
 }
 
+/* A rebind stopped between attach and record (as kill -9 or SIGXFSZ
+ * there leaves it), then the target's parent renamed: recovery finds the
+ * mount by its id. Returns the number of journal entries left. */
+static size_t journal_entries(const struct fixture *f)
+{
+	struct vsym_state journal;
+	struct vsym_error err;
+	size_t n;
+
+	assert_int_equal(vsym_state_load(&journal, f->run, VSYM_JOURNAL_FILE, &err), 0);
+	n = journal.n;
+	vsym_state_free(&journal);
+	return n;
+}
+
+/* ~/p/t bound from ~/.v/1.0 and stopped after the attach; then ~/p
+ * renamed to parent_to and ~/p/t made anew. */
+static void stop_after_attach_then_move(struct fixture *f, const char *parent_to)
+{
+	char p[200];
+
+	snprintf(p, sizeof(p), "%s/p", f->home);
+	make_dir(p, 1000, 1000, 0755);
+	snprintf(f->target, sizeof(f->target), "%s/p/t", f->home);
+	make_dir(f->target, 1000, 1000, 0755);
+	load_policy(f, "allow = ( { target = \"~/p/t\"; source = \"~/.v/*\"; } );\n");
+	assert_int_equal(bind(f, "1.0", VSYM_BIND_STOP_AFTER_ATTACH), VSYM_FAILED);
+	assert_int_equal(testns_mounts_on(f->target), 1);
+	assert_int_equal(f->state.n, 0);
+	assert_int_equal(journal_entries(f), 1);
+	assert_int_equal(rename(p, parent_to), 0);
+	make_dir(p, 1000, 1000, 0755);
+	make_dir(f->target, 1000, 1000, 0755);
+}
+
+/* Moved where alice can reach it: detached there, the journal emptied. */
+static void test_recover_moved_pending_detached(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_error err;
+	char moved[200], moved_t[220];
+
+	REQUIRE_ROOT();
+	snprintf(moved, sizeof(moved), "%s/moved", f->home);
+	snprintf(moved_t, sizeof(moved_t), "%s/t", moved);
+	stop_after_attach_then_move(f, moved);
+	assert_int_equal(vsym_session_recover(&f->alice.user, &f->state, &err), 0);
+	assert_int_equal(testns_mounts_on(moved_t), 0);
+	assert_int_equal(f->state.n, 0);
+	assert_int_equal(journal_entries(f), 0);
+}
+
+/* Moved where alice cannot open it: recorded under its target, so that
+ * it counts against max_binds. */
+static void test_recover_moved_pending_recorded(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_error err;
+	char box[200], moved[220], moved_t[240];
+
+	REQUIRE_ROOT();
+	snprintf(box, sizeof(box), "%s/box", f->home);
+	snprintf(moved, sizeof(moved), "%s/p", box);
+	snprintf(moved_t, sizeof(moved_t), "%s/t", moved);
+	make_dir(box, 1000, 1000, 0755);
+	stop_after_attach_then_move(f, moved);
+	assert_int_equal(chmod(box, 0), 0);
+	assert_int_equal(vsym_session_recover(&f->alice.user, &f->state, &err), 0);
+	assert_int_equal(testns_mounts_on(moved_t), 1);
+	assert_int_equal(f->state.n, 1);
+	assert_non_null(vsym_state_find(&f->state, f->target));
+	assert_int_equal(journal_entries(f), 0);
+	assert_int_equal(chmod(box, 0755), 0);
+	assert_int_equal(umount(moved_t), 0);
+}
+
+/* The change to alice's identity fails (her groups unknown): a failure
+ * of the system (exit status 3), not a refusal of her paths. */
+static void test_identity_change_failure_is_failed(void **state)
+{
+	struct fixture *f = *state;
+	gid_t *gids;
+
+	REQUIRE_ROOT();
+	gids = f->alice.user.gids;
+	f->alice.user.gids = NULL;
+	assert_int_equal(bind(f, "1.0", 0), VSYM_FAILED);
+	f->alice.user.gids = gids;
+	assert_int_equal(testns_mounts_on(f->target), 0);
+}
+
 static void test_max_binds(void **state)
 {
 	struct fixture *f = *state;
@@ -489,6 +580,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_control_characters_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_between_beneath_and_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_leaves_foreign_mounts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_moved_pending_detached, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_moved_pending_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identity_change_failure_is_failed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_binds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_user_file_path, setup, teardown),

@@ -192,18 +192,18 @@ static int child_enter(void *arg, char *msg, size_t size)
 	int other;
 
 	memset(&s, 0, sizeof(s));
-	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == -EPERM, "entered outside a session");
+	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == VSYM_NOT_A_SESSION, "entered outside a session");
 	CHECK(s.lock == -1, "a lock outside a session");
 	CHECK(make_session(f) >= 0, "no session");
 	/* another user's vsym-rebind is refused */
 	test_user_alice(&bob);
 	bob.user.uid = 1001;
 	memset(&s, 0, sizeof(s));
-	CHECK(vsym_session_enter(&s, &bob.user, &err) == -EPERM, "bob entered alice's session");
+	CHECK(vsym_session_enter(&s, &bob.user, &err) == VSYM_NOT_A_SESSION, "bob entered alice's session");
 	/* a record whose mount is gone is dropped on entering */
 	CHECK(umount2(f->nodes, MNT_DETACH) == 0, "%s", strerror(errno));
 	memset(&s, 0, sizeof(s));
-	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == 0, "%s", err.text);
+	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == VSYM_ENTERED, "%s", err.text);
 	CHECK(s.state.n == 1 && strcmp(s.state.entries[0].target, f->gos) == 0, "%zu records", s.state.n);
 	CHECK(strcmp(s.state.dir, VSYM_RUN_DIR) == 0, "the record is not kept in %s", VSYM_RUN_DIR);
 	/* the lock is held: no second vsym-rebind gets it */
@@ -222,6 +222,39 @@ static void test_enter(void **state)
 {
 	REQUIRE_ROOT();
 	RUN_CHILD(child_enter, *state);
+}
+
+/* A record that cannot be read and a lock that cannot be taken are
+ * failures (exit status 3), never "no vsym session" (exit status 1). */
+static int child_enter_failures(void *arg, char *msg, size_t size)
+{
+	struct fixture *f = arg;
+	struct vsym_session s;
+	struct vsym_error err = { .text = "" };
+	FILE *record;
+
+	CHECK(make_session(f) >= 0, "no session");
+	record = fopen(VSYM_RUN_PATH(VSYM_STATE_FILE), "w");
+	CHECK(record != NULL && fputs("not a record line\n", record) >= 0 && fclose(record) == 0, "%s",
+	      strerror(errno));
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == VSYM_ENTER_FAILED, "an unreadable record entered");
+	if (s.lock >= 0)
+		close(s.lock);
+	vsym_session_free(&s);
+	CHECK(unlink(VSYM_RUN_PATH(VSYM_STATE_FILE)) == 0, "%s", strerror(errno));
+	CHECK(unlink(VSYM_RUN_PATH(VSYM_LOCK_FILE)) == 0 || errno == ENOENT, "%s", strerror(errno));
+	CHECK(mkdir(VSYM_RUN_PATH(VSYM_LOCK_FILE), 0700) == 0, "%s", strerror(errno));
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == VSYM_ENTER_FAILED, "entered without the lock");
+	CHECK(strstr(err.text, "cannot lock the session") != NULL, "%s", err.text);
+	return 0;
+}
+
+static void test_enter_failures(void **state)
+{
+	REQUIRE_ROOT();
+	RUN_CHILD(child_enter_failures, *state);
 }
 
 /* The lock file is root's, in the marker tmpfs, and is not followed
@@ -368,7 +401,7 @@ static int child_keep_only(void *arg, char *msg, size_t size)
 	snprintf(gos, sizeof(gos), "%s", f->gos);
 	CHECK(make_session(f) >= 0, "no session");
 	memset(&s, 0, sizeof(s));
-	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == 0, "%s", err.text);
+	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == VSYM_ENTERED, "%s", err.text);
 	vsym_session_keep_only(&s, &f->alice.user, &keep);
 	CHECK(s.state.n == 1 && strcmp(s.state.entries[0].target, f->gos) == 0, "%zu records", s.state.n);
 	CHECK(testns_mounts_on(f->gos) == 1, "the kept bind was removed");
@@ -457,6 +490,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_abandon_bad_descriptor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_create_sheds_parent_binds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enter_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_peek, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clone_in_session, setup, teardown),

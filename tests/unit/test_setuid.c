@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <grp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/prctl.h>
@@ -120,6 +121,75 @@ static void test_dumps_forbidden_and_limit_given_back(void **state)
 	in_child(child_dumps, "dumps");
 }
 
+static bool xfsz_is(void (*handler)(int))
+{
+	struct sigaction now;
+
+	return sigaction(SIGXFSZ, NULL, &now) == 0 && now.sa_handler == handler;
+}
+
+/* A caller with a soft file size limit of 1 kB, 8 descriptors and SIGXFSZ
+ * at its default (kill): while secured, 8 kB are written and 20 files
+ * opened; then the caller's limits and SIGXFSZ come back. (Hard limits
+ * stay: raising them needs CAP_SYS_RESOURCE, which a container may lack;
+ * child_efbig covers a low hard limit.) */
+static int child_limits(void)
+{
+	struct rlimit fsize, nofile, now;
+	struct vsym_caller_limits caller;
+	struct vsym_error err;
+	char block[8192] = { 0 };
+	int fd, fds[20];
+
+	CHECK(signal(SIGXFSZ, SIG_DFL) != SIG_ERR);
+	CHECK(getrlimit(RLIMIT_FSIZE, &fsize) == 0 && getrlimit(RLIMIT_NOFILE, &nofile) == 0);
+	CHECK(nofile.rlim_max >= 64);
+	fsize.rlim_cur = 1024;
+	nofile.rlim_cur = 8;
+	CHECK(setrlimit(RLIMIT_FSIZE, &fsize) == 0 && setrlimit(RLIMIT_NOFILE, &nofile) == 0);
+	CHECK(vsym_setuid_secure_limits(&caller, &err) == 0);
+	CHECK(xfsz_is(SIG_IGN));
+	CHECK(getrlimit(RLIMIT_FSIZE, &now) == 0 && now.rlim_cur == fsize.rlim_max);
+	fd = open("/dev/shm", O_TMPFILE | O_RDWR, 0600);
+	CHECK(fd >= 0 && write(fd, block, sizeof(block)) == (ssize_t)sizeof(block));
+	close(fd);
+	for (int i = 0; i < 20; i++)
+		CHECK((fds[i] = open("/dev/null", O_RDONLY)) >= 0);
+	for (int i = 0; i < 20; i++)
+		close(fds[i]);
+	CHECK(vsym_setuid_restore_limits(&caller, &err) == 0);
+	CHECK(xfsz_is(SIG_DFL));
+	CHECK(getrlimit(RLIMIT_FSIZE, &now) == 0 && now.rlim_cur == 1024 && now.rlim_max == fsize.rlim_max);
+	CHECK(getrlimit(RLIMIT_NOFILE, &now) == 0 && now.rlim_cur == 8 && now.rlim_max == nofile.rlim_max);
+	return 0;
+}
+
+/* Ignored SIGXFSZ: a write over the caller's limit fails with EFBIG and
+ * the process lives on (what a failed raise would still leave). */
+static int child_efbig(void)
+{
+	struct rlimit fsize = { 1024, 1024 };
+	struct vsym_caller_limits caller;
+	struct vsym_error err;
+	char block[8192] = { 0 };
+	int fd;
+
+	CHECK(vsym_setuid_secure_limits(&caller, &err) == 0);
+	CHECK(setrlimit(RLIMIT_FSIZE, &fsize) == 0);
+	fd = open("/dev/shm", O_TMPFILE | O_RDWR, 0600);
+	CHECK(fd >= 0 && write(fd, block, sizeof(block)) == 1024);
+	CHECK(write(fd, block, sizeof(block)) < 0 && errno == EFBIG);
+	close(fd);
+	return 0;
+}
+
+static void test_limits_secured_and_given_back(void **state)
+{
+	(void)state;
+	in_child(child_limits, "limits");
+	in_child(child_efbig, "EFBIG");
+}
+
 /* A caller that dropped groups: the database says gid 1000 and groups
  * 1000, 50; the process has gid 4444 and groups 4242, 4343 only. */
 static int child_groups(void)
@@ -174,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_std_fds),
 		cmocka_unit_test(test_dumps_forbidden_and_limit_given_back),
 		cmocka_unit_test(test_caller_groups_adopted),
+		cmocka_unit_test(test_limits_secured_and_given_back),
 		cmocka_unit_test(test_extra_fds_closed),
 	};
 
