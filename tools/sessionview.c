@@ -87,13 +87,11 @@ int vsym_session_print_values(const struct vsym_variant *variant, const struct v
 	/* Names found in a directory: made safe (safetext.h). */
 	for (size_t i = 0; i < choices.n; i++) {
 		vsym_fput_safe(choices.values[i], out);
-		fputc('
-', out);
+		fputc('\n', out);
 	}
 	for (size_t i = 0; i < choices.nlinks; i++) {
 		vsym_fput_safe(choices.link_names[i], out);
-		fputc('
-', out);
+		fputc('\n', out);
 	}
 	for (size_t i = 0; i < variant->naliases; i++)
 		fprintf(out, "%s\n", variant->alias_names[i]);
