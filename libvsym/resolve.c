@@ -16,39 +16,6 @@
 #include "mountinfo.h"
 #include "resolve.h"
 
-/* File systems a bind may be made on. An allow list: pseudo file systems
- * (procfs, sysfs, devpts, cgroup, ...) are refused because a mount there
- * changes what the kernel or other users see. */
-static const unsigned long ordinary_fs[] = {
-	EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC, BTRFS_SUPER_MAGIC, TMPFS_MAGIC,
-	OVERLAYFS_SUPER_MAGIC, NFS_SUPER_MAGIC, 0x2fc12fc1 /* zfs */,
-	F2FS_SUPER_MAGIC, 0xca451a4e /* bcachefs */, REISERFS_SUPER_MAGIC,
-	0x3153464a /* jfs */, 0xff534d42 /* cifs */, 0xfe534d42 /* smb2 */,
-	0x00c36400 /* ceph */, ECRYPTFS_SUPER_MAGIC, MSDOS_SUPER_MAGIC,
-	0x5346544e /* ntfs */, 0x2011bab0 /* exfat */, SQUASHFS_MAGIC,
-};
-
-static bool is_ordinary_fs(unsigned long type)
-{
-	for (size_t i = 0; i < sizeof(ordinary_fs) / sizeof(ordinary_fs[0]); i++)
-		if (ordinary_fs[i] == type)
-			return true;
-	return false;
-}
-
-static bool has_dot_component(const char *path)
-{
-	for (const char *p = path; *p != '\0'; p += strcspn(p, "/")) {
-		size_t n;
-
-		p += strspn(p, "/");
-		n = strcspn(p, "/");
-		if (vsym_is_dot_component(p, n))
-			return true;
-	}
-	return false;
-}
-
 /* Reads the canonical path of fd back from the kernel. */
 static int path_of_fd(int fd, char *buf, size_t size, struct vsym_error *err)
 {
@@ -297,8 +264,8 @@ static int walk_as_user(const struct vsym_user *user, const char *path, enum vsy
 	return fd;
 }
 
-static int resolve(const struct vsym_user *user, const char *path, enum vsym_links links,
-		   const char *what, struct vsym_resolved *out, struct vsym_error *err)
+int vsym_resolve_as_user(const struct vsym_user *user, const char *path, enum vsym_links links,
+			 const char *what, struct vsym_resolved *out, struct vsym_error *err)
 {
 	struct vsym_error why;
 	int fd;
@@ -358,59 +325,7 @@ int vsym_resolve_source(const struct vsym_user *user, const char *path,
 			struct vsym_resolved *out, struct vsym_error *err)
 {
 	vsym_error_clear(err);
-	return resolve(user, path, VSYM_LINKS_FOLLOW, "source", out, err);
-}
-
-int vsym_check_target(const struct vsym_user *user, const struct vsym_resolved *t,
-		      struct vsym_error *err)
-{
-	struct statfs fs;
-
-	if (t->st.st_uid != user->uid) {
-		vsym_error_set(err, "target %s is owned by uid %u, not by %s; a bind goes only on your own files",
-			       t->path, (unsigned)t->st.st_uid, user->name);
-		vsym_error_cause(err, "the target is owned by uid %u, not by the user", (unsigned)t->st.st_uid);
-		return -1;
-	}
-	if (fstatfs(t->fd, &fs) < 0) {
-		vsym_error_set(err, "cannot read the file system of %s: %s", t->path, strerror(errno));
-		vsym_error_cause(err, "cannot read the file system of the target");
-		return -1;
-	}
-	if (!is_ordinary_fs((unsigned long)fs.f_type)) {
-		vsym_error_set(err, "target %s is on a special file system (type 0x%lx); refused",
-			       t->path, (unsigned long)fs.f_type);
-		vsym_error_cause(err, "the target is on a special file system (type 0x%lx)", (unsigned long)fs.f_type);
-		return -1;
-	}
-	return 0;
-}
-
-int vsym_open_target(const struct vsym_user *user, const char *path,
-		     struct vsym_resolved *out, struct vsym_error *err)
-{
-	vsym_error_clear(err);
-	out->fd = -1;
-	if (has_dot_component(path)) {
-		vsym_error_set(err, "target %s has a '.' or '..' component; name the real path", path);
-		vsym_error_cause(err, "the target has a '.' or '..' component");
-		return -1;
-	}
-	return resolve(user, path, VSYM_LINKS_REFUSE, "target", out, err);
-}
-
-int vsym_resolve_target(const struct vsym_user *user, const char *path,
-			struct vsym_resolved *out, struct vsym_error *err)
-{
-	int rc = vsym_open_target(user, path, out, err);
-
-	if (rc < 0)
-		return rc;
-	if (vsym_check_target(user, out, err) < 0) {
-		vsym_resolved_close(out);
-		return -1;
-	}
-	return 0;
+	return vsym_resolve_as_user(user, path, VSYM_LINKS_FOLLOW, "source", out, err);
 }
 
 void vsym_resolved_close(struct vsym_resolved *r)

@@ -53,24 +53,12 @@ struct vsym_resolved {
 int vsym_resolve_source(const struct vsym_user *user, const char *path,
 			struct vsym_resolved *out, struct vsym_error *err);
 
-/* Opens a bind target as user without following any symlink and without
- * "." or ".." components. It must be a directory or regular file owned by
- * user on an ordinary file system (not procfs, sysfs, devpts, ...).
- * Returns 0, -ENOENT when it does not exist, VSYM_ERR_SYSTEM (the identity
- * change failed), or -1 (refused), err set. */
-int vsym_resolve_target(const struct vsym_user *user, const char *path,
-			struct vsym_resolved *out, struct vsym_error *err);
-
-/* The first half of vsym_resolve_target: opens without the owner and file
- * system checks, for a target that already carries a vsym mount (whose
- * root is owned by the source's owner). Returns as vsym_resolve_target. */
-int vsym_open_target(const struct vsym_user *user, const char *path,
-		     struct vsym_resolved *out, struct vsym_error *err);
-
-/* The second half: the target must be owned by user and on an ordinary
- * file system. Returns 0 or -1 with err set. */
-int vsym_check_target(const struct vsym_user *user, const struct vsym_resolved *target,
-		      struct vsym_error *err);
+/* Opens path as user (its uid, gid and groups) with links as the walk's
+ * rule, naming it "what" (source, target) in messages. It must be a
+ * directory or a regular file. Returns 0, -ENOENT when it does not exist,
+ * or -1 with err set. */
+int vsym_resolve_as_user(const struct vsym_user *user, const char *path, enum vsym_links links,
+			 const char *what, struct vsym_resolved *out, struct vsym_error *err);
 
 /* Closes what a resolve opened; safe on an unopened struct with fd -1. */
 void vsym_resolved_close(struct vsym_resolved *r);

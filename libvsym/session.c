@@ -2,682 +2,282 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cfg.h"
-#include "cred.h"
-#include "fileio.h"
-#include "mountinfo.h"
 #include "mount.h"
+#include "mountinfo.h"
 #include "resolve.h"
 #include "session.h"
-#include "systarget.h"
+#include "target.h"
 
-int vsym_session_load_system(struct vsym_policy *policy, const char *path,
-			     const struct vsym_user *user, struct vsym_error *err)
+void vsym_session_charge_to(uid_t uid)
 {
-	char *text;
-	size_t len;
-	int rc;
-
-	/* The system file decides for everybody: only root may write it. */
-	rc = vsym_file_read_trusted(path, 0, VSYM_CFG_MAX_SIZE, &text, &len, err);
-	if (rc < 0)
-		return rc;
-	rc = vsym_cfg_load_system(policy, path, text, len, user, err);
-	free(text);
-	return rc;
+	vsym_mount_charge_to(uid);
 }
 
-int vsym_session_user_file_path(const struct vsym_user *user, char *buf, size_t size)
+bool vsym_session_here(uid_t uid)
 {
-	const char *home = strcmp(user->home, "/") == 0 ? "" : user->home;
+	struct vsym_error err;
 
-	return (size_t)snprintf(buf, size, "%s/%s", home, VSYM_USER_FILE) < size ? 0 : -1;
+	return vsym_marker_check(uid, &err) == 0;
 }
 
-int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
-			   struct vsym_error *err)
+/* The record of the vsym session of user's that this process is in, read
+ * before a new namespace is made (the new marker will cover it). Empty
+ * when this is no vsym session of user's. */
+static void read_parent_binds(const struct vsym_user *user, struct vsym_state *parent)
 {
-	char path[PATH_MAX];
-	char *text;
-	size_t len;
-	int rc;
+	struct vsym_error err;
 
-	if (vsym_session_user_file_path(user, path, sizeof(path)) < 0)
-		return vsym_error_set(err, "home of %s is too long", user->name);
-	rc = vsym_file_read_as_user(path, user, VSYM_CFG_MAX_SIZE, &text, &len, err);
-	if (rc == -ENOENT) {
-		vsym_error_clear(err);
-		return 0;
-	}
-	if (rc < 0)
-		return -1;
-	rc = vsym_cfg_load_user(policy, path, text, len, user, err);
-	free(text);
-	return rc;
+	memset(parent, 0, sizeof(*parent));
+	if (vsym_marker_check(user->uid, &err) == 0 &&
+	    vsym_state_load(parent, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) < 0)
+		memset(parent, 0, sizeof(*parent));
+	parent->dir = NULL;
 }
 
-bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry)
+/* When fd is the root of a mount with entry's root directory (a copy of
+ * that bind in a namespace copied from the session), takes its new mount
+ * id into entry and returns true. */
+static bool adopt_copy(int fd, struct vsym_state_entry *entry)
 {
 	struct stat st;
 	uint64_t id;
 
-	return vsym_mount_root_id(fd, &id) == 0 && id == entry->mnt_id && fstat(fd, &st) == 0 &&
-	       st.st_dev == entry->root_dev && st.st_ino == entry->root_ino;
+	if (vsym_mount_root_id(fd, &id) < 0 || fstat(fd, &st) < 0 ||
+	    st.st_dev != entry->root_dev || st.st_ino != entry->root_ino)
+		return false;
+	entry->mnt_id = id;
+	return true;
 }
 
-/* Whether the mount with this id is still somewhere in the namespace: 1
- * yes, 0 no, -1 (err set) when the mount table cannot be read. An error is
- * never taken for "gone": a moved bind would lose its record and stop
- * counting against max_binds. */
-static int still_mounted(uint64_t id, struct vsym_error *err)
+/* Detaches, in the new namespace, the copies of the parent session's vsym
+ * mounts: only a mount whose root is the very directory the parent bound
+ * there, found on the target opened as the user. */
+static void shed_parent_binds(const struct vsym_user *user, struct vsym_state *parent)
 {
-	struct vsym_mount_info info;
+	for (size_t i = 0; i < parent->n; i++) {
+		struct vsym_state_entry e = parent->entries[i];
+		struct vsym_resolved top = { .fd = -1 };
+		struct vsym_error err;
 
-	return vsym_mountinfo_lookup(id, &info, err);
-}
-
-/* A target in the home must be the user's own; one outside it is a system
- * target, which only root may have made. */
-static int check_fresh_target(const struct vsym_user *user, const struct vsym_resolved *target,
-			      struct vsym_error *detail)
-{
-	if (vsym_path_within(user->home, target->path))
-		return vsym_check_target(user, target, detail);
-	return vsym_systarget_check_target(target, detail);
-}
-
-/* Opens the target; tells whether a vsym mount recorded in state is on top
- * of it, and if not, makes the checks a fresh target needs. */
-static enum vsym_outcome open_target(const struct vsym_user *user, const char *path,
-				     struct vsym_state *state, struct vsym_resolved *target,
-				     bool *replacing, struct vsym_error *detail)
-{
-	struct vsym_state_entry *entry;
-	int mounted, rc = vsym_open_target(user, path, target, detail);
-
-	if (rc < 0)
-		return rc == VSYM_ERR_SYSTEM ? VSYM_FAILED : VSYM_REFUSED;
-	entry = vsym_state_find(state, target->path);
-	*replacing = entry != NULL && vsym_session_is_recorded(target->fd, entry);
-	/* A bind moved away (mv of a parent) still counts against max_binds
-	 * under its old path: its record must not be given to a new one. */
-	mounted = entry != NULL && !*replacing ? still_mounted(entry->mnt_id, detail) : 0;
-	if (mounted < 0) {
-		vsym_error_cause(detail, "the mount table could not be read");
-		vsym_resolved_close(target);
-		return VSYM_FAILED;
+		if (vsym_target_open(user, e.target, &top, &err) < 0)
+			continue;
+		if (strcmp(top.path, e.target) == 0 && adopt_copy(top.fd, &e))
+			vsym_mount_detach(top.fd, e.mnt_id, &err);
+		vsym_resolved_close(&top);
 	}
-	if (mounted == 1) {
-		vsym_error_set(detail, "the vsym bind made on %s was moved or covered; vsym-rebind -r removes it",
-			       target->path);
-		vsym_error_cause(detail, "the vsym bind made on the target was moved or covered");
-		vsym_resolved_close(target);
-		return VSYM_REFUSED;
-	}
-	/* A recorded vsym mount was checked when it was made; its root is
-	 * the source's, owned by whoever owns the source. */
-	if (!*replacing && check_fresh_target(user, target, detail) < 0) {
-		vsym_resolved_close(target);
-		return VSYM_REFUSED;
-	}
-	return VSYM_BOUND;
 }
 
-/* The journal: before a mount changes, the new bind is written to
- * /run/vsym/pending, so a vsym-rebind killed between two steps leaves a
- * record of which mounts are its own (vsym_session_recover). */
-static int journal_begin(const struct vsym_state *state, const struct vsym_state_entry *entry,
-			 struct vsym_error *err)
+/* The new mount namespace of a session (vsym_ns_create), without the
+ * parent session's binds. Returns 0 or -1 with err set. */
+static int create_namespace(const struct vsym_user *user, struct vsym_error *err)
 {
-	struct vsym_state journal = { NULL, 0, state->dir };
-	int rc = vsym_state_put(&journal, entry) < 0 ? vsym_error_set(err, "out of memory")
-						      : vsym_state_save(&journal, VSYM_JOURNAL_FILE, err);
-
-	vsym_state_free(&journal);
-	return rc;
-}
-
-static int journal_end(const struct vsym_state *state, struct vsym_error *err)
-{
-	struct vsym_state empty = { NULL, 0, state->dir };
-
-	return vsym_state_save(&empty, VSYM_JOURNAL_FILE, err);
-}
-
-/* Swaps the prepared tree in for the vsym mount on target: beneath it, then
- * the old one detached, so the target is never seen empty. Without
- * MOVE_MOUNT_BENEATH (Linux < 6.5, or asked for by flags), detaches first
- * and mounts on what is beneath, checked anew as a fresh target. */
-static int swap_in(const struct vsym_user *user, int tree, struct vsym_resolved *target,
-		   uint64_t old_id, unsigned flags, struct vsym_error *detail)
-{
-	char path[sizeof(target->path)];
-	int rc = -EINVAL;
-
-	if (!(flags & VSYM_BIND_NO_BENEATH))
-		rc = vsym_tree_attach_beneath(tree, target, detail);
-	if (rc == 0)
-		return vsym_mount_detach(target->fd, old_id, detail);
-	if (rc != -EINVAL || vsym_mount_detach(target->fd, old_id, detail) < 0)
-		return -1;
-	memcpy(path, target->path, sizeof(path));
-	vsym_resolved_close(target);
-	if (vsym_resolve_target(user, path, target, detail) < 0)
-		return -1;
-	return vsym_tree_attach(tree, target, detail);
-}
-
-static enum vsym_outcome mount_checked(const struct vsym_user *user, struct vsym_state *state,
-				       const struct vsym_bind *bind, struct vsym_resolved *source,
-				       struct vsym_resolved *target, bool replacing,
-				       bool readonly, unsigned flags, struct vsym_error *detail)
-{
-	struct vsym_state_entry entry = {
-		.root_dev = source->st.st_dev, .root_ino = source->st.st_ino,
-		.target = target->path, .source = source->path, .readonly = readonly,
-		.variant = (char *)(uintptr_t)bind->variant, .value = (char *)(uintptr_t)bind->value,
-	};
-	uint64_t old_id = replacing ? vsym_state_find(state, target->path)->mnt_id : 0;
-	int tree = vsym_tree_prepare(source, target, readonly, &entry.mnt_id, detail), rc;
-
-	if (tree < 0)
-		return VSYM_FAILED;
-	rc = journal_begin(state, &entry, detail);
-	if (rc == 0)
-		rc = replacing ? swap_in(user, tree, target, old_id, flags, detail)
-			       : vsym_tree_attach(tree, target, detail);
-	close(tree);
-	if (rc == 0 && (flags & VSYM_BIND_STOP_AFTER_ATTACH)) {
-		vsym_error_set(detail, "stopped after the attach (a test)");
-		return VSYM_FAILED;
-	}
-	if (rc == 0 && vsym_state_put(state, &entry) < 0)
-		rc = vsym_error_set(detail, "out of memory");
-	if (rc == 0)
-		rc = vsym_state_save(state, VSYM_STATE_FILE, detail);
-	if (rc == 0)
-		rc = journal_end(state, detail);
-	return rc == 0 ? VSYM_BOUND : VSYM_FAILED;
-}
-
-/* The parent of a home target, as the user: an existing directory of the
- * user's own. Returns its name's start in path, or NULL with detail set. */
-static const char *open_parent(const struct vsym_user *user, const char *path,
-			       struct vsym_resolved *parent, struct vsym_error *detail)
-{
-	const char *base = strrchr(path, '/');
-	char dir[PATH_MAX];
-
-	if (base == NULL || base[1] == '\0' || !vsym_path_within(user->home, path) ||
-	    strcmp(path, user->home) == 0) {
-		vsym_error_set(detail, "target %s does not exist; only a directory in your home is made for you", path);
-		return NULL;
-	}
-	snprintf(dir, sizeof(dir), "%.*s", base == path ? 1 : (int)(base - path), path);
-	if (vsym_open_target(user, dir, parent, detail) < 0)
-		return NULL;
-	if (!S_ISDIR(parent->st.st_mode) || parent->st.st_uid != user->uid) {
-		vsym_error_set(detail, "target %s does not exist, and %s is not a directory of yours to make it in",
-			       path, parent->path);
-		vsym_resolved_close(parent);
-		return NULL;
-	}
-	return base + 1;
-}
-
-/* mkdir as the user, then 0755 whatever the umask. */
-static int mkdir_as_user(const struct vsym_user *user, const struct vsym_resolved *parent,
-			 const char *name, struct vsym_error *detail)
-{
-	struct vsym_saved_cred saved;
-	int fd = -1, rc;
-
-	if (vsym_cred_become(&saved, user, detail) < 0)
-		return -1;
-	rc = mkdirat(parent->fd, name, 0755);
-	if (rc == 0)
-		fd = openat(parent->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (rc == 0)
-		rc = fd >= 0 ? fchmod(fd, 0755) : -1;
-	if (rc < 0)
-		vsym_error_set(detail, "cannot make the target %s/%s: %s", parent->path, name, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	if (vsym_cred_restore(&saved, detail) < 0)
-		return -1;
-	return rc;
-}
-
-/* create = true: makes a missing home target as the user. Returns 0 (it
- * is there now, or something else is wrong that opening it will say),
- * 1 (it is missing and would be made: a dry run), or -1 with detail set. */
-static int make_missing_target(const struct vsym_user *user, const char *path, bool dry_run,
-			       struct vsym_error *detail)
-{
-	struct vsym_resolved target = { .fd = -1 }, parent = { .fd = -1 };
-	const char *name;
-	int rc = vsym_open_target(user, path, &target, detail);
-
-	vsym_resolved_close(&target);
-	if (rc != -ENOENT)
-		return 0;
-	name = open_parent(user, path, &parent, detail);
-	if (name == NULL)
-		return -1;
-	rc = dry_run ? 1 : mkdir_as_user(user, &parent, name, detail);
-	vsym_resolved_close(&parent);
-	return rc;
-}
-
-/* Judges a bind whose target create = true would make (a dry run): the
- * target as written, the source as resolved. */
-static enum vsym_outcome judge_uncreated(const struct vsym_policy *policy, const struct vsym_bind *bind,
-					 struct vsym_resolved *source, struct vsym_error *detail)
-{
-	struct vsym_verdict verdict;
-
-	vsym_policy_decide(policy, bind->target, source->path, &verdict);
-	vsym_resolved_close(source);
-	if (!verdict.allowed) {
-		vsym_error_set(detail, "%s", verdict.reason);
-		return VSYM_REFUSED;
-	}
-	vsym_error_set(detail, "%s, %s; the target will be made", bind->readonly || verdict.readonly ? "ro" : "rw",
-		       verdict.reason);
-	return VSYM_BOUND;
-}
-
-enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
-				    const struct vsym_user *user,
-				    struct vsym_state *state,
-				    const struct vsym_bind *bind, unsigned flags,
-				    struct vsym_error *detail)
-{
-	struct vsym_resolved source = { .fd = -1 }, target = { .fd = -1 };
-	struct vsym_verdict verdict;
-	enum vsym_outcome outcome = VSYM_BOUND;
-	bool replacing = false, readonly;
+	struct vsym_state parent;
 	int rc;
 
-	vsym_error_clear(detail);
-	rc = vsym_resolve_source(user, bind->source, &source, detail);
-	if (rc == VSYM_ERR_SYSTEM)
-		return VSYM_FAILED;
-	if (rc < 0)
-		return rc == -ENOENT && bind->optional ? VSYM_SKIPPED : VSYM_REFUSED;
-	rc = bind->create ? make_missing_target(user, bind->target, flags & VSYM_BIND_DRY_RUN, detail) : 0;
-	if (rc != 0) {
-		if (rc > 0)
-			return judge_uncreated(policy, bind, &source, detail);
-		vsym_resolved_close(&source);
-		return VSYM_REFUSED;
-	}
-	outcome = open_target(user, bind->target, state, &target, &replacing, detail);
-	if (outcome != VSYM_BOUND) {
-		vsym_resolved_close(&source);
-		return outcome;
-	}
-	/* Judged on the canonical paths read back from the descriptors that
-	 * the mount will use, not on the spelling asked for. */
-	vsym_policy_decide(policy, target.path, source.path, &verdict);
-	readonly = bind->readonly || verdict.readonly;
-	if (!verdict.allowed) {
-		vsym_error_set(detail, "%s", verdict.reason);
-		vsym_error_cause(detail, "no allow rule of %s permits it",
-				 policy->label[VSYM_ORIGIN_SYSTEM] ? policy->label[VSYM_ORIGIN_SYSTEM] : "the system file");
-		outcome = VSYM_REFUSED;
-	} else if (verdict.system_target && vsym_systarget_check_source(&source, detail) < 0) {
-		outcome = VSYM_REFUSED;
-	} else if (!replacing && state->n >= policy->max_binds) {
-		vsym_error_set(detail, "this session has max_binds = %u binds already", policy->max_binds);
-		vsym_error_cause(detail, "%s", detail->text);
-		outcome = VSYM_REFUSED;
-	} else if (!(flags & VSYM_BIND_DRY_RUN)) {
-		outcome = mount_checked(user, state, bind, &source, &target, replacing, readonly, flags, detail);
-		if (outcome == VSYM_FAILED)
-			vsym_error_cause(detail, "the mount failed (a system error)");
-	}
-	/* The verdict names only the system file's rule: a cause as it is. */
-	if (outcome == VSYM_BOUND) {
-		vsym_error_set(detail, "%s, %s", readonly ? "ro" : "rw", verdict.reason);
-		vsym_error_cause(detail, "%s", detail->text);
-	}
-	vsym_resolved_close(&source);
-	vsym_resolved_close(&target);
-	return outcome;
-}
-
-/* Detaches the recorded mount whose root fd is open on; drops the record. */
-static int detach_recorded(struct vsym_state *state, int fd, const char *target,
-			   struct vsym_error *err)
-{
-	struct vsym_state_entry *entry = vsym_state_find(state, target);
-
-	if (vsym_mount_detach(fd, entry->mnt_id, err) < 0)
-		return -1;
-	vsym_state_remove(state, target);
-	return vsym_state_save(state, VSYM_STATE_FILE, err);
-}
-
-int vsym_session_unbind(const struct vsym_user *user, struct vsym_state *state,
-			const char *target, struct vsym_error *err)
-{
-	struct vsym_resolved top = { .fd = -1 };
-	struct vsym_state_entry *entry;
-	int rc = 1;
-
-	if (vsym_open_target(user, target, &top, err) < 0)
-		return -1;
-	entry = vsym_state_find(state, top.path);
-	if (entry != NULL && vsym_session_is_recorded(top.fd, entry))
-		rc = detach_recorded(state, top.fd, top.path, err);
-	else
-		vsym_error_set(err, "no vsym bind on %s", top.path);
-	vsym_resolved_close(&top);
+	read_parent_binds(user, &parent);
+	rc = vsym_ns_create(err);
+	if (rc == 0)
+		shed_parent_binds(user, &parent);
+	vsym_state_free(&parent);
 	return rc;
 }
 
-int vsym_session_remove_moved(const struct vsym_user *user, struct vsym_state *state,
-			      struct vsym_error *err)
+int vsym_session_abandon(int old, struct vsym_error *err)
 {
-	size_t i = 0;
-
-	while (i < state->n) {
-		struct vsym_state_entry *e = &state->entries[i];
-		struct vsym_resolved top = { .fd = -1 };
-		struct vsym_mount_info info;
-		char target[sizeof(top.path)];
-		bool removed = false;
-		int found;
-
-		/* Found where it is now, opened there as the user, and
-		 * detached only if it is still the very mount vsym made. */
-		snprintf(target, sizeof(target), "%s", e->target);
-		found = vsym_mountinfo_lookup(e->mnt_id, &info, err);
-		if (found < 0)
-			return -1;   /* no record is given up unseen */
-		if (found == 1 && strcmp(info.target, e->target) != 0 &&
-		    vsym_open_target(user, info.target, &top, err) == 0 && vsym_session_is_recorded(top.fd, e)) {
-			if (vsym_mount_detach(top.fd, e->mnt_id, err) < 0) {
-				vsym_resolved_close(&top);
-				return -1;
-			}
-			vsym_state_remove(state, target);
-			removed = true;
-		}
-		vsym_resolved_close(&top);
-		if (!removed)
-			i++;
-	}
-	return vsym_state_save(state, VSYM_STATE_FILE, err);
-}
-
-void vsym_session_prune(struct vsym_state *state)
-{
-	uint64_t *ids = calloc(state->n + 1, sizeof(*ids));
-	bool *present = calloc(state->n + 1, sizeof(*present));
-	struct vsym_error err;
-	size_t n = state->n;
-
-	/* The table is read once for all records; when it cannot be read,
-	 * nothing is dropped. From the last record back, so that a removal
-	 * moves only records already looked at. */
-	for (size_t i = 0; ids != NULL && i < n; i++)
-		ids[i] = state->entries[i].mnt_id;
-	if (ids != NULL && present != NULL && vsym_mountinfo_present(ids, n, present, &err) == 0)
-		for (size_t i = n; i-- > 0;)
-			if (!present[i])
-				vsym_state_remove(state, state->entries[i].target);
-	free(ids);
-	free(present);
-}
-
-int vsym_session_apply_defaults(const struct vsym_policy *policy,
-				const struct vsym_user *user,
-				struct vsym_state *state,
-				const struct vsym_reporter *reporter,
-				size_t *dropped, struct vsym_error *err)
-{
-	struct vsym_bind_list list;
-	int bad = 0;
-
-	*dropped = 0;
-	if (vsym_session_defaults(policy, &list, err) < 0)
-		return -1;
-	for (size_t i = 0; i < list.n; i++) {
-		struct vsym_error detail;
-		enum vsym_outcome outcome = vsym_session_bind(policy, user, state, &list.binds[i], 0, &detail);
-
-		if (outcome == VSYM_REFUSED || outcome == VSYM_FAILED)
-			bad++;
-		reporter->bind(reporter->ctx, outcome, &list.binds[i], &detail);
-	}
-	*dropped = list.dropped;
-	bad += (int)list.dropped;
-	vsym_bind_list_free(&list);
-	return bad;
-}
-
-/* Records pending under the first free name of target and also_at: the
- * mount then counts against max_binds wherever it is (-r removes a moved
- * one). Returns 0, or -1 (err set) when both names hold another record. */
-static int record_pending(struct vsym_state *state, const struct vsym_state_entry *pending,
-			  const char *also_at, struct vsym_error *err)
-{
-	struct vsym_state_entry entry = *pending;
-
-	if (vsym_state_find(state, entry.target) != NULL)
-		entry.target = (char *)(uintptr_t)also_at;
-	if (vsym_state_find(state, entry.target) != NULL)
-		return vsym_error_set(err, "the vsym bind begun on %s is now on %s and can be neither detached "
-				      "nor recorded; move it back and run vsym-rebind again", pending->target, also_at);
-	return vsym_state_put(state, &entry) < 0 ? vsym_error_set(err, "out of memory") : 0;
-}
-
-/* A pending mount found away from its target (a parent renamed after the
- * attach): detached where it is now, if it can be opened there as the
- * user and is still the very mount vsym made; otherwise recorded, so that
- * it is never left uncounted. Returns 0 or -1 with err set. */
-static int recover_moved(const struct vsym_user *user, struct vsym_state *state,
-			 const struct vsym_state_entry *pending, const char *now_at, struct vsym_error *err)
-{
-	struct vsym_resolved top = { .fd = -1 };
-	struct vsym_error ignored;
-	int rc = -1;
-
-	if (vsym_open_target(user, now_at, &top, &ignored) == 0 && vsym_session_is_recorded(top.fd, pending))
-		rc = vsym_mount_detach(top.fd, pending->mnt_id, &ignored);
-	vsym_resolved_close(&top);
-	return rc == 0 ? 0 : record_pending(state, pending, now_at, err);
-}
-
-/* A pending mount still on its target: on top (killed before the record),
- * or beneath the old one (killed between beneath and detach: the old one
- * is detached). Either way recorded. Returns 0 or -1 with err set (the
- * old mount could not be detached: the journal must stay). */
-static int recover_in_place(const struct vsym_user *user, struct vsym_state *state,
-			    const struct vsym_state_entry *pending, struct vsym_error *err)
-{
-	const struct vsym_state_entry *old = vsym_state_find(state, pending->target);
-	struct vsym_resolved top = { .fd = -1 };
-	struct vsym_error ignored;
-	bool old_on_top;
 	int rc = 0;
 
-	if (vsym_open_target(user, pending->target, &top, &ignored) == 0 && !vsym_session_is_recorded(top.fd, pending)) {
-		old_on_top = old != NULL && vsym_session_is_recorded(top.fd, old);
-		if (old_on_top && vsym_mount_detach(top.fd, old->mnt_id, err) < 0)
-			rc = -1;
-		else if (old_on_top)
-			vsym_state_remove(state, pending->target);
-	}
-	vsym_resolved_close(&top);
-	return rc < 0 ? -1 : record_pending(state, pending, pending->target, err);
-}
-
-/* Accounts for the mount a journal entry names, found by its id wherever
- * it is now: nothing to do when it is in no mount table (never attached,
- * or gone), else recover_in_place or recover_moved. Returns 0, or -1 (err
- * set) when it could not be accounted for, the mount table unread
- * included: then the journal must stay. */
-static int recover_one(const struct vsym_user *user, struct vsym_state *state,
-		       const struct vsym_state_entry *pending, struct vsym_error *err)
-{
-	struct vsym_mount_info info;
-	int found = vsym_mountinfo_lookup(pending->mnt_id, &info, err);
-
-	if (found <= 0)
-		return found;
-	if (strcmp(info.target, pending->target) != 0)
-		return recover_moved(user, state, pending, info.target, err);
-	return recover_in_place(user, state, pending, err);
-}
-
-int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
-			 struct vsym_error *err)
-{
-	struct vsym_state journal;
-
-	if (vsym_state_load(&journal, state->dir, VSYM_JOURNAL_FILE, err) < 0)
-		return -1;
-	if (journal.n == 0)
-		return 0;
-	for (size_t i = 0; i < journal.n; i++) {
-		if (recover_one(user, state, &journal.entries[i], err) < 0) {
-			vsym_state_free(&journal);
-			return -1;
-		}
-	}
-	vsym_state_free(&journal);
-	if (vsym_state_save(state, VSYM_STATE_FILE, err) < 0)
-		return -1;
-	return journal_end(state, err);
-}
-
-int vsym_session_load_named(struct vsym_policy *policy, const char *label, const char *path,
-			    const struct vsym_user *user, struct vsym_error *err)
-{
-	char *text;
-	size_t len;
-	int rc;
-
-	if (vsym_file_read_trusted(path, user->uid, VSYM_CFG_MAX_SIZE, &text, &len, err) < 0 &&
-	    vsym_file_read_trusted(path, 0, VSYM_CFG_MAX_SIZE, &text, &len, err) < 0)
-		return -1;
-	rc = vsym_cfg_load_system(policy, label, text, len, user, err);
-	free(text);
+	if (setns(old, CLONE_NEWNS) < 0)
+		rc = vsym_error_set(err, "cannot return to the original mount namespace: %s", strerror(errno));
+	close(old);
 	return rc;
 }
 
-/* Puts before and after around the message in err (the cause stays). */
-static void annotate(struct vsym_error *err, const char *before, const char *after)
+int vsym_session_create(const struct vsym_user *user, struct vsym_error *err)
 {
-	char text[VSYM_ERROR_MAX], cause[VSYM_CAUSE_MAX];
+	struct vsym_error back;
+	char first[VSYM_ERROR_MAX];
+	int old = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 
-	snprintf(text, sizeof(text), "%s", err->text);
-	snprintf(cause, sizeof(cause), "%s", err->cause);
-	vsym_error_set(err, "%s%s%s", before, text, after);
-	snprintf(err->cause, sizeof(err->cause), "%s", cause);
+	if (old < 0)
+		return vsym_error_set(err, "cannot open /proc/self/ns/mnt: %s", strerror(errno));
+	if (create_namespace(user, err) == 0 && vsym_marker_create(user->uid, err) == 0)
+		return old;
+	/* Back where the caller was, so a failed login leaves nothing. */
+	if (vsym_session_abandon(old, &back) == 0)
+		return -1;
+	snprintf(first, sizeof(first), "%s", err->text);
+	vsym_error_set(err, "%s; %s", first, back.text);
+	return -EIO;
 }
 
-/* The user's file as it is now ("" when there is none) and its mode.
- * Returns the text, or NULL with err set and *result saying whether the
- * file was refused or could not be read. */
-static char *read_user_file(const struct vsym_user *user, const char *path, mode_t *mode,
-			    enum vsym_save_result *result, struct vsym_error *err)
+int vsym_session_lock(struct vsym_error *err)
 {
-	struct stat st;
-	char *text;
-	size_t len;
-	int read = vsym_file_read_trusted(path, user->uid, VSYM_CFG_MAX_SIZE, &text, &len, err);
+	int lock = open(VSYM_RUN_PATH(VSYM_LOCK_FILE), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 
-	*mode = 0644;
-	*result = VSYM_SAVE_REFUSED;
-	if (read == -ENOENT) {
-		*result = VSYM_SAVE_FAILED;
-		text = strdup("");
-		if (text == NULL)
-			vsym_error_set(err, "out of memory");
-		return text;
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		vsym_error_set(err, "cannot lock the session: %s", strerror(errno));
+		if (lock >= 0)
+			close(lock);
+		return -1;
 	}
-	if (read < 0) {
-		annotate(err, "", "; not saved");
-		return NULL;
-	}
-	if (lstat(path, &st) == 0)
-		*mode = st.st_mode & 0755;
-	if (strlen(text) != len) {
-		vsym_error_set(err, "%s holds a NUL byte; not saved", path);
-		free(text);
-		return NULL;
-	}
-	return text;
+	return lock;
 }
 
-/* Sets NAME=VALUE in the text of ~/.vsymrc, keeping every other byte.
- * Returns the new text (text is freed), or NULL with err set (text kept). */
-static char *set_in_text(char *text, const char *path, const char *word, struct vsym_error *err)
+enum vsym_enter_result vsym_session_enter(struct vsym_session *s, const struct vsym_user *user,
+					  struct vsym_error *err)
 {
-	const char *value = strchr(word, '=') + 1;
-	struct vsym_cfgtext_spot spot;
-	char name[80];
-	char *edited;
-
-	snprintf(name, sizeof(name), "%.*s", (int)(value - 1 - word), word);
-	if (vsym_cfg_user_spot(path, text, strlen(text), name, &spot, err) < 0) {
-		annotate(err, "", "; not saved");
-		return NULL;
-	}
-	edited = vsym_cfgtext_set_value(text, &spot, name, value, err);
-	if (edited == NULL) {
-		char before[PATH_MAX + 4], after[VSYM_ERROR_MAX];
-
-		snprintf(before, sizeof(before), "%s: ", path);
-		snprintf(after, sizeof(after), "; set %s there by hand", word);
-		annotate(err, before, after);
-		return NULL;
-	}
-	free(text);
-	return edited;
+	s->lock = -1;
+	if (vsym_marker_check(user->uid, err) < 0)
+		return VSYM_NOT_A_SESSION;
+	s->lock = vsym_session_lock(err);
+	if (s->lock < 0)
+		return VSYM_ENTER_FAILED; /* a failure, whatever errno: never "no session" */
+	if (vsym_state_load(&s->state, VSYM_RUN_DIR, VSYM_STATE_FILE, err) < 0 ||
+	    vsym_binds_recover(user, &s->state, err) < 0)
+		return VSYM_ENTER_FAILED;
+	vsym_binds_prune(&s->state);
+	return VSYM_ENTERED;
 }
 
-enum vsym_save_result vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
-					       struct vsym_error *err)
+int vsym_session_peek(struct vsym_session *s, const struct vsym_user *user, struct vsym_error *err)
 {
-	enum vsym_save_result result;
-	char path[PATH_MAX];
-	mode_t mode;
-	char *text;
+	int rc = 0;
 
-	if (vsym_session_user_file_path(user, path, sizeof(path)) < 0) {
-		vsym_error_set(err, "switched, but not saved: your home is too long");
-		return VSYM_SAVE_REFUSED;
-	}
-	text = read_user_file(user, path, &mode, &result, err);
-	if (text == NULL)
-		return result;
-	for (size_t i = 0; i < n; i++) {
-		char *edited = set_in_text(text, path, words[i], err);
+	s->lock = -1;
+	if (vsym_session_here(user->uid))
+		rc = vsym_state_load(&s->state, VSYM_RUN_DIR, VSYM_STATE_FILE, err);
+	s->state.dir = NULL;
+	return rc;
+}
 
-		if (edited == NULL) {
-			free(text);
-			return VSYM_SAVE_REFUSED;
-		}
-		text = edited;
+/* max_binds counts every vsym mount of a namespace, and -x copies them
+ * all: those on their targets, those moved away with a renamed parent and
+ * those covered by another bind. So the new namespace's record carries
+ * every one of them, each under the id its copy got, and the copies count
+ * there as the originals do in the session (-r then removes the moved
+ * ones). Detaching the copies of moved binds instead would not do: a
+ * covered copy cannot be reached by any path. A record found under two
+ * mounts of the same place and root cannot be carried: -x stops. */
+static int carry_over_state(struct vsym_state *state, const struct vsym_state *old,
+			    const struct vsym_mount_table *before, struct vsym_error *err)
+{
+	struct vsym_mount_table *now;
+	int rc = 0;
+
+	if (before == NULL)
+		return 0;
+	now = vsym_mountinfo_read(err);
+	if (now == NULL)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < old->n; i++) {
+		struct vsym_state_entry e = old->entries[i];
+		int found = vsym_mountinfo_copy_id(before, e.mnt_id, now, &e.mnt_id);
+
+		if (found < 0)
+			rc = vsym_error_set(err, "cannot tell the copy of the vsym bind made on %s from another "
+					    "mount there; vsym-rebind -r in the session, then try again", e.target);
+		else if (found > 0 && vsym_state_put(state, &e) < 0)
+			rc = vsym_error_set(err, "out of memory");
 	}
-	result = VSYM_SAVED;
-	if (vsym_file_replace(path, text, strlen(text), mode, err) < 0) {
-		annotate(err, "switched, but not saved: ", "");
-		result = VSYM_SAVE_FAILED; /* the write failed: not a refusal */
+	vsym_mountinfo_free(now);
+	return rc;
+}
+
+/* The record of the session -x leaves (none outside a session), read
+ * under the session's lock so that no vsym-rebind changes it before the
+ * copy is made, and the mount table its ids refer to (NULL outside a
+ * session). Returns 0 or -1. */
+static int read_old_state(struct vsym_session *old, const struct vsym_user *user,
+			  struct vsym_mount_table **table, struct vsym_error *err)
+{
+	*table = NULL;
+	if (!vsym_session_here(user->uid))
+		return 0;
+	if (vsym_session_enter(old, user, err) != VSYM_ENTERED)
+		return -1;
+	*table = vsym_mountinfo_read(err);
+	return *table != NULL ? 0 : -1;
+}
+
+int vsym_session_clone(struct vsym_session *s, const struct vsym_user *user, struct vsym_error *err)
+{
+	struct vsym_session old;
+	struct vsym_mount_table *before = NULL;
+	int rc;
+
+	memset(&old, 0, sizeof(old));
+	old.lock = -1;
+	rc = read_old_state(&old, user, &before, err);
+	/* The old session's lock stays held until exit, as before the copy. */
+	s->lock = old.lock;
+	if (rc == 0 && (vsym_ns_create(err) < 0 || vsym_marker_create(user->uid, err) < 0))
+		rc = -1;
+	if (rc == 0) {
+		s->state.dir = VSYM_RUN_DIR;
+		rc = carry_over_state(&s->state, &old.state, before, err);
 	}
-	free(text);
-	return result;
+	vsym_mountinfo_free(before);
+	vsym_state_free(&old.state);
+	return rc;
+}
+
+int vsym_session_save(const struct vsym_session *s, struct vsym_error *err)
+{
+	return vsym_state_save(&s->state, VSYM_STATE_FILE, err);
+}
+
+static bool in_list(const struct vsym_bind_list *list, const char *target)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (strcmp(list->binds[i].target, target) == 0)
+			return true;
+	return false;
+}
+
+void vsym_session_keep_only(struct vsym_session *s, const struct vsym_user *user,
+			    const struct vsym_bind_list *keep)
+{
+	struct vsym_error err;
+	size_t i = 0;
+
+	while (i < s->state.n) {
+		char *target = s->state.entries[i].target;
+
+		if (in_list(keep, target) || vsym_binds_remove(user, &s->state, target, &err) != 0)
+			i++;
+		/* else unbind removed entry i; the next one moved into its place */
+	}
+}
+
+int vsym_session_touch_stamp(uid_t uid, struct vsym_error *err)
+{
+	int fd, rc = 0;
+
+	if (!vsym_session_here(uid))
+		return 1;
+	fd = open(VSYM_RUN_PATH(VSYM_STAMP_FILE), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || futimens(fd, NULL) < 0)
+		rc = vsym_error_set(err, "cannot touch %s: %s", VSYM_RUN_PATH(VSYM_STAMP_FILE), strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int vsym_session_probe_namespace(struct vsym_error *err)
+{
+	return vsym_ns_create(err);
+}
+
+void vsym_session_free(struct vsym_session *s)
+{
+	vsym_state_free(&s->state);
 }

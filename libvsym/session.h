@@ -1,134 +1,95 @@
-/* Building a session: the steps both front ends share, from loading the
- * policy for a user to applying the session defaults in a namespace. */
-#ifndef VSYM_SESSION_H
-#define VSYM_SESSION_H
+/* The life of a vsym session, one API for both front ends: the module
+ * creates a session at login (and abandons it when the login is denied);
+ * vsym-rebind enters the session it runs in to change it, or clones it
+ * into a namespace of its own for -x. The /run layout is in runlayout.h. */
+#ifndef VSYM_SESSIONAPI_H
+#define VSYM_SESSIONAPI_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
+#include "binds.h"
 #include "error.h"
-#include "policy.h"
+#include "runlayout.h"
 #include "state.h"
 #include "user.h"
 
-#define VSYM_USER_FILE ".vsymrc"
-
-/* How each bind attempt ended, for the caller's log. */
-enum vsym_outcome {
-	VSYM_BOUND,       /* mounted */
-	VSYM_SKIPPED,     /* optional and its source is missing */
-	VSYM_REFUSED,     /* policy or checks said no */
-	VSYM_FAILED,      /* a system error */
+/* A session as vsym-rebind works on it. */
+struct vsym_session {
+	struct vsym_state state;  /* the record of its vsym mounts */
+	int lock;                 /* the session lock (vsym_session_lock), or -1 */
 };
 
-struct vsym_reporter {
-	/* Called once per bind; detail->text names the rule or the reason,
-	 * and may quote the paths; detail->cause says the same without them
-	 * (for logging the binds of the user's file). */
-	void (*bind)(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
-		     const struct vsym_error *detail);
-	/* A line for the log (priority as in syslog.h); where vsym_login_*
-	 * says, it names a user file by line only, never quoting it. */
-	void (*log)(void *ctx, int priority, const char *text);
-	/* A short note for the user (told once the user's identity is given
-	 * back). */
-	void (*note)(void *ctx, const char *text);
-	void *ctx;
+/* From now on the namespaces vsym makes count against uid's
+ * user.max_mnt_namespaces, never root's (vsym_mount_charge_to). */
+void vsym_session_charge_to(uid_t uid);
+
+/* True when this process is in a vsym session made for uid
+ * (vsym_marker_check). */
+bool vsym_session_here(uid_t uid);
+
+/* Login: moves the caller into a new namespace whose copies of a parent
+ * vsym session's binds are detached (a session opened inside another of
+ * the same user starts from its own defaults), and marks it. Returns the
+ * descriptor of the namespace the caller came from, for
+ * vsym_session_abandon (or to close once the session stands); -1 with
+ * err set when the caller is back where it was; -EIO when it could not go
+ * back and is still in vsym's namespace (err says both). */
+int vsym_session_create(const struct vsym_user *user, struct vsym_error *err);
+
+/* Goes back to the namespace old (from vsym_session_create) and closes it;
+ * the namespace vsym made ends with it, mounts and all. Returns 0, or -1
+ * with err set when the process is still in vsym's namespace. */
+int vsym_session_abandon(int old, struct vsym_error *err);
+
+/* Takes the session lock: one vsym-rebind at a time. The lock file lives
+ * in the root-owned marker tmpfs, so the caller can neither replace nor
+ * hold it. Returns the descriptor (close-on-exec: never handed to a -x
+ * command), or -1 with err set. */
+int vsym_session_lock(struct vsym_error *err);
+
+/* What vsym_session_enter found: a refusal and a failure are told apart
+ * (exit status 1 or 3), never folded into one return value. */
+enum vsym_enter_result {
+	VSYM_ENTERED,        /* the lock is held and the record loaded */
+	VSYM_NOT_A_SESSION,  /* this is no vsym session of user's: err says why */
+	VSYM_ENTER_FAILED,   /* the lock, the record or the recovery failed: err says which */
 };
 
-/* Loads the system file at path (root-owned, checked) for user into a
- * zeroed policy. Returns 0, -ENOENT when the file does not exist, or -1. */
-int vsym_session_load_system(struct vsym_policy *policy, const char *path,
-			     const struct vsym_user *user, struct vsym_error *err);
+/* Session-wide changes: checks that this is a vsym session made for user,
+ * takes the lock (held until exit), loads the record into a zeroed s,
+ * finishes what a killed vsym-rebind left half-done and drops records
+ * whose mount is gone. Returns the result, err set unless VSYM_ENTERED. */
+enum vsym_enter_result vsym_session_enter(struct vsym_session *s, const struct vsym_user *user,
+					  struct vsym_error *err);
 
-/* The path of user's ~/.vsymrc into buf; the one spelling of it, so that
- * messages about the file can be matched against it. Returns 0, or -1
- * when it does not fit. */
-int vsym_session_user_file_path(const struct vsym_user *user, char *buf, size_t size);
+/* In a vsym session of user's, reads its record into a zeroed s without
+ * the lock, kept in memory only (for judging, never for changes); outside
+ * one, s stays empty. Returns 0 or -1 with err set. */
+int vsym_session_peek(struct vsym_session *s, const struct vsym_user *user, struct vsym_error *err);
 
-/* Reads ~/.vsymrc as the user (vsym_file_read_as_user: never through a
- * FUSE mount) and adds it to policy (all or nothing). Returns 0 (also when
- * the file does not exist) or -1 with err set. The message in err may
- * quote the file; keep it out of logs. */
-int vsym_session_load_user(struct vsym_policy *policy, const struct vsym_user *user,
-			   struct vsym_error *err);
+/* -x: moves the caller into a namespace of its own, marked as a vsym
+ * session of user's, whose record in a zeroed s carries every vsym mount
+ * copied from the session the caller was in (none outside one), each
+ * under the id its copy got. Returns 0 or -1 with err set. */
+int vsym_session_clone(struct vsym_session *s, const struct vsym_user *user, struct vsym_error *err);
 
-/* Loads the file at path (owned by user or by root) as a system file
- * for user, named label in messages (vsym-rebind -C FILE: read after
- * privileges are gone, so it is whatever user could read anyway).
- * Returns 0 or -1 with err set. */
-int vsym_session_load_named(struct vsym_policy *policy, const char *label, const char *path,
-			    const struct vsym_user *user, struct vsym_error *err);
+/* Writes the record of s (entered or cloned). Returns 0 or -1. */
+int vsym_session_save(const struct vsym_session *s, struct vsym_error *err);
 
-/* What vsym_session_save_values did: a refusal (exit status 1) and a
- * failure (exit status 3) are two results, never one return value. */
-enum vsym_save_result {
-	VSYM_SAVED,
-	VSYM_SAVE_REFUSED,  /* the file cannot be edited safely; nothing saved */
-	VSYM_SAVE_FAILED,   /* reading or writing failed; nothing saved */
-};
+/* Removes every vsym bind of s whose target is not in keep (-r: makes
+ * room under max_binds before the defaults are rebound). */
+void vsym_session_keep_only(struct vsym_session *s, const struct vsym_user *user,
+			    const struct vsym_bind_list *keep);
 
-/* vsym-rebind -s: sets each NAME=VALUE of words in ~/.vsymrc, keeping
- * every other byte, written beside the file and renamed over it. Call as
- * the user, with privileges gone for good. Returns the result, err set
- * (saying why and that nothing was saved) unless VSYM_SAVED. */
-enum vsym_save_result vsym_session_save_values(const struct vsym_user *user, char *const *words, size_t n,
-					       struct vsym_error *err);
+/* Touches the stamp of the vsym session of uid's the caller is in. Returns
+ * 0, 1 when this is no vsym session of uid's, or -1 with err set. */
+int vsym_session_touch_stamp(uid_t uid, struct vsym_error *err);
 
-/* Flags of vsym_session_bind. */
-#define VSYM_BIND_DRY_RUN 1u     /* judge only; mount nothing */
-#define VSYM_BIND_NO_BENEATH 2u  /* use the detach-then-mount fallback (tests) */
-/* Tests: return VSYM_FAILED right after the mount is attached, leaving
- * what a kill there leaves (the journal written, nothing recorded). */
-#define VSYM_BIND_STOP_AFTER_ATTACH 4u
+/* Moves the caller into a namespace of its own, unmarked: proof that -x
+ * can work here (the namespace ends with the process). Returns 0 or -1. */
+int vsym_session_probe_namespace(struct vsym_error *err);
 
-/* Resolves, checks and mounts one bind for user in the current namespace,
- * replacing the vsym mount recorded in state for the same target (beneath
- * it where the kernel can, so the target is never seen empty), and records
- * the new mount in state (saved when state->dir is set, with a journal
- * around each change). Returns the outcome; detail gets the rule or the
- * reason, and its cause the same in words that quote no path. */
-enum vsym_outcome vsym_session_bind(const struct vsym_policy *policy,
-				    const struct vsym_user *user,
-				    struct vsym_state *state,
-				    const struct vsym_bind *bind, unsigned flags,
-				    struct vsym_error *detail);
-
-/* Finishes what a killed vsym-rebind left half-done, from the journal in
- * state->dir: each pending mount is found by its id wherever it is now; on
- * its target it is recorded (an old one still stacked over it detached),
- * moved away (a parent renamed) it is detached, or recorded when it cannot
- * be reached, so that no mount escapes max_binds. Call with the session
- * lock held. Returns 0, or -1 with err set: then the journal stays. */
-int vsym_session_recover(const struct vsym_user *user, struct vsym_state *state,
-			 struct vsym_error *err);
-
-/* Removes the vsym mount recorded for target (a path the user names,
- * resolved as the user). Returns 0, 1 when no vsym bind is there, or -1. */
-int vsym_session_unbind(const struct vsym_user *user, struct vsym_state *state,
-			const char *target, struct vsym_error *err);
-
-/* Detaches the vsym mounts of state that were moved away from their
- * targets (a parent renamed), found through mountinfo and checked to be
- * the very mounts vsym made. Returns 0 or -1. */
-int vsym_session_remove_moved(const struct vsym_user *user, struct vsym_state *state,
-			      struct vsym_error *err);
-
-/* Drops records whose mount is gone (unmounted by root, or the namespace
- * was copied). */
-void vsym_session_prune(struct vsym_state *state);
-
-/* True when fd is the root of the very mount entry records: same mount id
- * and the same directory at its root. */
-bool vsym_session_is_recorded(int fd, const struct vsym_state_entry *entry);
-
-/* Applies the session defaults of policy, reporting each bind and recording
- * it in state; *dropped gets the number of binds beyond max_binds, not
- * made. Returns the number of binds refused, failed or dropped (0: all
- * well), or -1 with err set when the defaults could not be computed. */
-int vsym_session_apply_defaults(const struct vsym_policy *policy,
-				const struct vsym_user *user,
-				struct vsym_state *state,
-				const struct vsym_reporter *reporter,
-				size_t *dropped, struct vsym_error *err);
+void vsym_session_free(struct vsym_session *s);
 
 #endif

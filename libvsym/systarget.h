@@ -9,8 +9,9 @@
 
 #include "error.h"
 #include "resolve.h"
+#include "target.h"
 
-/* Checks a system target opened by vsym_open_target: a directory owned by
+/* Checks a system target opened by vsym_target_open: a directory owned by
  * root, not writable by group or others, on a local disk file system (no
  * pseudo, network or FUSE file system), and empty, so that a bind hides
  * nothing. Returns 0 or -1 with err saying what the admin should do. */

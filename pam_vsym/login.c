@@ -10,7 +10,9 @@
 #include "choices.h"
 #include "cred.h"
 #include "login.h"
-#include "sessionapi.h"
+#include "policyfile.h"
+#include "session.h"
+#include "vsymrc.h"
 
 static void say(const struct vsym_login *l, int priority, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -46,7 +48,7 @@ static bool read_groups(const struct vsym_login *l)
 bool vsym_login_load_policy(const struct vsym_login *l)
 {
 	struct vsym_error err;
-	int rc = vsym_session_load_system(l->policy, l->config, l->user, &err);
+	int rc = vsym_policyfile_load_system(l->policy, l->config, l->user, &err);
 
 	if (rc == -ENOENT) {
 		if (l->debug)
@@ -84,7 +86,7 @@ static void report_user_file(const struct vsym_login *l, const struct vsym_error
 {
 	char path[PATH_MAX];
 
-	if (vsym_session_user_file_path(l->user, path, sizeof(path)) < 0)
+	if (vsym_vsymrc_path(l->user, path, sizeof(path)) < 0)
 		path[0] = '\0';
 	/* err->line is set only by the parse of this very file. */
 	if (path[0] != '\0' && err->line > 0)
@@ -103,7 +105,7 @@ static bool load_user_file(const struct vsym_login *l)
 
 	if (!l->policy->user_config || l->nouserconf)
 		return true;
-	if (vsym_session_load_user(l->policy, l->user, &err) == 0)
+	if (vsym_policyfile_load_user(l->policy, l->user, &err) == 0)
 		return true;
 	report_user_file(l, &err);
 	return l->policy->on_error != VSYM_ON_ERROR_DENY;
@@ -115,7 +117,7 @@ static void report_fallback(const struct vsym_login *l, const struct vsym_fallba
 {
 	char path[PATH_MAX], text[2 * VSYM_ERROR_MAX];
 
-	if (vsym_session_user_file_path(l->user, path, sizeof(path)) < 0)
+	if (vsym_vsymrc_path(l->user, path, sizeof(path)) < 0)
 		snprintf(path, sizeof(path), "~/%s", VSYM_USER_FILE);
 	if (f->used)
 		say(l, LOG_NOTICE, "%s: %s:%u: the value resolves to no choice; the system default %s = \"%s\" is used",
@@ -155,7 +157,7 @@ static int apply_binds(const struct vsym_login *l, struct vsym_state *state)
 	struct vsym_error err;
 	char text[VSYM_ERROR_MAX];
 	size_t dropped;
-	int bad = vsym_session_apply_defaults(l->policy, l->user, state, l->reporter, &dropped, &err);
+	int bad = vsym_binds_apply_defaults(l->policy, l->user, state, l->reporter, &dropped, &err);
 
 	if (bad < 0) {
 		say(l, LOG_NOTICE, "%s: %s", l->user->name, err.text);

@@ -8,8 +8,8 @@
 
 #include <stdbool.h>
 
+#include "binds.h"
 #include "policy.h"
-#include "session.h"
 #include "user.h"
 
 struct vsym_login {

@@ -16,11 +16,11 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "binds.h"
 #include "cfg.h"
 #include "login.h"
 #include "safetext.h"
 #include "session.h"
-#include "sessionapi.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/vsym.conf"
 #define VSYM_MAX_NOTES 8

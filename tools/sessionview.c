@@ -3,14 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "binds.h"
 #include "choices.h"
 #include "expand.h"
 #include "mountinfo.h"
 #include "safetext.h"
-#include "session.h"
 #include "sessionview.h"
 
-int vsym_session_print_binds(const struct vsym_state *state, FILE *out, struct vsym_error *err)
+int vsym_sessionview_print_binds(const struct vsym_state *state, FILE *out, struct vsym_error *err)
 {
 	for (size_t i = 0; i < state->n; i++) {
 		const struct vsym_state_entry *e = &state->entries[i];
@@ -60,7 +60,7 @@ static void print_choices(const struct vsym_user *user, const struct vsym_varian
 	vsym_choices_free(&choices);
 }
 
-void vsym_session_print_variants(const struct vsym_policy *policy, const struct vsym_user *user,
+void vsym_sessionview_print_variants(const struct vsym_policy *policy, const struct vsym_user *user,
 				 struct vsym_state *state, FILE *out)
 {
 	for (size_t i = 0; i < policy->nvariants; i++) {
@@ -78,7 +78,7 @@ void vsym_session_print_variants(const struct vsym_policy *policy, const struct 
 	}
 }
 
-int vsym_session_print_values(const struct vsym_variant *variant, const struct vsym_user *user,
+int vsym_sessionview_print_values(const struct vsym_variant *variant, const struct vsym_user *user,
 			      FILE *out, struct vsym_error *err)
 {
 	struct vsym_choices choices;
@@ -118,7 +118,7 @@ static bool print_verdict(const struct vsym_bind *b, enum vsym_outcome outcome, 
 	return refused;
 }
 
-int vsym_session_check_defaults(const struct vsym_policy *policy, const struct vsym_user *user,
+int vsym_sessionview_check_defaults(const struct vsym_policy *policy, const struct vsym_user *user,
 				struct vsym_state *state, FILE *out, size_t *dropped,
 				struct vsym_error *err)
 {
@@ -129,7 +129,7 @@ int vsym_session_check_defaults(const struct vsym_policy *policy, const struct v
 		return -1;
 	for (size_t i = 0; i < list.n; i++) {
 		struct vsym_error verdict;
-		enum vsym_outcome outcome = vsym_session_bind(policy, user, state, &list.binds[i],
+		enum vsym_outcome outcome = vsym_binds_add(policy, user, state, &list.binds[i],
 							      VSYM_BIND_DRY_RUN, &verdict);
 
 		if (print_verdict(&list.binds[i], outcome, verdict.text, out))
@@ -194,7 +194,7 @@ static int check_variant(const struct vsym_policy *policy, const struct vsym_var
 	return bad + check_version_from(file, v, choices, out);
 }
 
-int vsym_session_check_variants(const struct vsym_policy *policy, const struct vsym_user *user, FILE *out)
+int vsym_sessionview_check_variants(const struct vsym_policy *policy, const struct vsym_user *user, FILE *out)
 {
 	int bad = 0;
 
@@ -214,7 +214,7 @@ int vsym_session_check_variants(const struct vsym_policy *policy, const struct v
 	return bad;
 }
 
-char *vsym_session_bound_values(const struct vsym_policy *policy, struct vsym_state *state, bool unbound)
+char *vsym_sessionview_bound_values(const struct vsym_policy *policy, struct vsym_state *state, bool unbound)
 {
 	size_t size = 1;
 	char *out;
@@ -239,12 +239,12 @@ char *vsym_session_bound_values(const struct vsym_policy *policy, struct vsym_st
 	return out;
 }
 
-bool vsym_session_bound_on(struct vsym_state *state, const char *target)
+bool vsym_sessionview_bound_on(struct vsym_state *state, const char *target)
 {
 	return vsym_state_find(state, target) != NULL;
 }
 
-bool vsym_session_has_bound(struct vsym_state *state, const struct vsym_bind *b)
+bool vsym_sessionview_has_bound(struct vsym_state *state, const struct vsym_bind *b)
 {
 	const struct vsym_state_entry *e = vsym_state_find(state, b->target);
 

@@ -47,7 +47,7 @@ struct vsym_caller_limits {
  * *caller. RLIMIT_NPROC is left alone: the tool never forks (the -x
  * command is run by exec, under the caller's limit given back). A kill
  * by the caller cannot be prevented at all: the journal covers it
- * (vsym_session_recover). Returns 0 or -1 with err set. */
+ * (vsym_binds_recover). Returns 0 or -1 with err set. */
 int vsym_setuid_secure_limits(struct vsym_caller_limits *caller, struct vsym_error *err);
 
 /* Gives back the caller's limits and SIGXFSZ disposition (just before the

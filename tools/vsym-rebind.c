@@ -16,17 +16,19 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "binds.h"
 #include "choices.h"
 #include "cred.h"
 #include "environ.h"
 #include "operands.h"
+#include "policyfile.h"
 #include "project.h"
 #include "rebind_cli.h"
 #include "session.h"
-#include "sessionapi.h"
 #include "sessionview.h"
 #include "setuid.h"
 #include "shellhook.h"
+#include "vsymrc.h"
 
 #define SYSTEM_CONFIG SYSCONFDIR "/vsym.conf"
 
@@ -92,13 +94,13 @@ static void lookup_caller(struct tool *t)
 static void load_policy(struct tool *t)
 {
 	struct vsym_error err;
-	int rc = vsym_session_load_system(&t->policy, SYSTEM_CONFIG, &t->user, &err);
+	int rc = vsym_policyfile_load_system(&t->policy, SYSTEM_CONFIG, &t->user, &err);
 
 	if (rc == -ENOENT)
 		rebind_die(EXIT_REFUSED, "%s; vsym is not set up on this machine", err.text);
 	if (rc < 0)
 		rebind_die(EXIT_REFUSED, "%s; ask the administrator to fix it", err.text);
-	if (t->policy.user_config && vsym_session_load_user(&t->policy, &t->user, &err) < 0) {
+	if (t->policy.user_config && vsym_policyfile_load_user(&t->policy, &t->user, &err) < 0) {
 		/* -s would write the file: never over one it cannot read. */
 		if (t->args.save || t->policy.on_error == VSYM_ON_ERROR_DENY)
 			rebind_die(EXIT_REFUSED, "%s (fix ~/.vsymrc first)", err.text);
@@ -162,12 +164,12 @@ static int apply_binds(struct tool *t, const struct vsym_bind_list *list, char *
 
 		/* With -p, a variant whose bind already shows the value asked
 		 * for is left alone: a cd that changes one variant makes one mount. */
-		if (t->args.project_dir != NULL && vsym_session_has_bound(&t->session.state, &list->binds[i]))
+		if (t->args.project_dir != NULL && vsym_sessionview_has_bound(&t->session.state, &list->binds[i]))
 			continue;
 		if (refusals != NULL && refusals[i] != NULL)
 			vsym_error_set(&detail, "%s", refusals[i]);
 		else
-			outcome = vsym_session_bind(&t->policy, &t->user, &t->session.state, &list->binds[i],
+			outcome = vsym_binds_add(&t->policy, &t->user, &t->session.state, &list->binds[i],
 						    t->args.dry_run ? VSYM_BIND_DRY_RUN : 0, &detail);
 		/* -n says how a value picked its choice (newer patch, ...). */
 		if (refusals != NULL && t->asked.whys != NULL && t->asked.whys[i] != NULL)
@@ -200,7 +202,7 @@ static int save_values(struct tool *t)
 		rebind_die(EXIT_REFUSED, "switched, but not saved: %s does not read ~/.vsymrc (user_config = false)",
 		    SYSTEM_CONFIG);
 	drop_privileges(&t->user);
-	result = vsym_session_save_values(&t->user, t->args.words, (size_t)t->args.nwords, &err);
+	result = vsym_vsymrc_save_values(&t->user, t->args.words, (size_t)t->args.nwords, &err);
 	if (result != VSYM_SAVED)
 		rebind_die(result == VSYM_SAVE_REFUSED ? EXIT_REFUSED : EXIT_FAILED, "%s", err.text);
 	return EXIT_DONE;
@@ -247,10 +249,10 @@ static void take_project_values(struct tool *t)
 
 /* The values bound in this namespace, "go=1.22.12 node=20.11.1", from its
  * record; with unbound, also "NAME=" for each variant whose target has no
- * vsym bind (vsym_session_bound_values). */
+ * vsym bind (vsym_sessionview_bound_values). */
 static char *variant_values(struct tool *t, bool unbound)
 {
-	char *values = vsym_session_bound_values(&t->policy, &t->session.state, unbound);
+	char *values = vsym_sessionview_bound_values(&t->policy, &t->session.state, unbound);
 
 	if (values == NULL)
 		rebind_die(EXIT_FAILED, "out of memory");
@@ -268,13 +270,13 @@ static int clear_variants(struct tool *t)
 		struct vsym_error err;
 		int rc;
 
-		if (!vsym_session_bound_on(&t->session.state, v->target))
+		if (!vsym_sessionview_bound_on(&t->session.state, v->target))
 			continue;
 		if (t->args.dry_run) {
 			printf("allowed\t%s\t-\tthe bind removed; %s=\n", v->target, v->name);
 			continue;
 		}
-		rc = vsym_session_unbind(&t->user, &t->session.state, v->target, &err);
+		rc = vsym_binds_remove(&t->user, &t->session.state, v->target, &err);
 		if (rc < 0)
 			rebind_warn("%s", err.text);
 		status = rebind_worse(status, rc < 0 ? EXIT_FAILED : EXIT_DONE);
@@ -325,7 +327,7 @@ static int run_unbind(struct tool *t)
 		struct vsym_variant *v = vsym_policy_variant(&t->policy, word);
 		char *target = v != NULL ? strdup(v->target) : absolute(t, word);
 		struct vsym_error err;
-		int rc = vsym_session_unbind(&t->user, &t->session.state, target, &err);
+		int rc = vsym_binds_remove(&t->user, &t->session.state, target, &err);
 
 		if (rc != 0)
 			rebind_warn("%s", err.text);
@@ -346,7 +348,7 @@ static int run_reset(struct tool *t)
 	int status;
 
 	enter_session(t);
-	if (vsym_session_remove_moved(&t->user, &t->session.state, &err) < 0)
+	if (vsym_binds_remove_moved(&t->user, &t->session.state, &err) < 0)
 		rebind_warn("%s", err.text);
 	/* Defaults pick among the choices on disk, as at login. */
 	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0 ||
@@ -364,7 +366,7 @@ static int run_list(struct tool *t)
 	struct vsym_error err;
 
 	enter_session(t);
-	if (vsym_session_print_binds(&t->session.state, stdout, &err) < 0)
+	if (vsym_sessionview_print_binds(&t->session.state, stdout, &err) < 0)
 		rebind_die(EXIT_FAILED, "%s", err.text);
 	return EXIT_DONE;
 }
@@ -377,7 +379,7 @@ static int print_values(const struct tool *t, const char *name)
 
 	if (v == NULL)
 		rebind_die(EXIT_REFUSED, "no variant '%s'; vsym-rebind -L lists the variants", name);
-	if (vsym_session_print_values(v, &t->user, stdout, &err) < 0)
+	if (vsym_sessionview_print_values(v, &t->user, stdout, &err) < 0)
 		rebind_warn("%s", err.text);
 	return EXIT_DONE;
 }
@@ -388,7 +390,7 @@ static int run_variants(struct tool *t)
 		return print_values(t, t->args.words[0]);
 	if (vsym_session_here(t->user.uid))
 		enter_session(t);
-	vsym_session_print_variants(&t->policy, &t->user, &t->session.state, stdout);
+	vsym_sessionview_print_variants(&t->policy, &t->user, &t->session.state, stdout);
 	return EXIT_DONE;
 }
 
@@ -399,7 +401,7 @@ static int print_defaults(struct tool *t, int wrong)
 {
 	struct vsym_error err;
 	size_t dropped;
-	int refused = vsym_session_check_defaults(&t->policy, &t->user, &t->session.state, stdout, &dropped, &err);
+	int refused = vsym_sessionview_check_defaults(&t->policy, &t->user, &t->session.state, stdout, &dropped, &err);
 
 	if (refused < 0)
 		rebind_die(EXIT_FAILED, "%s", err.text);
@@ -419,7 +421,7 @@ static int report_fallbacks(struct tool *t)
 
 	if (vsym_choices_fall_back(&t->policy, &t->user, &fallbacks, &err) < 0)
 		rebind_die(EXIT_FAILED, "%s", err.text);
-	if (vsym_session_user_file_path(&t->user, path, sizeof(path)) < 0)
+	if (vsym_vsymrc_path(&t->user, path, sizeof(path)) < 0)
 		snprintf(path, sizeof(path), "~/%s", VSYM_USER_FILE);
 	for (size_t i = 0; i < fallbacks.n; i++) {
 		vsym_fallback_describe(&fallbacks.items[i], path, text, sizeof(text));
@@ -437,7 +439,7 @@ static void load_named_file(struct tool *t, const char *path)
 	struct vsym_error err;
 	char *full = absolute(t, path);
 
-	if (vsym_session_load_named(&t->policy, path, full, &t->user, &err) < 0)
+	if (vsym_policyfile_load_named(&t->policy, path, full, &t->user, &err) < 0)
 		rebind_die(EXIT_REFUSED, "%s", err.text);
 	free(full);
 }
@@ -454,14 +456,14 @@ static int run_check(struct tool *t)
 	if (t->args.check_file != NULL) {
 		load_named_file(t, t->args.check_file);
 	} else {
-		rc = vsym_session_load_system(&t->policy, SYSTEM_CONFIG, &t->user, &err);
+		rc = vsym_policyfile_load_system(&t->policy, SYSTEM_CONFIG, &t->user, &err);
 		if (rc < 0)
 			rebind_die(EXIT_REFUSED, "%s", err.text);
 	}
-	if (t->policy.user_config && vsym_session_load_user(&t->policy, &t->user, &err) < 0)
+	if (t->policy.user_config && vsym_policyfile_load_user(&t->policy, &t->user, &err) < 0)
 		rebind_die(EXIT_REFUSED, "%s", err.text);
 	/* What the files name is judged before anything is resolved. */
-	wrong = vsym_session_check_variants(&t->policy, &t->user, stderr);
+	wrong = vsym_sessionview_check_variants(&t->policy, &t->user, stderr);
 	wrong += report_fallbacks(t);
 	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0)
 		rebind_die(EXIT_FAILED, "%s", err.text);

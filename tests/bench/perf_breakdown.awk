@@ -8,13 +8,13 @@ BEGIN {
 	n = split("vsym_user_lookup:user lookup (getpwnam, getgrouplist, getgrgid)|" \
 		"vsym_file_read_as_user:read ~/.vsymrc in a forked child|" \
 		"vsym_cfg_load_user:parse ~/.vsymrc|" \
-		"vsym_session_load_system:read and parse the system file|" \
+		"vsym_policyfile_load_system:read and parse the system file|" \
 		"vsym_ns_create:unshare + make / rslave|" \
 		"vsym_marker_create:session marker tmpfs|" \
 		"vsym_state_save:state and journal file writes|" \
-		"vsym_resolve_target:resolve target as the user|" \
+		"vsym_target_resolve:resolve target as the user|" \
 		"open_target:resolve target as the user|" \
-		"vsym_open_target:resolve target as the user|" \
+		"vsym_target_open:resolve target as the user|" \
 		"open_as_user:resolve source as the user|" \
 		"path_of_fd:resolve source as the user|" \
 		"vsym_policy_decide:policy decision|" \

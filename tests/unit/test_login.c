@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
-#include "testutil.h"
 #include "testns.h"
+#include "testutil.h"
 
 #include "cfg.h"
 #include "login.h"
-#include "sessionapi.h"
+#include "session.h"
 #include "state.h"
 
 /* Every call the module would have turned into a log line, a message to

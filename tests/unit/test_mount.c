@@ -11,11 +11,12 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "testutil.h"
 #include "testns.h"
+#include "testutil.h"
 
 #include "mount.h"
 #include "resolve.h"
+#include "target.h"
 
 struct fixture {
 	struct test_user alice;
@@ -54,7 +55,7 @@ static int teardown(void **state)
 	return test_free_fixture(state);
 }
 
-/* resolve, prepare, attach, as vsym_session_bind does. */
+/* resolve, prepare, attach, as vsym_binds_add does. */
 static int bind_tree(const struct vsym_user *user, const char *src, const char *tgt, bool ro,
 		     uint64_t *id, struct vsym_error *err)
 {
@@ -64,7 +65,7 @@ static int bind_tree(const struct vsym_user *user, const char *src, const char *
 
 	if (vsym_resolve_source(user, src, &s, err) != 0)
 		return -1;
-	if (vsym_resolve_target(user, tgt, &t, err) != 0) {
+	if (vsym_target_resolve(user, tgt, &t, err) != 0) {
 		vsym_resolved_close(&s);
 		return -1;
 	}
@@ -633,7 +634,7 @@ static void test_attach_uses_checked_target(void **state)
 	REQUIRE_ROOT();
 	make_dir(test_path(f->base, "victim"), 0, 0, 0755);
 	assert_int_equal(vsym_resolve_source(&f->alice.user, f->src, &s, &err), 0);
-	assert_int_equal(vsym_resolve_target(&f->alice.user, f->tgt, &t, &err), 0);
+	assert_int_equal(vsym_target_resolve(&f->alice.user, f->tgt, &t, &err), 0);
 	assert_int_equal(rename(f->tgt, test_path(f->base, "tgt.old")), 0);
 	assert_int_equal(symlink(test_path(f->base, "victim"), f->tgt), 0);
 	tree = vsym_tree_prepare(&s, &t, false, &id, &err);
@@ -660,7 +661,7 @@ static void test_attach_on_removed_target_refused(void **state)
 
 	REQUIRE_ROOT();
 	assert_int_equal(vsym_resolve_source(&f->alice.user, f->src, &s, &err), 0);
-	assert_int_equal(vsym_resolve_target(&f->alice.user, f->tgt, &t, &err), 0);
+	assert_int_equal(vsym_target_resolve(&f->alice.user, f->tgt, &t, &err), 0);
 	assert_int_equal(rmdir(f->tgt), 0);
 	tree = vsym_tree_prepare(&s, &t, false, &id, &err);
 	assert_true(tree >= 0);

@@ -38,9 +38,10 @@
 #include <security/pam_appl.h>
 #include <security/pam_modules.h>
 
-#include "testutil.h"
-#include "testns.h"
+#include "policyfile.h"
 #include "testfuse.h"
+#include "testns.h"
+#include "testutil.h"
 
 #ifndef VSYM_PAM_MODULE
 #define VSYM_PAM_MODULE ".libs/pam_vsym.so"
@@ -69,7 +70,7 @@ static void test_dlopen_exports_only_pam_sm(void **state)
 	assert_non_null(dlsym(h, "pam_sm_close_session"));
 	/* the core and the module's own helpers stay inside */
 	assert_null(dlsym(h, "vsym_cfg_load_system"));
-	assert_null(dlsym(h, "vsym_session_load_system"));
+	assert_null(dlsym(h, "vsym_policyfile_load_system"));
 	assert_null(dlsym(h, "vsym_ns_create"));
 	assert_null(dlsym(h, "vsym_policy_free"));
 	assert_null(dlsym(h, "parse_args"));

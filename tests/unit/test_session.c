@@ -1,68 +1,53 @@
-/* session.c: binds made, replaced (beneath, and with the detach-then-mount
- * fallback), refused, and recovered from the journal, for real, in a
- * throwaway namespace. */
+/* sessionapi.c: the life of a session as both front ends see it. A login
+ * creates one (and abandons it when denied); vsym-rebind enters, peeks
+ * at, clones, saves, trims and stamps it. Real namespaces, markers and
+ * binds, in the throwaway namespace of testns.h with a private /run; each
+ * step that changes the process's namespace runs in a forked child. */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "testutil.h"
 #include "testns.h"
+#include "testutil.h"
 
+#include "binds.h"
 #include "cfg.h"
-#include "cred.h"
-#include "mount.h"
+#include "mountinfo.h"
 #include "session.h"
 #include "state.h"
 
 struct fixture {
 	struct test_user alice;
 	struct vsym_policy policy;
-	struct vsym_state state;
-	char home[128], run[128], target[160];
+	char home[128], gos[160], nodes[160], other[160];
 };
-
-/* A version directory holding a file named after it. */
-static void make_version(const struct fixture *f, const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/.v/%s", f->home, name);
-	make_dir(path, 1000, 1000, 0755);
-	snprintf(path, sizeof(path), "%s/.v/%s/%s", f->home, name, name);
-	fd = open(path, O_CREAT | O_WRONLY, 0644);
-	assert_true(fd >= 0);
-	close(fd);
-}
-
-static void load_policy(struct fixture *f, const char *text)
-{
-	test_load_policy(&f->policy, text, &f->alice.user);
-}
 
 static int setup(void **state)
 {
+	static const char policy[] = "allow = ( { target = \"~/*\"; source = \"~/.v/*\"; } );\n";
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	if (geteuid() != 0) {
-		*state = f;
-		return 0; /* each test says skip or fail */
-	}
-	if (test_alice_at_home(&f->alice, f->home, sizeof(f->home), "home") < 0 ||
-	    test_scratch_dir(f->run, sizeof(f->run), "run", 0, 0) < 0)
-		return -1;
-	snprintf(f->target, sizeof(f->target), "%s/gos", f->home);
-	make_dir(f->target, 1000, 1000, 0755);
-	make_dir(test_path(f->home, ".v"), 1000, 1000, 0755);
-	make_version(f, "1.0");
-	make_version(f, "2.0");
-	load_policy(f, "allow = ( { target = \"~/gos\"; source = \"~/.v/*\"; } );\n"
-		       "variants: { go = { target = \"~/gos\"; source = \"~/.v/${go}\"; }; };\n"
-		       "max_binds = 2;\n");
-	f->state.dir = f->run;
 	*state = f;
+	if (geteuid() != 0)
+		return 0; /* each test says skip or fail */
+	if (test_alice_at_home(&f->alice, f->home, sizeof(f->home), "api") < 0 || testns_private_run() < 0)
+		return -1;
+	snprintf(f->gos, sizeof(f->gos), "%s/gos", f->home);
+	snprintf(f->nodes, sizeof(f->nodes), "%s/nodes", f->home);
+	snprintf(f->other, sizeof(f->other), "%s/other", f->home);
+	make_dir(f->gos, 1000, 1000, 0755);
+	make_dir(f->nodes, 1000, 1000, 0755);
+	make_dir(f->other, 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".v"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".v/1.0"), 1000, 1000, 0755);
+	make_dir(test_path(f->home, ".v/2.0"), 1000, 1000, 0755);
+	write_file(test_path(f->home, ".v/1.0/one"), "1\n", 1000, 1000, 0644);
+	test_load_policy(&f->policy, policy, &f->alice.user);
 	return 0;
 }
 
@@ -70,526 +55,449 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	vsym_state_free(&f->state);
 	vsym_policy_free(&f->policy);
 	free(f);
 	return 0;
 }
 
-static enum vsym_outcome bind(struct fixture *f, const char *version, unsigned flags)
+/* The inode of this process's mount namespace: tells one from another. */
+static ino_t ns_id(void)
 {
-	struct vsym_bind b = { .target = f->target, .readonly = false };
+	struct stat st;
+
+	return stat("/proc/self/ns/mnt", &st) == 0 ? st.st_ino : 0;
+}
+
+/* Binds ~/.v/VERSION on target and records it in state, as a login or
+ * vsym-rebind does. True when bound. */
+static bool bind_version(struct fixture *f, struct vsym_state *state, const char *target, const char *version)
+{
+	char source[256], tgt[256];
+	struct vsym_bind b = { .source = source, .target = tgt };
 	struct vsym_error detail;
-	char source[256];
-	enum vsym_outcome outcome;
 
 	snprintf(source, sizeof(source), "%s/.v/%s", f->home, version);
-	b.source = source;
-	outcome = vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, flags, &detail);
-	if (outcome != VSYM_BOUND)
-		print_message("bind %s: %s\n", version, detail.text);
-	return outcome;
+	snprintf(tgt, sizeof(tgt), "%s", target);
+	return vsym_binds_add(&f->policy, &f->alice.user, state, &b, 0, &detail) == VSYM_BOUND;
 }
 
-static bool target_shows(const struct fixture *f, const char *version)
+/* In a child: a login session of alice's with go 1.0 bound on ~/gos and
+ * 2.0 on ~/nodes, recorded in /run/vsym. Returns the namespace the child
+ * came from, or -1. */
+static int make_session(struct fixture *f)
 {
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/%s", f->target, version);
-	return access(path, F_OK) == 0;
-}
-
-static void test_bind_and_record(void **state)
-{
-	struct fixture *f = *state;
-	struct vsym_state saved;
+	struct vsym_session s = { .state = { .dir = VSYM_RUN_DIR }, .lock = -1 };
 	struct vsym_error err;
+	int old = vsym_session_create(&f->alice.user, &err);
+	bool ok;
 
+	if (old < 0)
+		return -1;
+	ok = bind_version(f, &s.state, f->gos, "1.0") && bind_version(f, &s.state, f->nodes, "2.0") &&
+	     vsym_session_save(&s, &err) == 0;
+	vsym_session_free(&s);
+	return ok ? old : -1;
+}
+
+/* ---------------------------------------------------------- create, abandon */
+
+static int child_create_abandon(void *arg, char *msg, size_t size)
+{
+	struct fixture *f = arg;
+	struct vsym_error err = { .text = "" };
+	ino_t before = ns_id();
+	int old;
+
+	CHECK(!vsym_session_here(1000), "a session before one was made");
+	old = vsym_session_create(&f->alice.user, &err);
+	CHECK(old >= 0, "%s", err.text);
+	CHECK(ns_id() != before, "still in the namespace the login came from");
+	CHECK(vsym_session_here(1000), "the new namespace is not marked for alice");
+	CHECK(!vsym_session_here(1001), "marked for another uid too");
+	CHECK(fcntl(old, F_GETFD) & FD_CLOEXEC, "the old namespace leaks into exec");
+	CHECK(bind_version(f, &(struct vsym_state){ 0 }, f->gos, "1.0"), "no bind in the session");
+	CHECK(testns_mounts_on(f->gos) == 1, "the bind is not there");
+	CHECK(vsym_session_abandon(old, &err) == 0, "%s", err.text);
+	CHECK(ns_id() == before, "not back where the login came from");
+	CHECK(!vsym_session_here(1000), "the marker outlived the abandoned session");
+	CHECK(testns_mounts_on(f->gos) == 0, "a bind of the abandoned session is here");
+	CHECK(fcntl(old, F_GETFD) < 0 && errno == EBADF, "abandon left the descriptor open");
+	return 0;
+}
+
+static void test_create_and_abandon(void **state)
+{
 	REQUIRE_ROOT();
-	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
-	assert_true(target_shows(f, "1.0"));
-	assert_int_equal(testns_mounts_on(f->target), 1);
-	assert_contains(testns_options_of(f->target), "nosuid,nodev");
-	assert_int_equal(vsym_state_load(&saved, f->run, VSYM_STATE_FILE, &err), 0);
-	assert_int_equal(saved.n, 1);
-	assert_string_equal(saved.entries[0].target, f->target);
-	assert_true(saved.entries[0].mnt_id != 0);
-	vsym_state_free(&saved);
+	RUN_CHILD(child_create_abandon, *state);
 }
 
-/* However many times it runs, one vsym mount stays on the target. */
-static void replace_many(struct fixture *f, unsigned flags)
+/* abandon with a descriptor that is no namespace: it says so, and closes it. */
+static int child_abandon_bad(void *arg, char *msg, size_t size)
 {
-	assert_int_equal(bind(f, "1.0", flags), VSYM_BOUND);
-	for (int i = 0; i < 20; i++) {
-		const char *v = i % 2 ? "1.0" : "2.0";
+	struct vsym_error err = { .text = "" };
+	int fd = open("/", O_RDONLY | O_CLOEXEC);
 
-		assert_int_equal(bind(f, v, flags), VSYM_BOUND);
-		assert_true(target_shows(f, v));
-		assert_int_equal(testns_mounts_on(f->target), 1);
-	}
+	(void)arg;
+	CHECK(vsym_session_abandon(fd, &err) == -1, "a directory taken for a namespace");
+	CHECK(strstr(err.text, "cannot return to the original mount namespace") != NULL, "%s", err.text);
+	CHECK(fcntl(fd, F_GETFD) < 0, "the descriptor was left open");
+	return 0;
 }
 
-static void test_replace_beneath(void **state)
+static void test_abandon_bad_descriptor(void **state)
 {
 	REQUIRE_ROOT();
-	replace_many(*state, 0);
+	RUN_CHILD(child_abandon_bad, *state);
 }
 
-/* The fallback for kernels before 6.5 (Debian 12's 6.1), forced here. */
-static void test_replace_fallback(void **state)
+/* A login inside a session of the same user starts from its own defaults:
+ * the parent's vsym binds are detached in the new namespace (and only
+ * there), other mounts stay. */
+static int child_nested(void *arg, char *msg, size_t size)
+{
+	struct fixture *f = arg;
+	struct vsym_error err = { .text = "" };
+	int outer, inner;
+
+	outer = make_session(f);
+	CHECK(outer >= 0, "no session");
+	CHECK(mount("vsym-test", f->other, "tmpfs", 0, NULL) == 0, "%s", strerror(errno));
+	inner = vsym_session_create(&f->alice.user, &err);
+	CHECK(inner >= 0, "%s", err.text);
+	CHECK(testns_mounts_on(f->gos) == 0, "the parent's bind on gos was copied in");
+	CHECK(testns_mounts_on(f->nodes) == 0, "the parent's bind on nodes was copied in");
+	CHECK(testns_mounts_on(f->other) == 1, "a mount not vsym's was detached");
+	CHECK(vsym_session_here(1000), "the nested session is not marked");
+	CHECK(vsym_session_abandon(inner, &err) == 0, "%s", err.text);
+	CHECK(testns_mounts_on(f->gos) == 1 && testns_mounts_on(f->nodes) == 1,
+	      "the parent session lost its binds");
+	close(outer);
+	return 0;
+}
+
+static void test_create_sheds_parent_binds(void **state)
 {
 	REQUIRE_ROOT();
-	replace_many(*state, VSYM_BIND_NO_BENEATH);
+	RUN_CHILD(child_nested, *state);
 }
 
-static void test_refusals_leave_nothing(void **state)
-{
-	struct fixture *f = *state;
-	char etc[] = "/etc";
-	struct vsym_bind b = { .target = f->target, .source = etc };
-	struct vsym_error detail;
+/* ------------------------------------------------------------ enter, lock */
 
+static int child_enter(void *arg, char *msg, size_t size)
+{
+	struct fixture *f = arg;
+	struct vsym_session s;
+	struct vsym_error err = { .text = "" };
+	struct test_user bob;
+	int other;
+
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == VSYM_NOT_A_SESSION, "entered outside a session");
+	CHECK(s.lock == -1, "a lock outside a session");
+	CHECK(make_session(f) >= 0, "no session");
+	/* another user's vsym-rebind is refused */
+	test_user_alice(&bob);
+	bob.user.uid = 1001;
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_enter(&s, &bob.user, &err) == VSYM_NOT_A_SESSION, "bob entered alice's session");
+	/* a record whose mount is gone is dropped on entering */
+	CHECK(umount2(f->nodes, MNT_DETACH) == 0, "%s", strerror(errno));
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == VSYM_ENTERED, "%s", err.text);
+	CHECK(s.state.n == 1 && strcmp(s.state.entries[0].target, f->gos) == 0, "%zu records", s.state.n);
+	CHECK(strcmp(s.state.dir, VSYM_RUN_DIR) == 0, "the record is not kept in %s", VSYM_RUN_DIR);
+	/* the lock is held: no second vsym-rebind gets it */
+	CHECK(s.lock >= 0 && (fcntl(s.lock, F_GETFD) & FD_CLOEXEC), "no close-on-exec lock");
+	other = open(VSYM_RUN_PATH(VSYM_LOCK_FILE), O_RDWR | O_CLOEXEC);
+	CHECK(other >= 0, "%s", strerror(errno));
+	CHECK(flock(other, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK, "the lock was free");
+	vsym_session_free(&s);
+	close(s.lock);
+	CHECK(flock(other, LOCK_EX | LOCK_NB) == 0, "the lock was not released with its descriptor");
+	close(other);
+	return 0;
+}
+
+static void test_enter(void **state)
+{
 	REQUIRE_ROOT();
-	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
-	assert_contains(detail.text, "source /etc is not allowed");
-	assert_int_equal(testns_mounts_on(f->target), 0);
-	/* a target owned by root */
-	assert_int_equal(chown(f->target, 0, 0), 0);
-	assert_int_equal(bind(f, "1.0", 0), VSYM_REFUSED);
-	assert_int_equal(testns_mounts_on(f->target), 0);
-	assert_int_equal(f->state.n, 0);
+	RUN_CHILD(child_enter, *state);
 }
 
-/* Each refusal has a cause that quotes no path (what the module logs for
- * a bind of the user's file), beside the message that does. */
-static void test_refusal_causes_quote_no_path(void **state)
+/* A record that cannot be read and a lock that cannot be taken are
+ * failures (exit status 3), never "no vsym session" (exit status 1). */
+static int child_enter_failures(void *arg, char *msg, size_t size)
 {
-	struct fixture *f = *state;
-	char etc[] = "/etc", missing[] = "/forged: Accepted publickey for root", nowhere[256];
-	struct vsym_bind b = { .target = f->target, .source = etc };
-	struct vsym_error detail;
+	struct fixture *f = arg;
+	struct vsym_session s;
+	struct vsym_error err = { .text = "" };
+	FILE *record;
 
+	CHECK(make_session(f) >= 0, "no session");
+	record = fopen(VSYM_RUN_PATH(VSYM_STATE_FILE), "w");
+	CHECK(record != NULL && fputs("not a record line\n", record) >= 0 && fclose(record) == 0, "%s",
+	      strerror(errno));
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == VSYM_ENTER_FAILED, "an unreadable record entered");
+	if (s.lock >= 0)
+		close(s.lock);
+	vsym_session_free(&s);
+	CHECK(unlink(VSYM_RUN_PATH(VSYM_STATE_FILE)) == 0, "%s", strerror(errno));
+	CHECK(unlink(VSYM_RUN_PATH(VSYM_LOCK_FILE)) == 0 || errno == ENOENT, "%s", strerror(errno));
+	CHECK(mkdir(VSYM_RUN_PATH(VSYM_LOCK_FILE), 0700) == 0, "%s", strerror(errno));
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == VSYM_ENTER_FAILED, "entered without the lock");
+	CHECK(strstr(err.text, "cannot lock the session") != NULL, "%s", err.text);
+	return 0;
+}
+
+static void test_enter_failures(void **state)
+{
 	REQUIRE_ROOT();
-	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
-	assert_contains(detail.text, "/etc");
-	assert_contains(detail.cause, "no allow rule of ");
-	assert_null(strstr(detail.cause, "/etc is"));
-	assert_null(strstr(detail.cause, f->target));
-	b.source = missing;
-	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
-	assert_contains(detail.text, "Accepted publickey");
-	assert_string_equal(detail.cause, "the source does not exist");
-	snprintf(nowhere, sizeof(nowhere), "%s/no-such-target", f->home);
-	b.source = etc;
-	b.target = nowhere;
-	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
-	assert_string_equal(detail.cause, "the target does not exist");
-	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
+	RUN_CHILD(child_enter_failures, *state);
 }
 
-/* A symlink may lead to a name with a newline; the name would reach the
- * log as a forged line. */
-static void test_control_characters_refused(void **state)
+/* The lock file is root's, in the marker tmpfs, and is not followed
+ * through a symbolic link. */
+static int child_lock(void *arg, char *msg, size_t size)
 {
-	struct fixture *f = *state;
-	char odd[256], link[256];
-
-	REQUIRE_ROOT();
-	snprintf(odd, sizeof(odd), "%s/.v/1.0\nsshd[1]: Accepted publickey for root", f->home);
-	snprintf(link, sizeof(link), "%s/.v/odd", f->home);
-	make_dir(odd, 1000, 1000, 0755);
-	assert_int_equal(symlink(odd, link), 0);
-	assert_int_equal(bind(f, "odd", 0), VSYM_REFUSED);
-	assert_int_equal(testns_mounts_on(f->target), 0);
-}
-
-static void test_dry_run_mounts_nothing(void **state)
-{
-	struct fixture *f = *state;
-
-	REQUIRE_ROOT();
-	assert_int_equal(bind(f, "1.0", VSYM_BIND_DRY_RUN), VSYM_BOUND);
-	assert_int_equal(testns_mounts_on(f->target), 0);
-	assert_int_equal(f->state.n, 0);
-}
-
-/* A journal left by a rebind killed between "beneath" and "detach": the
- * next run detaches the old mount and records the new one. */
-static void test_recover_between_beneath_and_detach(void **state)
-{
-	struct fixture *f = *state;
-	struct vsym_resolved source, top;
-	struct vsym_state journal = { NULL, 0, f->run };
-	struct vsym_state_entry pending = { .target = f->target, .readonly = false };
-	struct vsym_error err;
-	char path[256];
-	int tree;
-
-	REQUIRE_ROOT();
-	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
-	snprintf(path, sizeof(path), "%s/.v/2.0", f->home);
-	assert_int_equal(vsym_resolve_source(&f->alice.user, path, &source, &err), 0);
-	assert_int_equal(vsym_open_target(&f->alice.user, f->target, &top, &err), 0);
-	tree = vsym_tree_prepare(&source, &top, false, &pending.mnt_id, &err);
-	assert_true(tree >= 0);
-	pending.source = source.path;
-	pending.root_dev = source.st.st_dev;
-	pending.root_ino = source.st.st_ino;
-	assert_int_equal(vsym_state_put(&journal, &pending), 0);
-	assert_int_equal(vsym_state_save(&journal, VSYM_JOURNAL_FILE, &err), 0);
-	if (vsym_tree_attach_beneath(tree, &top, &err) == -EINVAL)
-		skip(); /* kernel without MOVE_MOUNT_BENEATH: no such window */
-	close(tree);
-	assert_int_equal(testns_mounts_on(f->target), 2);
-
-	assert_int_equal(vsym_session_recover(&f->alice.user, &f->state, &err), 0);
-	assert_int_equal(testns_mounts_on(f->target), 1);
-	assert_true(target_shows(f, "2.0"));
-	assert_non_null(vsym_state_find(&f->state, f->target));
-	assert_int_equal(vsym_state_find(&f->state, f->target)->mnt_id, pending.mnt_id);
-	vsym_state_free(&journal);
-	vsym_resolved_close(&source);
-	vsym_resolved_close(&top);
-}
-
-/* A mount the journal does not name is never touched by recovery. */
-static void test_recover_leaves_foreign_mounts(void **state)
-{
-	struct fixture *f = *state;
-	struct vsym_state journal = { NULL, 0, f->run };
-	char source[] = "/x";
-	struct vsym_state_entry pending = { .target = f->target, .source = source, .mnt_id = 999999 };
-	struct vsym_error err;
-
-	REQUIRE_ROOT();
-	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
-	assert_int_equal(mount("foreign", f->target, "tmpfs", 0, NULL), 0);
-	assert_int_equal(vsym_state_put(&journal, &pending), 0);
-	assert_int_equal(vsym_state_save(&journal, VSYM_JOURNAL_FILE, &err), 0);
-	assert_int_equal(vsym_session_recover(&f->alice.user, &f->state, &err), 0);
-	assert_int_equal(testns_mounts_on(f->target), 2);
-	assert_int_equal(umount(f->target), 0);
-	vsym_state_free(&journal);
-}
-
-/* A rebind stopped between attach and record (as kill -9 or SIGXFSZ
- * there leaves it), then the target's parent renamed: recovery finds the
- * mount by its id. Returns the number of journal entries left. */
-static size_t journal_entries(const struct fixture *f)
-{
-	struct vsym_state journal;
-	struct vsym_error err;
-	size_t n;
-
-	assert_int_equal(vsym_state_load(&journal, f->run, VSYM_JOURNAL_FILE, &err), 0);
-	n = journal.n;
-	vsym_state_free(&journal);
-	return n;
-}
-
-/* ~/p/t bound from ~/.v/1.0 and stopped after the attach; then ~/p
- * renamed to parent_to and ~/p/t made anew. */
-static void stop_after_attach_then_move(struct fixture *f, const char *parent_to)
-{
-	char p[200];
-
-	snprintf(p, sizeof(p), "%s/p", f->home);
-	make_dir(p, 1000, 1000, 0755);
-	snprintf(f->target, sizeof(f->target), "%s/p/t", f->home);
-	make_dir(f->target, 1000, 1000, 0755);
-	load_policy(f, "allow = ( { target = \"~/p/t\"; source = \"~/.v/*\"; } );\n");
-	assert_int_equal(bind(f, "1.0", VSYM_BIND_STOP_AFTER_ATTACH), VSYM_FAILED);
-	assert_int_equal(testns_mounts_on(f->target), 1);
-	assert_int_equal(f->state.n, 0);
-	assert_int_equal(journal_entries(f), 1);
-	assert_int_equal(rename(p, parent_to), 0);
-	make_dir(p, 1000, 1000, 0755);
-	make_dir(f->target, 1000, 1000, 0755);
-}
-
-/* Moved where alice can reach it: detached there, the journal emptied. */
-static void test_recover_moved_pending_detached(void **state)
-{
-	struct fixture *f = *state;
-	struct vsym_error err;
-	char moved[200], moved_t[220];
-
-	REQUIRE_ROOT();
-	snprintf(moved, sizeof(moved), "%s/moved", f->home);
-	snprintf(moved_t, sizeof(moved_t), "%s/t", moved);
-	stop_after_attach_then_move(f, moved);
-	assert_int_equal(vsym_session_recover(&f->alice.user, &f->state, &err), 0);
-	assert_int_equal(testns_mounts_on(moved_t), 0);
-	assert_int_equal(f->state.n, 0);
-	assert_int_equal(journal_entries(f), 0);
-}
-
-/* Moved where alice cannot open it: recorded under its target, so that
- * it counts against max_binds. */
-static void test_recover_moved_pending_recorded(void **state)
-{
-	struct fixture *f = *state;
-	struct vsym_error err;
-	char box[200], moved[220], moved_t[240];
-
-	REQUIRE_ROOT();
-	snprintf(box, sizeof(box), "%s/box", f->home);
-	snprintf(moved, sizeof(moved), "%s/p", box);
-	snprintf(moved_t, sizeof(moved_t), "%s/t", moved);
-	make_dir(box, 1000, 1000, 0755);
-	stop_after_attach_then_move(f, moved);
-	assert_int_equal(chmod(box, 0), 0);
-	assert_int_equal(vsym_session_recover(&f->alice.user, &f->state, &err), 0);
-	assert_int_equal(testns_mounts_on(moved_t), 1);
-	assert_int_equal(f->state.n, 1);
-	assert_non_null(vsym_state_find(&f->state, f->target));
-	assert_int_equal(journal_entries(f), 0);
-	assert_int_equal(chmod(box, 0755), 0);
-	assert_int_equal(umount(moved_t), 0);
-}
-
-/* The change to alice's identity fails (her groups unknown): a failure
- * of the system (exit status 3), not a refusal of her paths. */
-static void test_identity_change_failure_is_failed(void **state)
-{
-	struct fixture *f = *state;
-	gid_t *gids;
-
-	REQUIRE_ROOT();
-	gids = f->alice.user.gids;
-	f->alice.user.gids = NULL;
-	assert_int_equal(bind(f, "1.0", 0), VSYM_FAILED);
-	f->alice.user.gids = gids;
-	assert_int_equal(testns_mounts_on(f->target), 0);
-}
-
-static void test_max_binds(void **state)
-{
-	struct fixture *f = *state;
-	char other[200], source[256];
-	struct vsym_bind b = { .target = other };
-	struct vsym_error detail;
-
-	REQUIRE_ROOT();
-	load_policy(f, "allow = ( { target = \"~/t*\"; source = \"~/.v/*\"; } );\nmax_binds = 2;\n");
-	snprintf(source, sizeof(source), "%s/.v/1.0", f->home);
-	b.source = source;
-	for (int i = 1; i <= 3; i++) {
-		snprintf(other, sizeof(other), "%s/t%d", f->home, i);
-		make_dir(other, 1000, 1000, 0755);
-		assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail),
-				 i <= 2 ? VSYM_BOUND : VSYM_REFUSED);
-	}
-	assert_contains(detail.text, "max_binds = 2");
-	assert_int_equal(testns_mounts_on(other), 0);
-}
-
-static void test_unbind(void **state)
-{
-	struct fixture *f = *state;
-	struct vsym_error err;
-
-	REQUIRE_ROOT();
-	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
-	assert_int_equal(vsym_session_unbind(&f->alice.user, &f->state, f->target, &err), 0);
-	assert_int_equal(testns_mounts_on(f->target), 0);
-	assert_int_equal(f->state.n, 0);
-	assert_int_equal(vsym_session_unbind(&f->alice.user, &f->state, f->target, &err), 1);
-	assert_contains(err.text, "no vsym bind on");
-}
-
-/* ---------------------------------------------------------------- ~/.vsymrc */
-
-static void write_vsymrc(const struct fixture *f, const char *text)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/.vsymrc", f->home);
-	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0644);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	assert_int_equal(fchown(fd, 1000, 1000), 0);
-	close(fd);
-}
-
-static const char *variant_value(const struct fixture *f, const char *name)
-{
-	for (size_t i = 0; i < f->policy.nvariants; i++)
-		if (strcmp(f->policy.variants[i].name, name) == 0)
-			return f->policy.variants[i].value;
-	return NULL;
-}
-
-static void reset_policy(struct fixture *f)
-{
-	load_policy(f, "allow = ( { target = \"~/gos\"; source = \"~/.v/*\"; } );\n"
-		       "variants: { go = { target = \"~/gos\"; source = \"~/.v/${go}\"; }; };\n");
-}
-
-/* One spelling of the file's path, "/" as a home included: the module
- * matches messages against it to keep the file's text out of the log. */
-static void test_user_file_path(void **state)
-{
-	struct fixture *f = *state;
-	struct vsym_user u = f->alice.user;
-	char buf[64], tiny[8], home[] = "/home/alice", root[] = "/";
-
-	u.home = home;
-	assert_int_equal(vsym_session_user_file_path(&u, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "/home/alice/.vsymrc");
-	u.home = root;
-	assert_int_equal(vsym_session_user_file_path(&u, buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "/.vsymrc");
-	u.home = home;
-	assert_int_equal(vsym_session_user_file_path(&u, tiny, sizeof(tiny)), -1);
-}
-
-/* The user's pick goes into the policy, read with or without the user's
- * identity held already; a missing file is not an error. */
-static void test_load_user(void **state)
-{
-	struct fixture *f = *state;
-	struct vsym_cred_hold hold;
-	struct vsym_error err;
-
-	REQUIRE_ROOT();
-	reset_policy(f);
-	assert_int_equal(vsym_session_load_user(&f->policy, &f->alice.user, &err), 0);
-	assert_null(variant_value(f, "go"));
-
-	write_vsymrc(f, "version = 1;\nvariants: { go = \"2.0\"; };\n");
-	assert_int_equal(vsym_session_load_user(&f->policy, &f->alice.user, &err), 0);
-	assert_string_equal(variant_value(f, "go"), "2.0");
-
-	reset_policy(f);
-	assert_int_equal(vsym_cred_hold(&hold, &f->alice.user, &err), 0);
-	assert_int_equal(vsym_session_load_user(&f->policy, &f->alice.user, &err), 0);
-	assert_int_equal(vsym_cred_release(&hold, &f->alice.user, &err), 0);
-	assert_string_equal(variant_value(f, "go"), "2.0");
-}
-
-/* The file is opened as the user, never as root: behind a directory only
- * root may enter, the user's file is out of the user's reach, and so out
- * of vsym's, whether or not the caller holds the user's identity. */
-static void test_load_user_reads_as_user(void **state)
-{
-	struct fixture *f = *state;
-	struct vsym_cred_hold hold;
-	struct vsym_error err;
-	int plain, held;
-
-	REQUIRE_ROOT();
-	write_vsymrc(f, "version = 1;\nvariants: { go = \"2.0\"; };\n");
-	make_dir(f->home, 0, 0, 0700);
-	reset_policy(f);
-	plain = vsym_session_load_user(&f->policy, &f->alice.user, &err);
-	assert_contains(err.text, "Permission denied");
-	assert_int_equal(vsym_cred_hold(&hold, &f->alice.user, &err), 0);
-	held = vsym_session_load_user(&f->policy, &f->alice.user, &err);
-	assert_int_equal(vsym_cred_release(&hold, &f->alice.user, &err), 0);
-	make_dir(f->home, 1000, 1000, 0755);
-	assert_int_equal(plain, -1);
-	assert_int_equal(held, -1);
-	assert_null(variant_value(f, "go"));
-	assert_contains(err.text, "Permission denied");
-	/* The control: where the user may enter, it is read. */
-	assert_int_equal(vsym_session_load_user(&f->policy, &f->alice.user, &err), 0);
-	assert_string_equal(variant_value(f, "go"), "2.0");
-}
-
-
-/* create = true: a missing home target is made as the user, 0755 whatever
- * the umask, when its parent is the user's; never in someone else's
- * directory; a dry run makes nothing. */
-static void test_create_target(void **state)
-{
-	struct fixture *f = *state;
-	char target[256], rootdir[256], source[256];
-	struct vsym_bind b = { .target = target, .source = source, .create = true };
-	struct vsym_error detail;
+	struct fixture *f = arg;
+	struct vsym_error err = { .text = "" };
 	struct stat st;
-	mode_t old_umask;
+	int lock;
 
-	REQUIRE_ROOT();
-	snprintf(target, sizeof(target), "%s/sdk", f->home);
-	snprintf(source, sizeof(source), "%s/.v/1.0", f->home);
-	load_policy(f, "allow = ( { target = \"~/**\"; source = \"~/.v/*\"; } );\n");
-	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, VSYM_BIND_DRY_RUN, &detail),
-			 VSYM_BOUND);
-	assert_contains(detail.text, "the target will be made");
-	assert_int_equal(access(target, F_OK), -1);
-	old_umask = umask(077);
-	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_BOUND);
-	umask(old_umask);
-	assert_int_equal(testns_mounts_on(target), 1);
-	assert_int_equal(lstat(target, &st), 0);
-	assert_int_equal(st.st_uid, 1000);
-	assert_int_equal(st.st_mode & 07777, 0755);
-	/* the parent is root's: nothing is made there */
-	snprintf(rootdir, sizeof(rootdir), "%s/rootdir", f->home);
-	make_dir(rootdir, 0, 0, 0755);
-	snprintf(target, sizeof(target), "%s/rootdir/sdk", f->home);
-	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
-	assert_contains(detail.text, "is not a directory of yours to make it in");
-	assert_int_equal(access(target, F_OK), -1);
-	/* no parent: refused, nothing made */
-	snprintf(target, sizeof(target), "%s/none/sdk", f->home);
-	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
-	assert_contains(detail.text, "does not exist");
+	CHECK(make_session(f) >= 0, "no session");
+	lock = vsym_session_lock(&err);
+	CHECK(lock >= 0, "%s", err.text);
+	CHECK(fstat(lock, &st) == 0 && st.st_uid == 0 && (st.st_mode & 0777) == 0600, "mode %o uid %d",
+	      (unsigned)st.st_mode, (int)st.st_uid);
+	close(lock);
+	CHECK(unlink(VSYM_RUN_PATH(VSYM_LOCK_FILE)) == 0, "%s", strerror(errno));
+	CHECK(symlink(VSYM_RUN_PATH("lock-elsewhere"), VSYM_RUN_PATH(VSYM_LOCK_FILE)) == 0, "%s", strerror(errno));
+	CHECK(vsym_session_lock(&err) == -1, "a symbolic link followed");
+	CHECK(strstr(err.text, "cannot lock the session") != NULL, "%s", err.text);
+	CHECK(access(VSYM_RUN_PATH("lock-elsewhere"), F_OK) < 0, "the link's target was made");
+	return 0;
 }
 
-/* A system target: checked as one (empty, root's), sources checked up to
- * /, the bind read-only whatever was asked. */
-static void test_system_target_bind(void **state)
+static void test_lock(void **state)
 {
-	struct fixture *f = *state;
-	char sys[256], conf[1024], src[256], usersrc[256];
-	struct vsym_bind b = { .target = sys, .source = src, .readonly = false };
-	struct vsym_error detail;
-	const char *scratch = testns_scratch();
-
 	REQUIRE_ROOT();
-	snprintf(sys, sizeof(sys), "%s/sys-vsym", scratch);
-	snprintf(src, sizeof(src), "%s/sys-1.0", scratch);
-	make_dir(sys, 0, 0, 0755);
-	make_dir(src, 0, 0, 0755);
-	snprintf(conf, sizeof(conf), "allow = ( { target = \"%s\"; source = [ \"%s\", \"~/.v/*\" ]; } );\n", sys, src);
-	load_policy(f, conf);
-	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_BOUND);
-	assert_contains(detail.text, "ro, allowed by");
-	assert_contains(testns_options_of(sys), "ro,");
-	/* a source alice owns is never shown there */
-	snprintf(usersrc, sizeof(usersrc), "%s/.v/2.0", f->home);
-	b.source = usersrc;
-	assert_int_equal(vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail), VSYM_REFUSED);
-	assert_contains(detail.text, "is not for a system target");
-	assert_int_equal(testns_mounts_on(sys), 1);
+	RUN_CHILD(child_lock, *state);
+}
+
+/* -------------------------------------------------------------------- peek */
+
+static int child_peek(void *arg, char *msg, size_t size)
+{
+	struct fixture *f = arg;
+	struct vsym_session s;
+	struct vsym_error err = { .text = "" };
+	int other;
+
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_peek(&s, &f->alice.user, &err) == 0, "%s", err.text);
+	CHECK(s.state.n == 0 && s.lock == -1, "a record outside a session");
+	CHECK(make_session(f) >= 0, "no session");
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_peek(&s, &f->alice.user, &err) == 0, "%s", err.text);
+	CHECK(s.state.n == 2, "%zu records", s.state.n);
+	CHECK(s.state.dir == NULL, "a peeked record could be written back");
+	CHECK(s.lock == -1, "peek holds a lock");
+	other = open(VSYM_RUN_PATH(VSYM_LOCK_FILE), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(other >= 0 && flock(other, LOCK_EX | LOCK_NB) == 0, "peek took the lock");
+	vsym_session_free(&s);
+	close(other);
+	return 0;
+}
+
+static void test_peek(void **state)
+{
+	REQUIRE_ROOT();
+	RUN_CHILD(child_peek, *state);
+}
+
+/* ------------------------------------------------------------- clone, save */
+
+/* -x in a session: a marked namespace of its own whose record names each
+ * copied bind under its copy's id, saved where the marker is. */
+static int child_clone(void *arg, char *msg, size_t size)
+{
+	struct fixture *f = arg;
+	struct vsym_session s, saved;
+	struct vsym_error err = { .text = "" };
+	struct vsym_mount_info info;
+	ino_t session_ns;
+	uint64_t old_id;
+
+	CHECK(make_session(f) >= 0, "no session");
+	session_ns = ns_id();
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_peek(&s, &f->alice.user, &err) == 0, "%s", err.text);
+	old_id = vsym_state_find(&s.state, f->gos)->mnt_id;
+	vsym_session_free(&s);
+
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_clone(&s, &f->alice.user, &err) == 0, "%s", err.text);
+	CHECK(ns_id() != session_ns, "-x stayed in the session's namespace");
+	CHECK(vsym_session_here(1000), "the copy is not marked as alice's session");
+	CHECK(s.lock >= 0, "the session's lock is not held");
+	CHECK(s.state.n == 2, "%zu records carried", s.state.n);
+	CHECK(vsym_state_find(&s.state, f->gos)->mnt_id != old_id, "the record names the original mount");
+	CHECK(vsym_mountinfo_lookup(vsym_state_find(&s.state, f->gos)->mnt_id, &info, &err) == 1,
+	      "the carried id names no mount here");
+	CHECK(strcmp(info.target, f->gos) == 0, "the carried id names %.200s", info.target);
+	CHECK(vsym_session_save(&s, &err) == 0, "%s", err.text);
+	memset(&saved, 0, sizeof(saved));
+	CHECK(vsym_state_load(&saved.state, VSYM_RUN_DIR, VSYM_STATE_FILE, &err) == 0, "%s", err.text);
+	CHECK(saved.state.n == 2 && vsym_state_find(&saved.state, f->gos)->mnt_id ==
+	      vsym_state_find(&s.state, f->gos)->mnt_id, "the record written is not the one carried");
+	vsym_session_free(&saved);
+	vsym_session_free(&s);
+	return 0;
+}
+
+static void test_clone_in_session(void **state)
+{
+	REQUIRE_ROOT();
+	RUN_CHILD(child_clone, *state);
+}
+
+/* -x outside a session: a new marked namespace with an empty record. */
+static int child_clone_outside(void *arg, char *msg, size_t size)
+{
+	struct fixture *f = arg;
+	struct vsym_session s;
+	struct vsym_error err = { .text = "" };
+	ino_t before = ns_id();
+
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_clone(&s, &f->alice.user, &err) == 0, "%s", err.text);
+	CHECK(ns_id() != before, "no namespace of its own");
+	CHECK(vsym_session_here(1000), "not marked");
+	CHECK(s.state.n == 0 && s.lock == -1, "a record or lock from nowhere");
+	return 0;
+}
+
+static void test_clone_outside_session(void **state)
+{
+	REQUIRE_ROOT();
+	RUN_CHILD(child_clone_outside, *state);
+}
+
+/* --------------------------------------------------------------- keep_only */
+
+/* -r: every vsym bind not in keep is unmounted and dropped from the
+ * record; the kept one stays mounted. */
+static int child_keep_only(void *arg, char *msg, size_t size)
+{
+	struct fixture *f = arg;
+	struct vsym_session s;
+	struct vsym_error err = { .text = "" };
+	char gos[160];
+	struct vsym_bind keep_one = { .target = gos };
+	struct vsym_bind_list keep = { .binds = &keep_one, .n = 1 };
+
+	snprintf(gos, sizeof(gos), "%s", f->gos);
+	CHECK(make_session(f) >= 0, "no session");
+	memset(&s, 0, sizeof(s));
+	CHECK(vsym_session_enter(&s, &f->alice.user, &err) == VSYM_ENTERED, "%s", err.text);
+	vsym_session_keep_only(&s, &f->alice.user, &keep);
+	CHECK(s.state.n == 1 && strcmp(s.state.entries[0].target, f->gos) == 0, "%zu records", s.state.n);
+	CHECK(testns_mounts_on(f->gos) == 1, "the kept bind was removed");
+	CHECK(testns_mounts_on(f->nodes) == 0, "the other bind stayed");
+	/* keeping nothing removes all */
+	keep.n = 0;
+	vsym_session_keep_only(&s, &f->alice.user, &keep);
+	CHECK(s.state.n == 0 && testns_mounts_on(f->gos) == 0, "a bind survived keeping none");
+	vsym_session_free(&s);
+	return 0;
+}
+
+static void test_keep_only(void **state)
+{
+	REQUIRE_ROOT();
+	RUN_CHILD(child_keep_only, *state);
+}
+
+/* ------------------------------------------------------------ touch_stamp */
+
+static int child_stamp(void *arg, char *msg, size_t size)
+{
+	struct fixture *f = arg;
+	struct vsym_error err = { .text = "" };
+	const struct timespec epoch[2] = { { 0, 0 }, { 0, 0 } };
+	struct stat st;
+
+	CHECK(vsym_session_touch_stamp(1000, &err) == 1, "stamped outside a session");
+	CHECK(make_session(f) >= 0, "no session");
+	CHECK(vsym_session_touch_stamp(1001, &err) == 1, "stamped another uid's session");
+	CHECK(access(VSYM_RUN_PATH(VSYM_STAMP_FILE), F_OK) < 0, "a stamp for the wrong uid");
+	CHECK(vsym_session_touch_stamp(1000, &err) == 0, "%s", err.text);
+	CHECK(stat(VSYM_RUN_PATH(VSYM_STAMP_FILE), &st) == 0, "%s", strerror(errno));
+	CHECK(st.st_uid == 0, "the stamp is not root's");
+	/* an old stamp is made new */
+	CHECK(utimensat(AT_FDCWD, VSYM_RUN_PATH(VSYM_STAMP_FILE), epoch, 0) == 0, "%s", strerror(errno));
+	CHECK(vsym_session_touch_stamp(1000, &err) == 0, "%s", err.text);
+	CHECK(stat(VSYM_RUN_PATH(VSYM_STAMP_FILE), &st) == 0 && st.st_mtime > 1000000000, "mtime %ld",
+	      (long)st.st_mtime);
+	/* never through a symbolic link */
+	CHECK(unlink(VSYM_RUN_PATH(VSYM_STAMP_FILE)) == 0, "%s", strerror(errno));
+	CHECK(symlink(VSYM_RUN_PATH("stamp-elsewhere"), VSYM_RUN_PATH(VSYM_STAMP_FILE)) == 0, "%s", strerror(errno));
+	CHECK(vsym_session_touch_stamp(1000, &err) == -1, "the stamp followed a link");
+	CHECK(strstr(err.text, "cannot touch " VSYM_RUN_PATH(VSYM_STAMP_FILE)) != NULL, "%s", err.text);
+	return 0;
+}
+
+static void test_touch_stamp(void **state)
+{
+	REQUIRE_ROOT();
+	RUN_CHILD(child_stamp, *state);
+}
+
+/* ---------------------------------------------------------- probe_namespace */
+
+/* The probe for -x: a namespace of its own, unmarked, and what is mounted
+ * there does not reach the namespace it left. */
+static int child_probe(void *arg, char *msg, size_t size)
+{
+	struct fixture *f = arg;
+	struct vsym_error err = { .text = "" };
+	ino_t before = ns_id();
+	int old = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+
+	CHECK(old >= 0, "%s", strerror(errno));
+	CHECK(vsym_session_probe_namespace(&err) == 0, "%s", err.text);
+	CHECK(ns_id() != before, "no namespace of its own");
+	CHECK(!vsym_session_here(1000), "the probe is marked as a session");
+	CHECK(mount("vsym-test", f->other, "tmpfs", 0, NULL) == 0, "%s", strerror(errno));
+	CHECK(setns(old, CLONE_NEWNS) == 0, "%s", strerror(errno));
+	CHECK(testns_mounts_on(f->other) == 0, "a mount of the probe reached the namespace it left");
+	close(old);
+	return 0;
+}
+
+static void test_probe_namespace(void **state)
+{
+	REQUIRE_ROOT();
+	RUN_CHILD(child_probe, *state);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_bind_and_record, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replace_beneath, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replace_fallback, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusals_leave_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refusal_causes_quote_no_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dry_run_mounts_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_control_characters_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_recover_between_beneath_and_detach, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_recover_leaves_foreign_mounts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_recover_moved_pending_detached, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_recover_moved_pending_recorded, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_identity_change_failure_is_failed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_max_binds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_user_file_path, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_load_user, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_load_user_reads_as_user, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_create_target, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_system_target_bind, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_and_abandon, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abandon_bad_descriptor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_sheds_parent_binds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enter, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enter_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_peek, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clone_in_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clone_outside_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keep_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_touch_stamp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_namespace, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,11 +10,11 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "testutil.h"
 #include "testns.h"
+#include "testutil.h"
 
+#include "binds.h"
 #include "cfg.h"
-#include "session.h"
 #include "sessionview.h"
 #include "state.h"
 
@@ -119,7 +119,7 @@ static void bind(struct fixture *f, const char *target, const char *version, con
 	snprintf(copy, sizeof(copy), "%s", target);
 	b.source = source;
 	b.target = copy;
-	if (vsym_session_bind(&f->policy, &f->alice.user, &f->state, &b, 0, &detail) != VSYM_BOUND)
+	if (vsym_binds_add(&f->policy, &f->alice.user, &f->state, &b, 0, &detail) != VSYM_BOUND)
 		fail_msg("bind %s on %s: %s", source, target, detail.text);
 }
 
@@ -154,7 +154,7 @@ static void test_print_binds_lists_recorded(void **state)
 	bind(f, f->gos, "1.0", "go");
 	bind(f, spaced, "2.0", NULL);
 	out = output(f);
-	assert_int_equal(vsym_session_print_binds(&f->state, out, &err), 0);
+	assert_int_equal(vsym_sessionview_print_binds(&f->state, out, &err), 0);
 	done(f, out);
 	snprintf(want, sizeof(want), "%s\t%s/.v/1.0\trw,nosuid,nodev", f->gos, f->home);
 	assert_contains(f->out, want);
@@ -179,7 +179,7 @@ static void test_print_binds_skips_gone(void **state)
 	put_entry(f, test_path(f->home, "elsewhere"), NULL, NULL);
 	f->state.entries[f->state.n - 1].mnt_id = f->state.entries[0].mnt_id;
 	out = output(f);
-	assert_int_equal(vsym_session_print_binds(&f->state, out, &err), 0);
+	assert_int_equal(vsym_sessionview_print_binds(&f->state, out, &err), 0);
 	done(f, out);
 	assert_contains(f->out, f->gos);
 	if (strstr(f->out, "nodes") != NULL || strstr(f->out, "elsewhere") != NULL)
@@ -200,7 +200,7 @@ static void test_print_binds_source_now(void **state)
 	assert_int_equal(mount(NULL, f->gos, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL), 0);
 	assert_int_equal(rename(test_path(f->home, ".v/1.0"), test_path(f->home, ".v/1.0-old")), 0);
 	out = output(f);
-	assert_int_equal(vsym_session_print_binds(&f->state, out, &err), 0);
+	assert_int_equal(vsym_sessionview_print_binds(&f->state, out, &err), 0);
 	done(f, out);
 	snprintf(want, sizeof(want), "%s\t%s/.v/1.0-old\tro,", f->gos, f->home);
 	assert_contains(f->out, want);
@@ -220,7 +220,7 @@ static void test_print_variants(void **state)
 	bind(f, f->gos, "2.0", "go");
 	put_entry(f, test_path(f->home, "nodes"), "go", "1.0");
 	out = output(f);
-	vsym_session_print_variants(&f->policy, &f->alice.user, &f->state, out);
+	vsym_sessionview_print_variants(&f->policy, &f->alice.user, &f->state, out);
 	done(f, out);
 	snprintf(want, sizeof(want), "go\t2.0\t%s\t1.0,2.0,10.0\nnode\t-\t%s/nodes\t\n", f->gos, f->home);
 	assert_string_equal(f->out, want);
@@ -238,7 +238,7 @@ static void test_print_variants_as_user(void **state)
 	REQUIRE_ROOT();
 	make_dir(test_path(f->home, ".v"), 0, 0, 0700);
 	out = output(f);
-	vsym_session_print_variants(&f->policy, &f->alice.user, &f->state, out);
+	vsym_sessionview_print_variants(&f->policy, &f->alice.user, &f->state, out);
 	done(f, out);
 	snprintf(want, sizeof(want), "go\t-\t%s\t\n", f->gos);
 	assert_contains(f->out, want);
@@ -254,12 +254,12 @@ static void test_print_values(void **state)
 
 	REQUIRE_ROOT();
 	out = output(f);
-	assert_int_equal(vsym_session_print_values(vsym_policy_variant(&f->policy, "go"), &f->alice.user, out, &err), 0);
+	assert_int_equal(vsym_sessionview_print_values(vsym_policy_variant(&f->policy, "go"), &f->alice.user, out, &err), 0);
 	assert_string_equal(done(f, out), "1.0\n2.0\n10.0\nlts\nstable\n");
 
 	make_dir(test_path(f->home, ".v"), 0, 0, 0700);
 	out = output(f);
-	assert_int_equal(vsym_session_print_values(vsym_policy_variant(&f->policy, "go"), &f->alice.user, out, &err), -1);
+	assert_int_equal(vsym_sessionview_print_values(vsym_policy_variant(&f->policy, "go"), &f->alice.user, out, &err), -1);
 	assert_string_equal(done(f, out), "lts\nstable\n");
 	assert_true(err.text[0] != '\0');
 }
@@ -284,7 +284,7 @@ static void test_check_defaults(void **state)
 		       "binds = ( { target = \"~/etc\"; source = \"/etc\"; },\n"
 		       "          { target = \"~/nodes\"; source = \"~/.v/9.9\"; optional = true; } );\n");
 	out = output(f);
-	refused = vsym_session_check_defaults(&f->policy, &f->alice.user, &f->state, out, &dropped, &err);
+	refused = vsym_sessionview_check_defaults(&f->policy, &f->alice.user, &f->state, out, &dropped, &err);
 	done(f, out);
 	assert_int_equal(refused, 1);
 	assert_int_equal(dropped, 0);
@@ -325,7 +325,7 @@ static void test_check_variants(void **state)
 	if (vsym_cfg_load_user(&f->policy, "/home/alice/.vsymrc", user_text, strlen(user_text), &f->alice.user, &err) < 0)
 		fail_msg("%s", err.text);
 	out = output(f);
-	assert_int_equal(vsym_session_check_variants(&f->policy, &f->alice.user, out), 2);
+	assert_int_equal(vsym_sessionview_check_variants(&f->policy, &f->alice.user, out), 2);
 	done(f, out);
 	assert_int_equal(lines(f->out), 2);
 	snprintf(want, sizeof(want), "/etc/vsym.conf:3: the default go = \"9.9\" is none of the choices of go "
@@ -340,20 +340,20 @@ static void test_check_variants(void **state)
 		       "variants: { go = { target = \"~/gos\"; source = \"~/.v/${go}\";\n"
 		       "  version_from = { file = \"VERSION\"; pattern = \"go([0-9.]+)\"; }; }; };\n");
 	out = output(f);
-	assert_int_equal(vsym_session_check_variants(&f->policy, &f->alice.user, out), 1);
+	assert_int_equal(vsym_sessionview_check_variants(&f->policy, &f->alice.user, out), 1);
 	done(f, out);
 	assert_string_equal(f->out, "/etc/vsym.conf:2: version_from of go (pattern \"go([0-9.]+)\" in each tree's VERSION) "
 				    "finds a version in none of its 3 choices; each keeps only its directory name\n");
 	write_file(test_path(f->home, ".v/2.0/VERSION"), "go2.0.5\n", 1000, 1000, 0644);
 	out = output(f);
-	assert_int_equal(vsym_session_check_variants(&f->policy, &f->alice.user, out), 0);
+	assert_int_equal(vsym_sessionview_check_variants(&f->policy, &f->alice.user, out), 0);
 	done(f, out);
 	assert_string_equal(f->out, "");
 
 	/* all well: nothing said */
 	load_policy(f, policy_text);
 	out = output(f);
-	assert_int_equal(vsym_session_check_variants(&f->policy, &f->alice.user, out), 0);
+	assert_int_equal(vsym_sessionview_check_variants(&f->policy, &f->alice.user, out), 0);
 	done(f, out);
 	assert_string_equal(f->out, "");
 }
@@ -373,7 +373,7 @@ static void test_check_defaults_dropped(void **state)
 		       "          { target = \"~/more\"; source = \"~/.v/10.0\"; optional = true; } );\n"
 		       "max_binds = 1;\n");
 	out = output(f);
-	assert_int_equal(vsym_session_check_defaults(&f->policy, &f->alice.user, &f->state, out, &dropped, &err), 0);
+	assert_int_equal(vsym_sessionview_check_defaults(&f->policy, &f->alice.user, &f->state, out, &dropped, &err), 0);
 	done(f, out);
 	assert_int_equal(dropped, 2);
 	assert_int_equal(lines(f->out), 1);
@@ -390,25 +390,25 @@ static void test_bound_values(void **state)
 	struct fixture *f = *state;
 	char *values;
 
-	values = vsym_session_bound_values(&f->policy, &f->state, true);
+	values = vsym_sessionview_bound_values(&f->policy, &f->state, true);
 	assert_string_equal(values, "go= node=");
 	free(values);
 	put_entry(f, f->gos, "go", "1.22.12");
-	values = vsym_session_bound_values(&f->policy, &f->state, false);
+	values = vsym_sessionview_bound_values(&f->policy, &f->state, false);
 	assert_string_equal(values, "go=1.22.12");
 	free(values);
-	values = vsym_session_bound_values(&f->policy, &f->state, true);
+	values = vsym_sessionview_bound_values(&f->policy, &f->state, true);
 	assert_string_equal(values, "go=1.22.12 node=");
 	free(values);
 	/* node's target holds another variant's bind: named by neither */
 	put_entry(f, test_path(f->home, "nodes"), "go", "1.0");
-	values = vsym_session_bound_values(&f->policy, &f->state, true);
+	values = vsym_sessionview_bound_values(&f->policy, &f->state, true);
 	assert_string_equal(values, "go=1.22.12");
 	free(values);
 	/* a value that is no plain word (a record from elsewhere) is never
 	 * handed to a shell */
 	put_entry(f, f->gos, "go", "1;rm");
-	values = vsym_session_bound_values(&f->policy, &f->state, false);
+	values = vsym_sessionview_bound_values(&f->policy, &f->state, false);
 	assert_string_equal(values, "");
 	free(values);
 }
@@ -423,28 +423,28 @@ static void test_bound_on_and_has_bound(void **state)
 
 	snprintf(source, sizeof(source), "%s/.v/1.0", f->home);
 	snprintf(other, sizeof(other), "%s/.v/2.0", f->home);
-	assert_false(vsym_session_bound_on(&f->state, f->gos));
-	assert_false(vsym_session_has_bound(&f->state, &b));
+	assert_false(vsym_sessionview_bound_on(&f->state, f->gos));
+	assert_false(vsym_sessionview_has_bound(&f->state, &b));
 	put_entry(f, f->gos, "go", "1.0");
 	free(f->state.entries[0].source);
 	f->state.entries[0].source = strdup(source);
-	assert_true(vsym_session_bound_on(&f->state, f->gos));
-	assert_false(vsym_session_bound_on(&f->state, test_path(f->home, "nodes")));
-	assert_true(vsym_session_has_bound(&f->state, &b));
+	assert_true(vsym_sessionview_bound_on(&f->state, f->gos));
+	assert_false(vsym_sessionview_bound_on(&f->state, test_path(f->home, "nodes")));
+	assert_true(vsym_sessionview_has_bound(&f->state, &b));
 	/* anything else asked differs: not bound as asked */
 	b.readonly = true;
-	assert_false(vsym_session_has_bound(&f->state, &b));
+	assert_false(vsym_sessionview_has_bound(&f->state, &b));
 	b.readonly = false;
 	b.value = "2.0";
-	assert_false(vsym_session_has_bound(&f->state, &b));
+	assert_false(vsym_sessionview_has_bound(&f->state, &b));
 	b.value = "1.0";
 	b.variant = "node";
-	assert_false(vsym_session_has_bound(&f->state, &b));
+	assert_false(vsym_sessionview_has_bound(&f->state, &b));
 	b.variant = NULL; /* a plain bind is never "already made" */
-	assert_false(vsym_session_has_bound(&f->state, &b));
+	assert_false(vsym_sessionview_has_bound(&f->state, &b));
 	b.variant = "go";
 	b.source = other;
-	assert_false(vsym_session_has_bound(&f->state, &b));
+	assert_false(vsym_sessionview_has_bound(&f->state, &b));
 }
 
 int main(void)

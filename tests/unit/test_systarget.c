@@ -9,12 +9,13 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-#include "testutil.h"
 #include "testns.h"
+#include "testutil.h"
 
 #include "cred.h"
 #include "resolve.h"
 #include "systarget.h"
+#include "target.h"
 
 struct fixture {
 	struct test_user alice;
@@ -43,7 +44,7 @@ static int check_target(struct fixture *f, const char *path, struct vsym_error *
 {
 	struct vsym_resolved r = { .fd = -1 };
 	struct vsym_saved_cred saved;
-	int rc = vsym_open_target(&f->alice.user, path, &r, err);
+	int rc = vsym_target_open(&f->alice.user, path, &r, err);
 
 	if (rc == 0 && vsym_cred_become(&saved, &f->alice.user, err) == 0) {
 		rc = vsym_systarget_check_target(&r, err);
