@@ -14,7 +14,7 @@
 /* The record of the session's vsym mounts (state.h). */
 #define VSYM_STATE_FILE "binds"
 
-/* The journal around each change of a running session (session.c). */
+/* The journal around each change of a running session (binds.c). */
 #define VSYM_JOURNAL_FILE "pending"
 
 /* One vsym-rebind at a time changes the session: flock on this file. */

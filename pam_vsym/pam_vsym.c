@@ -1,7 +1,7 @@
 /* pam_vsym: gives each session a private mount namespace with the user's
  * default binds (doc/architecture.md, "The life of a session"). The module
  * is PAM glue: arguments, the conversation, logging; the setup steps are
- * in the shared core (login.c, sessionapi.c). */
+ * in the login steps (login.c) and the core (session.c). */
 #include "config.h"
 
 #include <errno.h>

@@ -2,7 +2,7 @@
  * a namespace of its own (doc/architecture.md, "The life of a rebind").
  * Installed setuid root: main() is a straight line of named steps, each of
  * which succeeds or ends the program with the exit status of the contract.
- * The work itself is the core's (sessionapi.h, sessionview.h, operands.h,
+ * The work itself is the core's (session.h, binds.h, sessionview.h, operands.h,
  * setuid.h); the command line, the messages and the exit statuses are
  * rebind_cli.c's; this file puts the steps in order. */
 #include "config.h"

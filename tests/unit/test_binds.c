@@ -1,4 +1,4 @@
-/* session.c: binds made, replaced (beneath, and with the detach-then-mount
+/* binds.c: binds made, replaced (beneath, and with the detach-then-mount
  * fallback), refused, and recovered from the journal, for real, in a
  * throwaway namespace. */
 #include "config.h"

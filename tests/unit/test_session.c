@@ -1,4 +1,4 @@
-/* sessionapi.c: the life of a session as both front ends see it. A login
+/* session.c: the life of a session as both front ends see it. A login
  * creates one (and abandons it when denied); vsym-rebind enters, peeks
  * at, clones, saves, trims and stamps it. Real namespaces, markers and
  * binds, in the throwaway namespace of testns.h with a private /run; each
