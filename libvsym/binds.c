@@ -174,10 +174,10 @@ static enum vsym_outcome judge_uncreated(const struct vsym_policy *policy, const
 }
 
 enum vsym_outcome vsym_binds_add(const struct vsym_policy *policy,
-				    const struct vsym_user *user,
-				    struct vsym_state *state,
-				    const struct vsym_bind *bind, unsigned flags,
-				    struct vsym_error *detail)
+				 const struct vsym_user *user,
+				 struct vsym_state *state,
+				 const struct vsym_bind *bind, unsigned flags,
+				 struct vsym_error *detail)
 {
 	struct vsym_resolved source = { .fd = -1 }, target = { .fd = -1 };
 	struct vsym_verdict verdict;
@@ -246,7 +246,7 @@ static int detach_recorded(struct vsym_state *state, int fd, const char *target,
 }
 
 int vsym_binds_remove(const struct vsym_user *user, struct vsym_state *state,
-			const char *target, struct vsym_error *err)
+		      const char *target, struct vsym_error *err)
 {
 	struct vsym_resolved top = { .fd = -1 };
 	struct vsym_state_entry *entry;
@@ -264,7 +264,7 @@ int vsym_binds_remove(const struct vsym_user *user, struct vsym_state *state,
 }
 
 int vsym_binds_remove_moved(const struct vsym_user *user, struct vsym_state *state,
-			      struct vsym_error *err)
+			    struct vsym_error *err)
 {
 	size_t i = 0;
 
@@ -319,10 +319,10 @@ void vsym_binds_prune(struct vsym_state *state)
 }
 
 int vsym_binds_apply_defaults(const struct vsym_policy *policy,
-				const struct vsym_user *user,
-				struct vsym_state *state,
-				const struct vsym_reporter *reporter,
-				size_t *dropped, struct vsym_error *err)
+			      const struct vsym_user *user,
+			      struct vsym_state *state,
+			      const struct vsym_reporter *reporter,
+			      size_t *dropped, struct vsym_error *err)
 {
 	struct vsym_bind_list list;
 	int bad = 0;
@@ -420,7 +420,7 @@ static int recover_one(const struct vsym_user *user, struct vsym_state *state,
 }
 
 int vsym_binds_recover(const struct vsym_user *user, struct vsym_state *state,
-			 struct vsym_error *err)
+		       struct vsym_error *err)
 {
 	struct vsym_state journal;
 

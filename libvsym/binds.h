@@ -49,10 +49,10 @@ struct vsym_reporter {
  * around each change). Returns the outcome; detail gets the rule or the
  * reason, and its cause the same in words that quote no path. */
 enum vsym_outcome vsym_binds_add(const struct vsym_policy *policy,
-				    const struct vsym_user *user,
-				    struct vsym_state *state,
-				    const struct vsym_bind *bind, unsigned flags,
-				    struct vsym_error *detail);
+				 const struct vsym_user *user,
+				 struct vsym_state *state,
+				 const struct vsym_bind *bind, unsigned flags,
+				 struct vsym_error *detail);
 
 /* Finishes what a killed vsym-rebind left half-done, from the journal in
  * state->dir: each pending mount is found by its id wherever it is now; on
@@ -61,18 +61,18 @@ enum vsym_outcome vsym_binds_add(const struct vsym_policy *policy,
  * be reached, so that no mount escapes max_binds. Call with the session
  * lock held. Returns 0, or -1 with err set: then the journal stays. */
 int vsym_binds_recover(const struct vsym_user *user, struct vsym_state *state,
-			 struct vsym_error *err);
+		       struct vsym_error *err);
 
 /* Removes the vsym mount recorded for target (a path the user names,
  * resolved as the user). Returns 0, 1 when no vsym bind is there, or -1. */
 int vsym_binds_remove(const struct vsym_user *user, struct vsym_state *state,
-			const char *target, struct vsym_error *err);
+		      const char *target, struct vsym_error *err);
 
 /* Detaches the vsym mounts of state that were moved away from their
  * targets (a parent renamed), found through mountinfo and checked to be
  * the very mounts vsym made. Returns 0 or -1. */
 int vsym_binds_remove_moved(const struct vsym_user *user, struct vsym_state *state,
-			      struct vsym_error *err);
+			    struct vsym_error *err);
 
 /* Drops records whose mount is gone (unmounted by root, or the namespace
  * was copied). */
@@ -87,9 +87,9 @@ bool vsym_binds_is_recorded(int fd, const struct vsym_state_entry *entry);
  * made. Returns the number of binds refused, failed or dropped (0: all
  * well), or -1 with err set when the defaults could not be computed. */
 int vsym_binds_apply_defaults(const struct vsym_policy *policy,
-				const struct vsym_user *user,
-				struct vsym_state *state,
-				const struct vsym_reporter *reporter,
-				size_t *dropped, struct vsym_error *err);
+			      const struct vsym_user *user,
+			      struct vsym_state *state,
+			      const struct vsym_reporter *reporter,
+			      size_t *dropped, struct vsym_error *err);
 
 #endif

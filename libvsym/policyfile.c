@@ -13,7 +13,7 @@
 #include "vsymrc.h"
 
 int vsym_policyfile_load_system(struct vsym_policy *policy, const char *path,
-			     const struct vsym_user *user, struct vsym_error *err)
+				const struct vsym_user *user, struct vsym_error *err)
 {
 	char *text;
 	size_t len;
@@ -29,7 +29,7 @@ int vsym_policyfile_load_system(struct vsym_policy *policy, const char *path,
 }
 
 int vsym_policyfile_load_user(struct vsym_policy *policy, const struct vsym_user *user,
-			   struct vsym_error *err)
+			      struct vsym_error *err)
 {
 	char path[PATH_MAX];
 	char *text;
@@ -51,7 +51,7 @@ int vsym_policyfile_load_user(struct vsym_policy *policy, const struct vsym_user
 }
 
 int vsym_policyfile_load_named(struct vsym_policy *policy, const char *label, const char *path,
-			    const struct vsym_user *user, struct vsym_error *err)
+			       const struct vsym_user *user, struct vsym_error *err)
 {
 	char *text;
 	size_t len;

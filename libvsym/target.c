@@ -109,7 +109,7 @@ int vsym_target_resolve(const struct vsym_user *user, const char *path,
 /* A target in the home must be the user's own; one outside it is a system
  * target, which only root may have made. */
 int vsym_target_check_fresh(const struct vsym_user *user, const struct vsym_resolved *target,
-			      struct vsym_error *detail)
+			    struct vsym_error *detail)
 {
 	if (vsym_path_within(user->home, target->path))
 		return vsym_target_check(user, target, detail);
@@ -168,7 +168,7 @@ static int mkdir_as_user(const struct vsym_user *user, const struct vsym_resolve
  * is there now, or something else is wrong that opening it will say),
  * 1 (it is missing and would be made: a dry run), or -1 with detail set. */
 int vsym_target_make_missing(const struct vsym_user *user, const char *path, bool dry_run,
-			       struct vsym_error *detail)
+			     struct vsym_error *detail)
 {
 	struct vsym_resolved target = { .fd = -1 }, parent = { .fd = -1 };
 	const char *name;

@@ -98,7 +98,7 @@ static char *set_in_text(char *text, const char *path, const char *word, struct 
 }
 
 enum vsym_save_result vsym_vsymrc_save_values(const struct vsym_user *user, char *const *words, size_t n,
-					       struct vsym_error *err)
+					      struct vsym_error *err)
 {
 	enum vsym_save_result result;
 	char path[PATH_MAX];

@@ -27,6 +27,6 @@ int vsym_vsymrc_path(const struct vsym_user *user, char *buf, size_t size);
  * the user, with privileges gone for good. Returns the result, err set
  * (saying why and that nothing was saved) unless VSYM_SAVED. */
 enum vsym_save_result vsym_vsymrc_save_values(const struct vsym_user *user, char *const *words, size_t n,
-					       struct vsym_error *err);
+					      struct vsym_error *err);
 
 #endif

@@ -93,7 +93,7 @@ int rebind_worse(int a, int b)
 }
 
 int rebind_report_bind(bool dry_run, enum vsym_outcome outcome, const struct vsym_bind *bind, const char *detail,
-		const char *origin)
+		       const char *origin)
 {
 	bool ok = outcome == VSYM_BOUND || outcome == VSYM_SKIPPED;
 
@@ -113,7 +113,7 @@ int rebind_report_bind(bool dry_run, enum vsym_outcome outcome, const struct vsy
 	}
 	else if (!ok)
 		rebind_warn("%s%s%s %s on %s: %s", origin ? origin : "", origin ? ": " : "",
-			  outcome == VSYM_FAILED ? "failed to bind" : "refused:", bind->source, bind->target, detail);
+			    outcome == VSYM_FAILED ? "failed to bind" : "refused:", bind->source, bind->target, detail);
 	return ok ? EXIT_DONE : outcome == VSYM_FAILED ? EXIT_FAILED : EXIT_REFUSED;
 }
 
@@ -128,10 +128,10 @@ _Noreturn void rebind_refuse_operand(char *const *words, size_t nwords, enum vsy
 		rebind_die(EXIT_REFUSED, "no variant '%.*s'; vsym-rebind -L lists the variants", len, word);
 	case VSYM_OPERAND_NO_VALUE:
 		rebind_die(EXIT_USAGE, "%.*s= (no value) goes only with -p; to remove the bind: vsym-rebind -u %.*s", len,
-		    word, len, word);
+			   word, len, word);
 	case VSYM_OPERAND_BAD_VALUE:
 		rebind_die(EXIT_USAGE, "'%s' is not a valid value for %.*s: use letters, digits and . _ + -", word + len + 1,
-		    len, word);
+			   len, word);
 	case VSYM_OPERAND_SPACED:
 		/* "vsym-rebind go 1.22" means go=1.22, not a source named go. */
 		if (i + 1 < nwords)

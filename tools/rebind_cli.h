@@ -47,7 +47,7 @@ int rebind_worse(int a, int b);
  * a refusal or failure on stderr, after origin ("FILE:LINE" of the project
  * file that asked for it) when not NULL. Returns the exit status. */
 int rebind_report_bind(bool dry_run, enum vsym_outcome outcome, const struct vsym_bind *bind, const char *detail,
-		const char *origin);
+		       const char *origin);
 
 /* Ends the tool on operand i of words, of which the core could make no
  * bind (vsym_operands_to_binds, vsym_project_operands): the message says

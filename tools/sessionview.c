@@ -61,7 +61,7 @@ static void print_choices(const struct vsym_user *user, const struct vsym_varian
 }
 
 void vsym_sessionview_print_variants(const struct vsym_policy *policy, const struct vsym_user *user,
-				 struct vsym_state *state, FILE *out)
+				     struct vsym_state *state, FILE *out)
 {
 	for (size_t i = 0; i < policy->nvariants; i++) {
 		const struct vsym_variant *v = &policy->variants[i];
@@ -79,7 +79,7 @@ void vsym_sessionview_print_variants(const struct vsym_policy *policy, const str
 }
 
 int vsym_sessionview_print_values(const struct vsym_variant *variant, const struct vsym_user *user,
-			      FILE *out, struct vsym_error *err)
+				  FILE *out, struct vsym_error *err)
 {
 	struct vsym_choices choices;
 	int rc = vsym_choices_list(user, variant, &choices, err);
@@ -119,8 +119,8 @@ static bool print_verdict(const struct vsym_bind *b, enum vsym_outcome outcome, 
 }
 
 int vsym_sessionview_check_defaults(const struct vsym_policy *policy, const struct vsym_user *user,
-				struct vsym_state *state, FILE *out, size_t *dropped,
-				struct vsym_error *err)
+				    struct vsym_state *state, FILE *out, size_t *dropped,
+				    struct vsym_error *err)
 {
 	struct vsym_bind_list list;
 	int refused = 0;
@@ -130,7 +130,7 @@ int vsym_sessionview_check_defaults(const struct vsym_policy *policy, const stru
 	for (size_t i = 0; i < list.n; i++) {
 		struct vsym_error verdict;
 		enum vsym_outcome outcome = vsym_binds_add(policy, user, state, &list.binds[i],
-							      VSYM_BIND_DRY_RUN, &verdict);
+							   VSYM_BIND_DRY_RUN, &verdict);
 
 		if (print_verdict(&list.binds[i], outcome, verdict.text, out))
 			refused++;

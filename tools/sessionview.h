@@ -20,13 +20,13 @@ int vsym_sessionview_print_binds(const struct vsym_state *state, FILE *out, stru
 /* -L: NAME VALUE TARGET CHOICES, one line per variant of policy; VALUE is
  * the one bound in state, or "-"; CHOICES are listed as user. */
 void vsym_sessionview_print_variants(const struct vsym_policy *policy, const struct vsym_user *user,
-				 struct vsym_state *state, FILE *out);
+				     struct vsym_state *state, FILE *out);
 
 /* -L NAME: every value variant takes, one a line: the choices (listed as
  * user), then the aliases (for completion). Returns 0, or -1 with err set
  * when the choices could not be listed (the aliases are printed still). */
 int vsym_sessionview_print_values(const struct vsym_variant *variant, const struct vsym_user *user,
-			      FILE *out, struct vsym_error *err);
+				  FILE *out, struct vsym_error *err);
 
 /* -C: judges each session default of policy as a login would (its paths
  * resolved and checked as user, nothing mounted), against state, so binds
@@ -34,8 +34,8 @@ int vsym_sessionview_print_values(const struct vsym_variant *variant, const stru
  * VERDICT. *dropped gets the number of binds beyond max_binds. Returns
  * the number of binds refused, or -1 with err set. */
 int vsym_sessionview_check_defaults(const struct vsym_policy *policy, const struct vsym_user *user,
-				struct vsym_state *state, FILE *out, size_t *dropped,
-				struct vsym_error *err);
+				    struct vsym_state *state, FILE *out, size_t *dropped,
+				    struct vsym_error *err);
 
 /* -C: judges what each variant of policy names on its own, listed as
  * user and before ~/.vsymrc's picks are resolved: the system file's

@@ -170,13 +170,13 @@ static int apply_binds(struct tool *t, const struct vsym_bind_list *list, char *
 			vsym_error_set(&detail, "%s", refusals[i]);
 		else
 			outcome = vsym_binds_add(&t->policy, &t->user, &t->session.state, &list->binds[i],
-						    t->args.dry_run ? VSYM_BIND_DRY_RUN : 0, &detail);
+						 t->args.dry_run ? VSYM_BIND_DRY_RUN : 0, &detail);
 		/* -n says how a value picked its choice (newer patch, ...). */
 		if (refusals != NULL && t->asked.whys != NULL && t->asked.whys[i] != NULL)
 			snprintf(detail.text + strlen(detail.text), sizeof(detail.text) - strlen(detail.text), "; %s",
 				 t->asked.whys[i]);
 		status = rebind_worse(status, rebind_report_bind(t->args.dry_run, outcome, &list->binds[i], detail.text,
-						   refusals != NULL && t->project.origins != NULL ? t->project.origins[i] : NULL));
+				      refusals != NULL && t->project.origins != NULL ? t->project.origins[i] : NULL));
 	}
 	return status;
 }
@@ -200,7 +200,7 @@ static int save_values(struct tool *t)
 
 	if (!t->policy.user_config)
 		rebind_die(EXIT_REFUSED, "switched, but not saved: %s does not read ~/.vsymrc (user_config = false)",
-		    SYSTEM_CONFIG);
+			   SYSTEM_CONFIG);
 	drop_privileges(&t->user);
 	result = vsym_vsymrc_save_values(&t->user, t->args.words, (size_t)t->args.nwords, &err);
 	if (result != VSYM_SAVED)
