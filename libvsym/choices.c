@@ -14,8 +14,8 @@
 #include "choices.h"
 #include "cred.h"
 #include "expand.h"
-#include "project.h"
 #include "resolve.h"
+#include "projectread.h"
 
 #define FUSE_SUPER_MAGIC 0x65735546
 
@@ -147,7 +147,7 @@ static bool version_of_tree(const struct vsym_variant *v, const char *value, cha
 	bool found = false;
 
 	if (source != NULL && asprintf(&path, "%s/%s", source, v->version_from_file) >= 0) {
-		found = vsym_project_read_file(NULL, path, &text, &len, &ignored) == 0 &&
+		found = vsym_projectread_file(NULL, path, &text, &len, &ignored) == 0 &&
 			vsym_variant_version_in(v, text, buf, size);
 		free(text);
 		free(path);

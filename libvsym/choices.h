@@ -23,7 +23,7 @@
  * is a symlink to another one (Debian's java-1.17.0-openjdk-amd64 ->
  * java-17-openjdk-amd64) is listed once, the link in out->link_names.
  * With version_from, each choice's file is read as user through the walk
- * (vsym_project_read_file: never into FUSE, no symlink as the last
+ * (vsym_projectread_file: never into FUSE, no symlink as the last
  * component, no FIFO, size-capped) for its real version; a choice whose
  * file is missing or does not match has none. A missing directory gives
  * an empty list. Returns 0, or -1 with err set (out is then empty). */

@@ -31,7 +31,7 @@ struct vsym_project_pick {
 	size_t variant;   /* index into the policy's variants */
 	char *value;      /* as written (a leading "v" of a version file dropped);
 			   * NULL: named with a bad value, left as it is;
-			   * after vsym_project_find_as_user: the choice picked */
+			   * after vsym_projectsearch_as_user: the choice picked */
 	char **fallbacks; /* .tool-versions: the versions after the first,
 			   * tried in turn when it resolves to nothing */
 	size_t nfallbacks;
@@ -53,62 +53,6 @@ struct vsym_project {
 	size_t problems;
 };
 
-/* The parsers: text of one file (label names it in notes) into proj,
- * adding picks only for variants proj has not claimed yet. A problem with
- * one entry becomes a note. Returns 0, or -1 with err set when the whole
- * file is refused (.vsym: a syntax error, a key other than variants, a
- * definition instead of a value) or when out of memory. */
-int vsym_project_parse_vsym(const struct vsym_policy *policy, const char *label,
-			    const char *text, size_t len, struct vsym_project *proj,
-			    struct vsym_error *err);
-int vsym_project_parse_tool_versions(const struct vsym_policy *policy, const char *label,
-				     const char *text, size_t len, struct vsym_project *proj,
-				     struct vsym_error *err);
-/* The file of variant (an index into policy's variants): its first line
- * that is not blank or a # comment is the value. A file named go.mod is
- * Go's: its "toolchain goX.Y.Z" line is the value, else its "go X.Y[.Z]"
- * line is a minimum (pick->minimum). */
-int vsym_project_parse_version_file(const struct vsym_policy *policy, size_t variant,
-				    const char *label, const char *text, size_t len,
-				    struct vsym_project *proj, struct vsym_error *err);
-
-/* Reads path into a new NUL-terminated *text. Returns 0, -ENOENT when
- * there is no such file, or -1 with err set (the file is then noted). */
-typedef int (*vsym_project_reader)(void *ctx, const char *path, char **text, size_t *len,
-				   struct vsym_error *err);
-
-/* Searches dir (absolute; "." and ".." are taken lexically, as the shell's
- * $PWD) and each directory above it up to "/" with reader, into a zeroed
- * proj. Unreadable or refused files become notes. Returns 0, or -1 with
- * err set (a relative dir, out of memory). */
-int vsym_project_search(const struct vsym_policy *policy, const char *dir,
-			vsym_project_reader reader, void *ctx, struct vsym_project *proj,
-			struct vsym_error *err);
-
-/* Reads a project file as the process may: found by vsym_walk (never
- * through a FUSE mount), never through a symlink in the last component,
- * only a regular file (a FIFO or device is refused without blocking), at
- * most VSYM_PROJECT_MAX_SIZE bytes. Any owner: a repository's files belong
- * to whoever cloned or unpacked it, and a project file only picks values.
- * A vsym_project_reader. ctx is NULL, or what vsym_project_find_as_user
- * passes: the last directory walked, so that a name missing there is
- * known absent with one lookup (the many misses of a search from a deep
- * directory); a file that is there is still walked in full. */
-int vsym_project_read_file(void *ctx, const char *path, char **text, size_t *len,
-			   struct vsym_error *err);
-
-/* vsym_project_search with vsym_project_read_file, with user's groups and
- * file-system ids and no capability (vsym_cred_become): every directory
- * and file is reached only as the user can, and never through FUSE.
- * Then each pick is resolved among its variant's choices
- * (vsym_choices_pick_among: fallbacks, minimums) and its value becomes
- * the choice picked; a note says so when it is not the value written, a
- * newer patch, a real version or a minimum.
- * Returns 0, -ENOTDIR when dir is not a directory the user can enter, or
- * -1, with err set. */
-int vsym_project_find_as_user(const struct vsym_policy *policy, const struct vsym_user *user,
-			      const char *dir, struct vsym_project *proj, struct vsym_error *err);
-
 /* The pick of variant (an index), or NULL when no file names it. */
 const struct vsym_project_pick *vsym_project_pick_of(const struct vsym_project *proj,
 						     size_t variant);
@@ -126,5 +70,35 @@ const struct vsym_project_pick *vsym_project_pick_of(const struct vsym_project *
 const char **vsym_project_file_names(const struct vsym_policy *policy, size_t *n);
 
 void vsym_project_free(struct vsym_project *proj);
+
+/* For the parsers (projectfile.c) and the search (projectsearch.c). */
+
+/* Adds a note (printf-style; a control character shown as '?') to proj;
+ * problem: it is about a file or value refused (proj->problems). After
+ * PROJECT_MAX_NOTES one more says the rest were left out. Returns 0, or -1
+ * with err set when out of memory. */
+int vsym_project_note(struct vsym_project *proj, bool problem, struct vsym_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Frees what a pick holds (not the pick itself). */
+void vsym_project_pick_free(struct vsym_project_pick *p);
+
+/* The values a file names for one variant: the first, then the fallbacks
+ * of a .tool-versions line; minimum for go.mod's "go" line. */
+struct vsym_project_named {
+	const char *const *values;
+	size_t n;
+	bool minimum;
+};
+
+/* Claims variant for the values named unless a nearer file did: a bad
+ * value claims it too (left as it is) and is noted without being quoted,
+ * since it may hold anything, control characters included. */
+int vsym_project_claim_named(const struct vsym_policy *policy, struct vsym_project *proj, size_t variant,
+			     const struct vsym_project_named *named, const char *file, unsigned line, struct vsym_error *err);
+
+/* vsym_project_claim_named with the one value value. */
+int vsym_project_claim(const struct vsym_policy *policy, struct vsym_project *proj, size_t variant,
+		       const char *value, const char *file, unsigned line, struct vsym_error *err);
 
 #endif

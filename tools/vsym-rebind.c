@@ -29,6 +29,7 @@
 #include "setuid.h"
 #include "shellhook.h"
 #include "vsymrc.h"
+#include "projectsearch.h"
 
 #define SYSTEM_CONFIG SYSCONFDIR "/vsym.conf"
 
@@ -228,7 +229,7 @@ static void take_project_values(struct tool *t)
 	 * the stamp ([[ FILE -nt STAMP ]]), so it is touched first. */
 	if (t->args.mode == MODE_BIND && !t->args.dry_run && vsym_session_touch_stamp(t->user.uid, &err) < 0)
 		rebind_warn("%s", err.text);
-	rc = vsym_project_find_as_user(&t->policy, &t->user, dir, &proj, &err);
+	rc = vsym_projectsearch_as_user(&t->policy, &t->user, dir, &proj, &err);
 	if (rc == -ENOTDIR)
 		rebind_die(EXIT_USAGE, "-p: %s", err.text);
 	if (rc < 0)

@@ -12,6 +12,7 @@
 #include "cfg.h"
 #include "operands.h"
 #include "project.h"
+#include "projectfile.h"
 
 static const char system_conf[] =
 	"variants: {\n"
@@ -220,7 +221,7 @@ static void parse_project(struct fixture *f)
 {
 	const char *text = "variants: {\n  go = \"1.22\";\n  node = \"../x\";\n};\n";
 
-	if (vsym_project_parse_vsym(&f->policy, "/p/.vsym", text, strlen(text), &f->proj, &f->err) < 0)
+	if (vsym_projectfile_parse_vsym(&f->policy, "/p/.vsym", text, strlen(text), &f->proj, &f->err) < 0)
 		fail_msg("%s", f->err.text);
 }
 
