@@ -328,7 +328,7 @@ int vsym_binds_apply_defaults(const struct vsym_policy *policy,
 	int bad = 0;
 
 	*dropped = 0;
-	if (vsym_session_defaults(policy, &list, err) < 0)
+	if (vsym_policy_session_defaults(policy, &list, err) < 0)
 		return -1;
 	for (size_t i = 0; i < list.n; i++) {
 		struct vsym_error detail;

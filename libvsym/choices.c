@@ -389,10 +389,10 @@ char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant 
 		why = &ignored;
 	*why = NULL;
 	if (vsym_choices_list(user, variant, &choices, &err) < 0)
-		return strdup(vsym_value_unprefixed(asked));
+		return strdup(vsym_version_unprefixed(asked));
 	pick = vsym_variant_resolve(variant, asked, &choices, &how);
 	if (pick == NULL && say_missing(variant, &choices, asked, refusal) == 0)
-		copy = strdup(vsym_value_unprefixed(asked));
+		copy = strdup(vsym_version_unprefixed(asked));
 	else if (pick != NULL && say_why(&choices, asked, pick, how, why) == 0)
 		copy = strdup(pick);
 	vsym_choices_free(&choices);
@@ -451,10 +451,10 @@ char *vsym_choices_pick_among(const struct vsym_user *user, const struct vsym_va
 	if (n == 0)
 		return NULL;
 	if (vsym_choices_list(user, variant, &choices, &err) < 0)
-		return strdup(vsym_value_unprefixed(values[0]));
+		return strdup(vsym_version_unprefixed(values[0]));
 	pick = first_resolving(variant, &choices, values, n, minimum, &skipped, &how);
 	if (pick == NULL)
-		copy = strdup(vsym_value_unprefixed(values[0]));
+		copy = strdup(vsym_version_unprefixed(values[0]));
 	else if (skipped == 0 && (how == VSYM_PICKED_EXACT || how == VSYM_PICKED_PREFIX))
 		copy = strdup(pick);
 	else if (say_among(&choices, values, skipped, pick, how, why) == 0)

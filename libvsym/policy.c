@@ -1,11 +1,13 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "expand.h"
 #include "policy.h"
+#include "version.h"
 
 struct component {
 	const char *s;
@@ -216,76 +218,6 @@ void vsym_policy_decide(const struct vsym_policy *policy, const char *target,
 			 source, target, file, target_rule->line);
 }
 
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Compares the digit runs at *a and *b by number and steps past them. */
-static int compare_numbers(const char **a, const char **b)
-{
-	size_t na, nb;
-	int c;
-
-	while (**a == '0' && is_digit((*a)[1]))
-		(*a)++;
-	while (**b == '0' && is_digit((*b)[1]))
-		(*b)++;
-	for (na = 0; is_digit((*a)[na]); na++)
-		;
-	for (nb = 0; is_digit((*b)[nb]); nb++)
-		;
-	if (na != nb)
-		return na < nb ? -1 : 1;
-	c = strncmp(*a, *b, na);
-	*a += na;
-	*b += nb;
-	return c;
-}
-
-int vsym_version_compare(const char *a, const char *b)
-{
-	while (*a != '\0' && *b != '\0') {
-		int c;
-
-		if (is_digit(*a) && is_digit(*b)) {
-			c = compare_numbers(&a, &b);
-			if (c != 0)
-				return c;
-			continue;
-		}
-		if (*a != *b)
-			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-		a++;
-		b++;
-	}
-	return (*a != '\0') - (*b != '\0');
-}
-
-static int version_cmp_ptrs(const void *a, const void *b)
-{
-	return vsym_version_compare(*(char *const *)a, *(char *const *)b);
-}
-
-void vsym_version_sort(char **values, size_t n)
-{
-	if (n > 1)
-		qsort(values, n, sizeof(*values), version_cmp_ptrs);
-}
-
-bool vsym_version_prefix(const char *prefix, const char *value)
-{
-	size_t n = strlen(prefix);
-
-	return n > 0 && strncmp(prefix, value, n) == 0 &&
-	       (value[n] == '\0' || value[n] == '.' || value[n] == '-');
-}
-
-const char *vsym_value_unprefixed(const char *value)
-{
-	return value[0] == 'v' && is_digit(value[1]) ? value + 1 : value;
-}
-
 /* What a choice is compared by: its real version when known. */
 static const char *choice_key(const struct vsym_choices *c, size_t i)
 {
@@ -332,28 +264,12 @@ static const char *prefix_choice(const char *asked, const struct vsym_choices *c
 	return best < c->n ? c->values[best] : NULL;
 }
 
-/* Length of the X.Y of a value X.Y.Z (digits only), or 0 when it is not one. */
-static size_t major_minor_len(const char *v)
-{
-	size_t n = 0, dots = 0, xy = 0;
-
-	for (; v[n] != '\0'; n++) {
-		if (v[n] == '.' && n > 0 && is_digit(v[n - 1]) && is_digit(v[n + 1])) {
-			if (++dots == 2)
-				xy = n;
-		} else if (!is_digit(v[n])) {
-			return 0;
-		}
-	}
-	return dots == 2 ? xy : 0;
-}
-
 /* match = "newer-patch": for X.Y.Z the highest choice of the same X.Y
  * whose version is at least X.Y.Z (Go, Java and Node keep patch releases
  * compatible). */
 static const char *newer_patch_choice(const char *asked, const struct vsym_choices *c)
 {
-	size_t xy = major_minor_len(asked), best = c->n;
+	size_t xy = vsym_version_major_minor_len(asked), best = c->n;
 	char minor[64];
 
 	if (xy == 0 || xy >= sizeof(minor))
@@ -395,8 +311,8 @@ const char *vsym_variant_resolve(const struct vsym_variant *variant, const char 
 		how = &ignored;
 	for (size_t i = 0; i < variant->naliases; i++)
 		if (strcmp(variant->alias_names[i], asked) == 0)
-			return pick_choice(variant, vsym_value_unprefixed(variant->alias_values[i]), choices, how);
-	return pick_choice(variant, vsym_value_unprefixed(asked), choices, how);
+			return pick_choice(variant, vsym_version_unprefixed(variant->alias_values[i]), choices, how);
+	return pick_choice(variant, vsym_version_unprefixed(asked), choices, how);
 }
 
 const char *vsym_variant_resolve_minimum(const char *minimum, const struct vsym_choices *c)
@@ -406,7 +322,7 @@ const char *vsym_variant_resolve_minimum(const char *minimum, const struct vsym_
 	for (size_t i = 0; i < c->n; i++) {
 		const char *key = choice_key(c, i);
 
-		if (is_digit(key[0]) && vsym_version_compare(key, minimum) >= 0 &&
+		if (isdigit((unsigned char)key[0]) && vsym_version_compare(key, minimum) >= 0 &&
 		    (best == c->n || vsym_version_compare(key, choice_key(c, best)) < 0))
 			best = i;
 	}
@@ -582,7 +498,7 @@ static int put_origin(struct vsym_bind_list *list, const struct vsym_policy *pol
 	return 0;
 }
 
-int vsym_session_defaults(const struct vsym_policy *policy,
+int vsym_policy_session_defaults(const struct vsym_policy *policy,
 			  struct vsym_bind_list *list, struct vsym_error *err)
 {
 	memset(list, 0, sizeof(*list));

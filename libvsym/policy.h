@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "user.h"
+#include "version.h"
 
 #define VSYM_DEFAULT_MAX_BINDS 64
 #define VSYM_MAX_BINDS_LIMIT 1024
@@ -184,22 +185,6 @@ void vsym_policy_decide(const struct vsym_policy *policy, const char *target,
 /* True when path is dir or lies below it (both normalised absolute paths). */
 bool vsym_path_within(const char *dir, const char *path);
 
-/* Compares two values in version order: runs of digits by number, other
- * characters by byte, and the end of a value first (20.11.1 > 20.9.0,
- * 1.22 < 1.22.1). Returns <0, 0 or >0. */
-int vsym_version_compare(const char *a, const char *b);
-
-/* Sorts values in version order, lowest first. */
-void vsym_version_sort(char **values, size_t n);
-
-/* True when prefix is a version prefix of value: value starts with it and
- * goes on with '.', '-' or ends ("20" of "20.11.1", not "2" of "20.1"). */
-bool vsym_version_prefix(const char *prefix, const char *value);
-
-/* value without a leading "v" before a digit ("v1.19.8" -> "1.19.8"),
- * the way goenv and Git tags write versions; value itself otherwise. */
-const char *vsym_value_unprefixed(const char *value);
-
 /* Resolves the value asked for variant among its choices in the order at
  * the top of this file. An alias is itself resolved among the choices the
  * same way. Returns the value to use (a pointer into choices->values), or
@@ -245,10 +230,10 @@ struct vsym_variant *vsym_policy_variant(const struct vsym_policy *policy,
  * user binds, user variant values; the last one for a target wins; binds
  * past max_binds are counted in list->dropped. Returns 0 or -1 (out of
  * memory) with err set. */
-int vsym_session_defaults(const struct vsym_policy *policy,
+int vsym_policy_session_defaults(const struct vsym_policy *policy,
 			  struct vsym_bind_list *list, struct vsym_error *err);
 
-/* Frees a list filled by vsym_session_defaults. */
+/* Frees a list filled by vsym_policy_session_defaults. */
 void vsym_bind_list_free(struct vsym_bind_list *list);
 
 #endif

@@ -277,7 +277,7 @@ static int version_line(void *ctx, unsigned line_no, char *line)
 
 	if (split_words(line, words, 2) == 0 || words[0][0] == '#')
 		return 0;
-	value = vsym_value_unprefixed(words[0]);
+	value = vsym_version_unprefixed(words[0]);
 	if (vsym_project_claim(job->policy, job->proj, job->variant, value, job->label, line_no, job->err) < 0)
 		return -1;
 	return 1;

@@ -125,7 +125,7 @@ int vsym_sessionview_check_defaults(const struct vsym_policy *policy, const stru
 	struct vsym_bind_list list;
 	int refused = 0;
 
-	if (vsym_session_defaults(policy, &list, err) < 0)
+	if (vsym_policy_session_defaults(policy, &list, err) < 0)
 		return -1;
 	for (size_t i = 0; i < list.n; i++) {
 		struct vsym_error verdict;

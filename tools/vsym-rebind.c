@@ -353,7 +353,7 @@ static int run_reset(struct tool *t)
 		rebind_warn("%s", err.text);
 	/* Defaults pick among the choices on disk, as at login. */
 	if (vsym_choices_resolve_policy(&t->policy, &t->user, &err) < 0 ||
-	    vsym_session_defaults(&t->policy, &defaults, &err) < 0)
+	    vsym_policy_session_defaults(&t->policy, &defaults, &err) < 0)
 		rebind_die(EXIT_FAILED, "%s", err.text);
 	vsym_session_keep_only(&t->session, &t->user, &defaults);
 	status = apply_binds(t, &defaults, NULL);

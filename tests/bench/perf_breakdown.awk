@@ -24,7 +24,7 @@ BEGIN {
 		"vsym_tree_attach_beneath:bind (open_tree, mount_setattr, move_mount)|" \
 		"report_bind:syslog line per bind|" \
 		"pam_syslog:other syslog lines|" \
-		"vsym_session_defaults:session defaults list|" \
+		"vsym_policy_session_defaults:session defaults list|" \
 		"vsym_policy_free:free the policy", steps, "|")
 	for (i = 1; i <= n; i++) {
 		split(steps[i], kv, ":")

@@ -74,7 +74,7 @@ static void defaults_all(const struct vsym_policy *p)
 	struct vsym_verdict v;
 	struct vsym_error err;
 
-	if (vsym_session_defaults(p, &list, &err) < 0)
+	if (vsym_policy_session_defaults(p, &list, &err) < 0)
 		return;
 	check(list.n <= p->max_binds, "no more than max_binds binds");
 	for (size_t i = 0; i < list.n; i++) {
