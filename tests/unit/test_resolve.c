@@ -622,7 +622,7 @@ static void check_fuse_kind(struct fixture *f, enum testfuse_kind kind)
 		fail_msg("mount fuse: %s", strerror(errno));
 	/* Were a lookup to block, SIGALRM's default action fails the test. */
 	signal(SIGALRM, SIG_DFL);
-	alarm(10);
+	alarm(test_seconds(10));
 	expect_fuse_refused(f, "fuse/go1.22", false);
 	expect_fuse_refused(f, "fuse", false);
 	expect_fuse_refused(f, "fuse/a/b/c", true);
@@ -631,7 +631,7 @@ static void check_fuse_kind(struct fixture *f, enum testfuse_kind kind)
 	expect_fuse_refused(f, "into-fuse", false);
 	assert_int_equal(source(f, test_path(f->home, "real"), &r, &err), 0);
 	vsym_resolved_close(&r);
-	alarm(0);
+	alarm(test_seconds(0));
 	testfuse_stop(&fuse);
 	unlink(test_path(f->home, "into-fuse"));
 }
@@ -660,7 +660,7 @@ static void test_fs_type_from_table(void **state)
 	if (testfuse_start(&fuse, test_path(f->home, "fuse"), 1000, TESTFUSE_READ) < 0)
 		fail_msg("mount fuse: %s", strerror(errno));
 	signal(SIGALRM, SIG_DFL);
-	alarm(10);
+	alarm(test_seconds(10));
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		int fd = open(dirs[i], O_PATH | O_CLOEXEC);
 
@@ -672,7 +672,7 @@ static void test_fs_type_from_table(void **state)
 		close(fd);
 	}
 	assert_string_equal(a, "fuse");
-	alarm(0);
+	alarm(test_seconds(0));
 	testfuse_stop(&fuse);
 	assert_true(vsym_fs_type_is_fuse("fuse.sshfs"));
 	assert_true(vsym_fs_type_is_fuse("fuseblk"));
@@ -798,7 +798,7 @@ static int stale_table_not_trusted(struct fixture *f)
 	umount2(dir, MNT_DETACH);
 	if (testfuse_start(&fuse, dir, 1000, TESTFUSE_UNSERVED) < 0)
 		return 2;
-	alarm(10);
+	alarm(test_seconds(10));
 	fd = open(dir, O_PATH | O_CLOEXEC);
 	if (old_mount_id(fd) != tmpfs_id)
 		fprintf(stderr, "note: the FUSE mount got id %llu, not the tmpfs's %llu\n",
