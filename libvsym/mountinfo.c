@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/stat.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -199,21 +200,142 @@ static int fs_type_by_statmount(int fd, char *type, size_t size, struct vsym_err
 	return 0;
 }
 
-int vsym_mount_fs_type_from_table(int fd, char *type, size_t size, struct vsym_error *err)
+/* One line of /proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT
+ * OPTIONS [TAG...] - TYPE SOURCE SUPEROPTIONS". The kernel escapes blanks
+ * in every field (a FUSE subtype is the user's text), so " - " is the
+ * separator and the type ends at the next blank. Returns false for a line
+ * of another shape. */
+static bool parse_mountinfo_line(const char *line, struct vsym_mount_type_seen *out)
 {
-	struct vsym_mount_info info;
-	uint64_t id;
-	int found;
+	const char *sep = strstr(line, " - ");
+	char *end;
+	size_t n;
 
+	errno = 0;
+	out->id = strtoull(line, &end, 10);
+	if (end == line || *end != ' ' || errno != 0 || sep == NULL)
+		return false;
+	n = strcspn(sep + 3, " \n");
+	if (n == 0 || n >= sizeof(out->type))
+		return false;
+	memcpy(out->type, sep + 3, n);
+	out->type[n] = '\0';
+	return true;
+}
+
+/* Opens the table afresh, forgetting what was read of an older one. A
+ * large buffer: each read of the file makes the kernel find its place in
+ * the namespace's list of mounts again. */
+static int types_open(struct vsym_mount_types *t, struct vsym_error *err)
+{
+	if (t->file != NULL)
+		fclose(t->file);
+	t->n = 0;
+	t->file = fopen("/proc/self/mountinfo", "re");
+	if (t->file == NULL)
+		return vsym_error_set(err, "cannot read /proc/self/mountinfo: %s", strerror(errno));
+	setvbuf(t->file, NULL, _IOFBF, 64 * 1024);
+	t->reads++;
+	return 0;
+}
+
+/* True when a mount or unmount happened in this namespace since the table
+ * was opened: the kernel then flags the file (POLLPRI, POLLERR). A failed
+ * poll counts as a change. */
+static bool types_stale(const struct vsym_mount_types *t)
+{
+	struct pollfd p = { .fd = fileno(t->file), .events = POLLPRI };
+
+	return poll(&p, 1, 0) < 0 || (p.revents & (POLLPRI | POLLERR)) != 0;
+}
+
+static const char *types_seen(const struct vsym_mount_types *t, uint64_t id)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->seen[i].id == id)
+			return t->seen[i].type;
+	return NULL;
+}
+
+static int types_remember(struct vsym_mount_types *t, const struct vsym_mount_type_seen *m,
+			  struct vsym_error *err)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct vsym_mount_type_seen *p = realloc(t->seen, cap * sizeof(*p));
+
+		if (p == NULL)
+			return vsym_error_set(err, "out of memory");
+		t->seen = p;
+		t->cap = cap;
+	}
+	t->seen[t->n++] = *m;
+	return 0;
+}
+
+/* Reads on until the line of mount id. Returns its type, or NULL with err
+ * set (no such mount, or out of memory). */
+static const char *types_read_until(struct vsym_mount_types *t, uint64_t id, struct vsym_error *err)
+{
+	struct vsym_mount_type_seen m;
+	char *line = NULL;
+	size_t cap = 0;
+	const char *found = NULL;
+	int rc = 0;
+
+	while (found == NULL && rc == 0 && getline(&line, &cap, t->file) > 0) {
+		if (!parse_mountinfo_line(line, &m))
+			continue;
+		rc = types_remember(t, &m, err);
+		if (rc == 0 && m.id == id)
+			found = t->seen[t->n - 1].type;
+	}
+	free(line);
+	if (found == NULL && rc == 0)
+		vsym_error_set(err, "mount %llu is not in /proc/self/mountinfo", (unsigned long long)id);
+	return found;
+}
+
+/* The type of the mount fd is on, from the table as far as types has read
+ * it (see vsym_mount_fs_type_cached). Returns 0 or -1 with err set. */
+static int types_lookup(int fd, struct vsym_mount_types *t, char *type, size_t size,
+			struct vsym_error *err)
+{
+	const char *found = NULL;
+	uint64_t id;
+
+	/* First the id, while fd holds the mount; then the staleness check. */
 	if (mount_id_of(fd, STATX_MNT_ID, &id) < 0)
 		return vsym_error_set(err, "cannot read the id of a mount: %s", strerror(errno));
-	found = vsym_mountinfo_lookup(id, &info, err);
-	if (found < 0)
+	if (t->file == NULL || types_stale(t)) {
+		if (types_open(t, err) < 0)
+			return -1;
+	} else {
+		found = types_seen(t, id);
+	}
+	if (found == NULL)
+		found = types_read_until(t, id, err);
+	if (found == NULL)
 		return -1;
-	if (found == 0)
-		return vsym_error_set(err, "mount %llu is not in /proc/self/mountinfo", (unsigned long long)id);
-	snprintf(type, size, "%s", info.fstype);
+	snprintf(type, size, "%s", found);
 	return 0;
+}
+
+void vsym_mount_types_done(struct vsym_mount_types *t)
+{
+	if (t->file != NULL)
+		fclose(t->file);
+	free(t->seen);
+	*t = (struct vsym_mount_types)VSYM_MOUNT_TYPES_INIT;
+}
+
+int vsym_mount_fs_type_from_table(int fd, char *type, size_t size, struct vsym_error *err)
+{
+	struct vsym_mount_types t = VSYM_MOUNT_TYPES_INIT;
+	int rc = types_lookup(fd, &t, type, size, err);
+
+	vsym_mount_types_done(&t);
+	return rc;
 }
 
 int vsym_mount_fs_type(int fd, char *type, size_t size, struct vsym_error *err)
@@ -221,6 +343,14 @@ int vsym_mount_fs_type(int fd, char *type, size_t size, struct vsym_error *err)
 	int rc = fs_type_by_statmount(fd, type, size, err);
 
 	return rc == -ENOSYS ? vsym_mount_fs_type_from_table(fd, type, size, err) : rc;
+}
+
+int vsym_mount_fs_type_cached(int fd, struct vsym_mount_types *types, char *type, size_t size,
+			      struct vsym_error *err)
+{
+	int rc = fs_type_by_statmount(fd, type, size, err);
+
+	return rc == -ENOSYS ? types_lookup(fd, types, type, size, err) : rc;
 }
 
 bool vsym_fs_type_is_fuse(const char *type)

@@ -5,6 +5,7 @@
 #define VSYM_MOUNTINFO_H
 
 #include <limits.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,6 +41,36 @@ int vsym_mount_fs_type(int fd, char *type, size_t size, struct vsym_error *err);
 /* The same from the mount table alone: what vsym_mount_fs_type falls back
  * to where the kernel has no statmount(2). Returns 0 or -1. */
 int vsym_mount_fs_type_from_table(int fd, char *type, size_t size, struct vsym_error *err);
+
+/* What one walk has read of the mount table on a kernel without
+ * statmount(2) (Linux < 6.8): /proc/self/mountinfo, open, read only as
+ * far as a mount looked up so far, and the id and type of each mount read.
+ * A walk that crosses k mounts reads the table once, not k times, and
+ * stops at the last mount it needs. Initialise with
+ * VSYM_MOUNT_TYPES_INIT; release with vsym_mount_types_done. */
+struct vsym_mount_type_seen {
+	uint64_t id;
+	char type[64];
+};
+struct vsym_mount_types {
+	FILE *file;
+	struct vsym_mount_type_seen *seen;
+	size_t n, cap;
+	unsigned reads;	/* times the table was opened: for tests */
+};
+#define VSYM_MOUNT_TYPES_INIT { .file = NULL }
+
+/* vsym_mount_fs_type, with what the walk has read of the table kept in
+ * types between calls (statmount(2) first, as there). A table read earlier is used only while this
+ * namespace's mounts are unchanged since it was opened (the kernel flags
+ * the open file on any mount or unmount): then every mount in it still
+ * holds its id, so the mount fd is on, which holds its id while fd is
+ * open, is the one with that id. Otherwise it is read again. Returns 0
+ * or -1 with err set. */
+int vsym_mount_fs_type_cached(int fd, struct vsym_mount_types *types, char *type, size_t size,
+			      struct vsym_error *err);
+
+void vsym_mount_types_done(struct vsym_mount_types *types);
 
 /* True for the types of FUSE: "fuse", "fuseblk" and "fuse.SUBTYPE". */
 bool vsym_fs_type_is_fuse(const char *type);

@@ -65,6 +65,9 @@ struct walk {
 	int nlinks;
 	char rest[2 * PATH_MAX];
 	struct vsym_error *err;
+	/* Where the kernel has no statmount(2): the mount table, read once
+	 * for the whole walk rather than once for each mount crossed. */
+	struct vsym_mount_types types;
 };
 
 static void walk_move(struct walk *w, int fd)
@@ -101,7 +104,7 @@ static int enter_mount(struct walk *w, const char *name)
 
 	if (fd < 0)
 		return fd;
-	if (vsym_mount_fs_type(fd, type, sizeof(type), w->err) < 0) {
+	if (vsym_mount_fs_type_cached(fd, &w->types, type, sizeof(type), w->err) < 0) {
 		close(fd);
 		return -EIO;
 	}
@@ -205,7 +208,7 @@ static int walk_step(struct walk *w)
 
 int vsym_walk(const char *path, enum vsym_links links, struct vsym_error *err)
 {
-	struct walk w = { .links = links, .dir = -1, .err = err };
+	struct walk w = { .links = links, .dir = -1, .err = err, .types = VSYM_MOUNT_TYPES_INIT };
 	int fd, rc = 0;
 
 	if (path[0] != '/' || strlen(path) >= sizeof(w.rest) / 2)
@@ -237,6 +240,7 @@ int vsym_walk(const char *path, enum vsym_links links, struct vsym_error *err)
 	}
 	if (w.dir >= 0)
 		close(w.dir);
+	vsym_mount_types_done(&w.types);
 	return rc < 0 ? rc : fd;
 }
 

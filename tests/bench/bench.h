@@ -41,7 +41,11 @@
  * user at each open (getpwnam and getgrouplist through NSS), timed alone. */
 /* K_VSYM_OFF: pam_permit then pam_vsym with a system file that allows
  * nothing (as the package ships it). */
-enum kind { K_FLOOR, K_VSYM, K_PAMNS, K_PAMNS_NOINIT, K_PERMIT, K_VSYM_NOUSER, K_USER_DB, K_VSYM_OFF };
+/* K_VSYM_PRE68: pam_vsym as on a kernel before 6.8 (Debian 12's 6.1): the
+ * session's child makes statmount(2) fail with ENOSYS before pam_start
+ * (tests/lib/no_statmount.h), so mount types come from the mount table. */
+enum kind { K_FLOOR, K_VSYM, K_PAMNS, K_PAMNS_NOINIT, K_PERMIT, K_VSYM_NOUSER, K_USER_DB, K_VSYM_OFF,
+	    K_VSYM_PRE68 };
 
 struct variant {
 	char name[32];

@@ -1,6 +1,7 @@
 /* bench_session's shared parts: users and PAM services, one session
  * opened in a fresh child and timed there, and the statistics. */
 #include "bench.h"
+#include "../lib/no_statmount.h"
 
 void die(const char *fmt, ...)
 {
@@ -323,6 +324,11 @@ void run_session(const struct variant *v, const char *confdir, struct reply *r,
 {
 	memset(r, 0, sizeof(*r));
 	*h = NULL;
+	if (v->kind == K_VSYM_PRE68 && no_statmount() < 0) {
+		r->rc = PAM_SYSTEM_ERR;
+		snprintf(r->msg, sizeof(r->msg), "seccomp (no statmount): %s", strerror(errno));
+		return;
+	}
 	if (v->kind == K_FLOOR)
 		floor_session(v, r);
 	else if (v->kind == K_USER_DB)
@@ -520,6 +526,10 @@ void report_latency(struct variant *v, unsigned nv, const struct options *o, uns
 	if (find(v, nv, K_VSYM_OFF, 0) != NULL)
 		print_ratio(csv, o, host, "vsym_off/pam_permit", 0, find(v, nv, K_VSYM_OFF, 0),
 			    find(v, nv, K_PERMIT, 0));
+	/* The pre-6.8 path (mount table, no statmount) against statmount's. */
+	if (find(v, nv, K_VSYM_PRE68, 1) != NULL)
+		print_ratio(csv, o, host, "vsym_pre68/pam_vsym", 1, find(v, nv, K_VSYM_PRE68, 1),
+			    find(v, nv, K_VSYM, 1));
 	if (find(v, nv, K_VSYM_NOUSER, 1) != NULL)
 		print_ratio(csv, o, host, "vsym_nouserconf/floor", 1, find(v, nv, K_VSYM_NOUSER, 1),
 			    find(v, nv, K_FLOOR, 1));

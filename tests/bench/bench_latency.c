@@ -7,7 +7,8 @@ static void add_variant(struct variant *v, unsigned *nv, enum kind kind, unsigne
 {
 	struct variant *x = &v[(*nv)++];
 	static const char *const names[] = { "floor", "pam_vsym", "pam_namespace", "pam_ns_noinit",
-					     "pam_permit", "vsym_nouserconf", "user_db", "vsym_off" };
+					     "pam_permit", "vsym_nouserconf", "user_db", "vsym_off",
+					     "vsym_pre68" };
 
 	memset(x, 0, sizeof(*x));
 	x->kind = kind;
@@ -16,7 +17,7 @@ static void add_variant(struct variant *v, unsigned *nv, enum kind kind, unsigne
 	/* pam_namespace and pam_permit run as the 1-bind user: their cost
 	 * does not depend on vsym's binds. */
 	snprintf(x->user, sizeof(x->user), "%s%u", o->prefix, binds ? binds : o->binds[0]);
-	if (kind == K_VSYM)
+	if (kind == K_VSYM || kind == K_VSYM_PRE68)
 		snprintf(x->service, sizeof(x->service), "vsym%u", binds);
 	else if (kind == K_VSYM_NOUSER)
 		snprintf(x->service, sizeof(x->service), "vsym%u-nouserconf", binds);
@@ -41,8 +42,10 @@ static unsigned build_variants(struct variant *v, const struct options *o)
 	}
 	/* With one bind, all of it in the system file, ~/.vsymrc adds no
 	 * mount: the difference is the cost of reading it. */
-	if (o->binds[0] == 1)
+	if (o->binds[0] == 1) {
 		add_variant(v, &nv, K_VSYM_NOUSER, 1, o, o->runs);
+		add_variant(v, &nv, K_VSYM_PRE68, 1, o, o->runs);
+	}
 	add_variant(v, &nv, K_PAMNS, 0, o, o->runs);
 	add_variant(v, &nv, K_PAMNS_NOINIT, 0, o, o->runs);
 	add_variant(v, &nv, K_PERMIT, 0, o, o->runs);

@@ -9,7 +9,10 @@
 #                                    adds a perf (or callgrind) breakdown,
 #                                    PROFILE=callgrind forces callgrind;
 #                                    BENCH_SHELL_CMD='...' runs that command in
-#                                    the ready sandbox instead (debugging)
+#                                    the ready sandbox instead (debugging);
+#                                    BENCH_ONLY=pre68 runs only the pre-6.8
+#                                    rows (vsym_pre68 beside pam_vsym, at the
+#                                    sandbox's mounts and 1000 more)
 #
 # Everything happens in a throwaway mount+pid namespace: a private copy of
 # /etc over /etc, tmpfs on /home, /opt (where BUILD_DIR is `make install`ed),
@@ -69,7 +72,7 @@ outside() {
 	# shellcheck disable=SC2064
 	trap "echo $saved > $MOUNT_MAX" EXIT
 	trap 'exit 130' INT TERM HUP   # so that the EXIT trap runs
-	ensure_ruby_tools
+	[ "${BENCH_ONLY:-}" = pre68 ] || ensure_ruby_tools
 	[ -x "$build/tests/bench/bench_session" ] ||
 		{ echo "run.sh: $build/tests/bench/bench_session is missing: run make bench" >&2; exit 2; }
 	cp "$build/tests/bench/bench_session" "$work/bench_session"
@@ -79,7 +82,7 @@ outside() {
 	export BENCH_CSV=$CSV
 	: >"$CSV"
 	unshare --mount --propagation private --pid --fork --mount-proc \
-		env VSYM_BENCH_SANDBOX=1 RUNS="${RUNS:-200}" RUBY_RUNS="${RUBY_RUNS:-}" PROFILE="${PROFILE:-0}" \
+		env VSYM_BENCH_SANDBOX=1 BENCH_ONLY="${BENCH_ONLY:-}" RUNS="${RUNS:-200}" RUBY_RUNS="${RUBY_RUNS:-}" PROFILE="${PROFILE:-0}" \
 		BENCH_SHELL_CMD="${BENCH_SHELL_CMD:-}" bash "$0" --inside "$build" "$work" || rc=$?
 	echo "$saved" >"$MOUNT_MAX"
 	after=$work/mounts.after
@@ -160,6 +163,15 @@ mount_max_test() {
 	bench fill --fill-binds 1 --fill-max 3 || true
 	echo "  syslog lines:"
 	grep -v 'bound ' /run/bench/syslog | head -3 | sed 's/^/    /' || true
+}
+
+# BENCH_ONLY=pre68: only the rows comparing the pre-6.8 path (mount
+# table; statmount made to fail as on Debian 12's 6.1) with statmount's,
+# at the sandbox's own mounts and 1000 more, in the same run.
+pre68_step() {
+	bench latency --label pre68 --binds 1
+	add_mounts 1000
+	bench latency --label pre68-plus1000 --binds 1
 }
 
 # bench COMMAND [OPTIONS]: the driver with the sandbox's paths.
@@ -364,6 +376,10 @@ inside() {
 		return
 	fi
 	BENCH_W=$w BENCH_CSV=$csv
+	if [ "${BENCH_ONLY:-}" = pre68 ]; then
+		pre68_step
+		return
+	fi
 	bench latency --label base
 	pamtester_step
 	[ "${PROFILE:-0}" != 0 ] && profile_step

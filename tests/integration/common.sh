@@ -42,10 +42,21 @@ session optional pam_exec.so stdout $SANDBOX/show-session"
 }
 
 # Adds pam_vsym at the end of the session stack of each PAM service.
+# VSYM_TEST_SLOW_LOGIN=SECONDS (tests/lib/sandbox.sh) puts a pam_exec
+# sleep that long in front of it: logins then open slowly, as on a loaded
+# or emulated machine, and a test that guesses at time fails.
 vsym_enable_in() {
 	local service
+	case ${VSYM_TEST_SLOW_LOGIN:-} in
+	'' | *[!0-9.]*) [ -z "${VSYM_TEST_SLOW_LOGIN:-}" ] ||
+		sandbox_fatal "VSYM_TEST_SLOW_LOGIN must be a number of seconds, not '$VSYM_TEST_SLOW_LOGIN'" ;;
+	esac
+	[ -z "${VSYM_TEST_SLOW_LOGIN:-}" ] ||
+		sandbox_log "logins slowed by ${VSYM_TEST_SLOW_LOGIN}s before pam_vsym (VSYM_TEST_SLOW_LOGIN) in: $*"
 	for service in "$@"; do
 		[ -f "/etc/pam.d/$service" ] || continue
+		[ -n "${VSYM_TEST_SLOW_LOGIN:-}" ] &&
+			echo "session optional pam_exec.so quiet /bin/sleep $VSYM_TEST_SLOW_LOGIN" >>"/etc/pam.d/$service"
 		echo "session optional $SANDBOX_PAM_MODULE" >>"/etc/pam.d/$service"
 	done
 }

@@ -74,7 +74,25 @@
 #   SANDBOX_SYSLOG SANDBOX_SYSLOG_PID  after sandbox_syslog_start (the
 #                          capture file, the listener's PID)
 # Env knobs: SANDBOX_DEBUG=1 (set -x inside), SANDBOX_TIMEOUT (seconds per
-#   client command, default 60).
+#   client command, default 60), VSYM_TEST_TIME_FACTOR (a positive integer,
+#   default 1: every limit a test or this file puts on time is multiplied
+#   by it; tests/kernel.sh sets 10 under emulation), VSYM_TEST_SLOW_LOGIN
+#   (seconds: tests/integration/common.sh's vsym_enable_in puts a
+#   pam_exec sleep of that long before pam_vsym in each session stack, so
+#   that tests prove they wait for a session to say it is open rather than
+#   for time).
+#
+# Time: tests wait for conditions, never for time. A wait polls its
+# condition and gives up only after a limit far above what it needs:
+#   sandbox_seconds N               N * VSYM_TEST_TIME_FACTOR
+#   sandbox_wait_until DESC N CMD...
+#                                   runs CMD every 0.1 s until it succeeds
+#                                   (0), or after sandbox_seconds N returns
+#                                   1 saying it gave up waiting for DESC
+#   sandbox_wait_file_sh FILE N     a sh snippet for a session's command:
+#                                   waits until FILE exists (at most
+#                                   sandbox_seconds N), e.g. to hold a
+#                                   session open until the test says go
 #
 # Functions (inside):
 #   sandbox_install                 make -C $VSYM_BUILDDIR install into the
@@ -112,7 +130,7 @@
 #   syslog_text                     what the listener captured so far, one
 #                                   message a line ("<PRI>Mmm dd hh:mm:ss
 #                                   IDENT[PID]: TEXT"); first waits (up to
-#                                   3 s) until a marker it logs itself has
+#                                   3 s, scaled) until a marker it logs itself has
 #                                   arrived, so every message sent before
 #                                   the call is in (the marker is not shown)
 #   syslog_mark                     remembers how much was captured; then
@@ -189,6 +207,33 @@ sandbox_skip() {
 	fi
 	printf 'sandbox: SKIP: %s\n' "$*" >&2
 	exit 77
+}
+
+# ---------------------------------------------------------------- time
+
+sandbox_seconds() { # N
+	local f=${VSYM_TEST_TIME_FACTOR:-1}
+	case $f in '' | *[!0-9]* | 0*) sandbox_fatal "VSYM_TEST_TIME_FACTOR must be a positive integer, not '$f'" ;; esac
+	echo $(($1 * f))
+}
+
+sandbox_wait_until() { # DESC N CMD...
+	local desc=$1 end
+	end=$((SECONDS + $(sandbox_seconds "$2")))
+	shift 2
+	until "$@"; do
+		if [ "$SECONDS" -ge "$end" ]; then
+			echo "sandbox: gave up waiting for $desc" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+sandbox_wait_file_sh() { # FILE N
+	# shellcheck disable=SC2016 # expanded by the session's shell
+	printf 'end=$((SECONDS + %d)); until [ -e %q ] || [ "$SECONDS" -ge "$end" ]; do sleep 0.1; done' \
+		"$(sandbox_seconds "$2")" "$1"
 }
 
 # ---------------------------------------------------------------- assertions
@@ -331,7 +376,7 @@ _sandbox_preflight() {
 # so that we can later prove no process of it survived.
 _sandbox_child_pidns() { # UNSHARE_PID
 	local i child
-	for i in $(seq 1 100); do
+	for i in $(seq 1 "$(sandbox_seconds 100)"); do
 		child=$(cat "/proc/$1/task/$1/children" 2>/dev/null)
 		child=${child%% *}
 		if [ -n "$child" ]; then
@@ -355,7 +400,7 @@ _sandbox_survivors() { # NS
 # few seconds before calling anything a survivor.
 _sandbox_wait_survivors() { # NS
 	local i left
-	for i in $(seq 1 50); do
+	for i in $(seq 1 "$(sandbox_seconds 50)"); do
 		left=$(_sandbox_survivors "$1")
 		[ -z "$left" ] && return 0
 		sleep 0.1
@@ -373,7 +418,7 @@ _sandbox_outer_signal() { # UNSHARE_PID NS
 	[ -n "$child" ] && [ "$(readlink "/proc/$child/ns/pid" 2>/dev/null)" = "$2" ] &&
 		kill -TERM "$child" 2>/dev/null
 	[ -n "${_SANDBOX_WATCHDOG:-}" ] && return 0
-	(sleep 5; kill -KILL "$1" 2>/dev/null) &
+	(sleep "$(sandbox_seconds 5)"; kill -KILL "$1" 2>/dev/null) &
 	_SANDBOX_WATCHDOG=$!
 }
 
@@ -770,7 +815,7 @@ write_user_file() { # USER PATH CONTENT [MODE]
 }
 
 pamtester_session() { # SERVICE USER
-	timeout "${SANDBOX_TIMEOUT:-60}" pamtester -v "$1" "$2" open_session close_session
+	timeout "$(sandbox_seconds "${SANDBOX_TIMEOUT:-60}")" pamtester -v "$1" "$2" open_session close_session
 }
 
 # A first free port above 2200 (the network namespace is private, so
@@ -787,7 +832,7 @@ _sandbox_free_port() {
 # Wait until something on 127.0.0.1:PORT sends an SSH banner.
 _sandbox_wait_ssh() { # PORT PID
 	local i line
-	for i in $(seq 1 100); do
+	for i in $(seq 1 "$(sandbox_seconds 100)"); do
 		kill -0 "$2" 2>/dev/null || return 1
 		# subshell: a failed connect must not touch our own fds
 		line=$( (exec 3<>"/dev/tcp/127.0.0.1/$1" && read -r -t 2 l <&3 && echo "$l") 2>/dev/null)
@@ -846,7 +891,7 @@ ssh_as() { # USER CMD...
 	local user=$1
 	shift
 	[ -n "${SANDBOX_SSH_PORT:-}" ] || sandbox_fatal "ssh_as before sshd_start"
-	timeout "${SANDBOX_TIMEOUT:-60}" ssh -F /dev/null -i "$SANDBOX_SSH_DIR/client_key" \
+	timeout "$(sandbox_seconds "${SANDBOX_TIMEOUT:-60}")" ssh -F /dev/null -i "$SANDBOX_SSH_DIR/client_key" \
 		-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 		-o LogLevel=ERROR -o ConnectTimeout=10 -o IdentitiesOnly=yes \
 		-p "$SANDBOX_SSH_PORT" "$user@127.0.0.1" -- "$@"
@@ -874,7 +919,8 @@ _sandbox_login_shell_up() { # SPID USER
 # script's stdin is a FIFO we hold open until the session ends: an early
 # EOF would end the session before the command ran.
 login_pty() { # USER CMD
-	local user=$1 cmd=$2 raw fifo rc spid limit=${SANDBOX_TIMEOUT:-60}
+	local user=$1 cmd=$2 raw fifo rc spid limit
+	limit=$(sandbox_seconds "${SANDBOX_TIMEOUT:-60}")
 	raw=$(mktemp "$SANDBOX/login.XXXXXX")
 	fifo=$raw.in
 	mkfifo "$fifo"
@@ -958,7 +1004,7 @@ sandbox_syslog_start() {
 	socat -u UNIX-RECV:/dev/log,mode=666 "OPEN:$SANDBOX_SYSLOG,creat,append" </dev/null 2>>"$SANDBOX/syslog.err" &
 	SANDBOX_SYSLOG_PID=$!
 	_SANDBOX_DAEMONS+=("$SANDBOX_SYSLOG_PID")
-	for i in $(seq 1 100); do
+	for i in $(seq 1 "$(sandbox_seconds 100)"); do
 		[ -S /dev/log ] && break
 		kill -0 "$SANDBOX_SYSLOG_PID" 2>/dev/null || break
 		sleep 0.05
@@ -977,16 +1023,11 @@ _sandbox_syslog_split() {
 # Waits until a marker logged now has been written: datagrams are queued
 # in order, so everything sent before it is in the file too.
 _sandbox_syslog_sync() {
-	local mark i
+	local mark
 	[ -n "${SANDBOX_SYSLOG_PID:-}" ] || sandbox_fatal "syslog_text before sandbox_syslog_start"
 	mark="sandbox-syslog-sync-$$-$RANDOM$RANDOM"
 	logger -u /dev/log -t sandbox -- "$mark" 2>/dev/null
-	for i in $(seq 1 60); do
-		grep -qF -- "$mark" "$SANDBOX_SYSLOG" && return 0
-		sleep 0.05
-	done
-	echo "sandbox: syslog marker not seen within 3 s" >&2
-	return 1
+	sandbox_wait_until "the syslog marker" 3 grep -qF -- "$mark" "$SANDBOX_SYSLOG"
 }
 
 syslog_text() {

@@ -4,7 +4,8 @@
  * answers INIT, then reads every request and answers none. A process that
  * sent a request then sleeps uninterruptibly (not even SIGKILL ends it)
  * until this daemon is killed and the connection goes away: the "slow
- * path" of invariant 8 (doc/security.md). Prints "ready" once the mount is there. */
+ * path" of invariant 8 (doc/security.md). Prints "ready" once the mount is there,
+ * and "request OPCODE" for each request it has read (and will never answer). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/fuse.h>
@@ -65,8 +66,13 @@ int main(int argc, char **argv)
 			continue;
 		if (n < (ssize_t)sizeof(*in))
 			return 0;
-		if (in->opcode == FUSE_INIT)
+		if (in->opcode == FUSE_INIT) {
 			answer_init(fd, in);
-		/* anything else: read, never answered */
+			continue;
+		}
+		/* anything else: read, never answered; said, so that a test can
+		 * wait until a caller is stuck rather than for time */
+		printf("request %u\n", (unsigned)in->opcode);
+		fflush(stdout);
 	}
 }

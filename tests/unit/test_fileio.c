@@ -41,7 +41,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	alarm(0);
+	alarm(test_seconds(0));
 	if (fx == NULL)
 		return 0;
 	if (geteuid() == 0 && fx->ngroups >= 0)
@@ -80,7 +80,7 @@ static int setup(void **state)
 	if (chmod(fx->dir, 0755) < 0)
 		return teardown(state), -1;
 	sigaction(SIGALRM, &guard, NULL);
-	alarm(HANG_GUARD_SECONDS);
+	alarm(test_seconds(HANG_GUARD_SECONDS));
 	return 0;
 }
 
@@ -517,10 +517,10 @@ static void expect_fuse_refused(enum testfuse_kind kind, const char *below)
 	/* Were the read to block here, only a fatal signal would end the
 	 * wait: SIGALRM's default action fails the test instead of a hang. */
 	signal(SIGALRM, SIG_DFL);
-	alarm(10);
+	alarm(test_seconds(10));
 	assert_int_equal(vsym_file_read_as_user(path, &n.user, 100, &buf, &len, &err), -1);
 	assert_int_equal(vsym_file_read_trusted(path, NOBODY, 100, &buf, &len, &err), -1);
-	alarm(0);
+	alarm(test_seconds(0));
 	assert_contains(err.text, "is a FUSE mount (fuse)");
 	assert_contains(err.text, dir);
 	testfuse_stop(&fuse);

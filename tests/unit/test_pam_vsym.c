@@ -495,7 +495,7 @@ static int child_hung_source(void *arg, char *msg, size_t size)
 	/* Were the module to wait for ever, SIGALRM ends this child and the
 	 * test fails instead of hanging. */
 	signal(SIGALRM, SIG_DFL);
-	alarm(20);
+	alarm(test_seconds(20));
 	snprintf(fuse_dir, sizeof(fuse_dir), "%s/fuse-%s-%d", c->f->dir, c->on_error, c->kind);
 	snprintf(target2, sizeof(target2), "%s/target2-%s-%d", c->f->dir, c->on_error, c->kind);
 	make_dir(fuse_dir, 0, 0, 0755);

@@ -371,13 +371,13 @@ static void fuse_never_looked_into(void **state)
 	    testfuse_start(&fuse2, at("p/.vsym"), 0, TESTFUSE_READ) < 0)
 		fail_msg("mount fuse: %s", strerror(errno));
 	signal(SIGALRM, SIG_DFL);
-	alarm(10);
+	alarm(test_seconds(10));
 	snprintf(deep, sizeof(deep), "%s/deep/project", at("hung"));
 	assert_int_equal(vsym_projectsearch_as_user(&f->policy, &f->alice.user, deep, &f->proj, &f->err), -ENOTDIR);
 	assert_contains(f->err.text, "is a FUSE mount (fuse)");
 	snprintf(path, sizeof(path), "%s", at("p"));
 	assert_int_equal(vsym_projectsearch_as_user(&f->policy, &f->alice.user, path, &f->proj, &f->err), 0);
-	alarm(0);
+	alarm(test_seconds(0));
 	assert_contains(notes(f), ".vsym: ");
 	assert_contains(notes(f), "is a FUSE mount (fuse)");
 	assert_string_equal(value_of(f, GO), "1.19");

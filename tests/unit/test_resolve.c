@@ -5,6 +5,7 @@
  * resolved as a made-up alice (uid and gid 1000, groups 1000 and 50). */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -12,11 +13,13 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 
 #include "testfuse.h"
 #include "testns.h"
 #include "testutil.h"
+#include "../lib/no_statmount.h"
 
 #include "mountinfo.h"
 #include "resolve.h"
@@ -325,7 +328,7 @@ static void check_fuse_kind(struct fixture *f, enum testfuse_kind kind)
 		fail_msg("mount fuse: %s", strerror(errno));
 	/* Were a lookup to block, SIGALRM's default action fails the test. */
 	signal(SIGALRM, SIG_DFL);
-	alarm(10);
+	alarm(test_seconds(10));
 	expect_fuse_refused(f, "fuse/go1.22", false);
 	expect_fuse_refused(f, "fuse", false);
 	expect_fuse_refused(f, "fuse/a/b/c", true);
@@ -334,7 +337,7 @@ static void check_fuse_kind(struct fixture *f, enum testfuse_kind kind)
 	expect_fuse_refused(f, "into-fuse", false);
 	assert_int_equal(source(f, test_path(f->home, "real"), &r, &err), 0);
 	vsym_resolved_close(&r);
-	alarm(0);
+	alarm(test_seconds(0));
 	testfuse_stop(&fuse);
 	unlink(test_path(f->home, "into-fuse"));
 }
@@ -363,7 +366,7 @@ static void test_fs_type_from_table(void **state)
 	if (testfuse_start(&fuse, test_path(f->home, "fuse"), 1000, TESTFUSE_READ) < 0)
 		fail_msg("mount fuse: %s", strerror(errno));
 	signal(SIGALRM, SIG_DFL);
-	alarm(10);
+	alarm(test_seconds(10));
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		int fd = open(dirs[i], O_PATH | O_CLOEXEC);
 
@@ -375,11 +378,159 @@ static void test_fs_type_from_table(void **state)
 		close(fd);
 	}
 	assert_string_equal(a, "fuse");
-	alarm(0);
+	alarm(test_seconds(0));
 	testfuse_stop(&fuse);
 	assert_true(vsym_fs_type_is_fuse("fuse.sshfs"));
 	assert_true(vsym_fs_type_is_fuse("fuseblk"));
 	assert_false(vsym_fs_type_is_fuse("fusectl"));
+}
+
+/* How often anything in this process opened /proc/self/mountinfo: fopen
+ * here comes before libc's for vsym and libmount alike. */
+static unsigned mountinfo_opens;
+
+FILE *fopen(const char *path, const char *mode)
+{
+	static FILE *(*real)(const char *, const char *);
+
+	if (real == NULL)
+		real = (FILE * (*)(const char *, const char *))dlsym(RTLD_NEXT, "fopen");
+	if (strcmp(path, "/proc/self/mountinfo") == 0)
+		mountinfo_opens++;
+	return real(path, mode);
+}
+
+/* Runs check in a child whose statmount(2) fails as on Linux 6.1 (the
+ * seccomp filter stays with the child); its exit status is the result. */
+static void in_pre_68_child(struct fixture *f, int (*check)(struct fixture *f))
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (no_statmount() < 0) {
+			fprintf(stderr, "seccomp: %s\n", strerror(errno));
+			_exit(90);
+		}
+		_exit(check(f));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+enum { DEPTH = 8 };
+
+/* A source under DEPTH nested mounts is resolved with one read of the
+ * mount table, not one for each mount crossed. */
+static int walk_reads_table_once(struct fixture *f)
+{
+	struct vsym_resolved r;
+	struct vsym_error err;
+	char path[PATH_MAX];
+	int rc;
+
+	mountinfo_opens = 0;
+	snprintf(path, sizeof(path), "%s/n", f->home);
+	for (int i = 1; i < DEPTH; i++)
+		strcat(path, "/n");
+	strcat(path, "/go");
+	rc = vsym_resolve_source(&f->alice.user, path, &r, &err);
+	if (rc != 0) {
+		fprintf(stderr, "resolve %s: %s\n", path, err.text);
+		return 1;
+	}
+	vsym_resolved_close(&r);
+	if (mountinfo_opens != 1) {
+		fprintf(stderr, "the walk across %d mounts read the table %u times\n", DEPTH, mountinfo_opens);
+		return 2;
+	}
+	return 0;
+}
+
+static void test_walk_pre_68_reads_table_once(void **state)
+{
+	struct fixture *f = *state;
+	char dir[PATH_MAX];
+
+	REQUIRE_ROOT();
+	snprintf(dir, sizeof(dir), "%s", f->home);
+	for (int i = 0; i < DEPTH; i++) {
+		strcat(dir, "/n");
+		make_dir(dir, 1000, 1000, 0755);
+		mount_tmpfs(dir, 1000);
+	}
+	make_dir(test_path(dir, "go"), 1000, 1000, 0755);
+	in_pre_68_child(f, walk_reads_table_once);
+	for (int i = 0; i < DEPTH; i++) {
+		umount2(dir, MNT_DETACH);
+		*strrchr(dir, '/') = '\0';
+	}
+}
+
+/* The id of the mount fd is on (STATX_MNT_ID: the id that a later mount
+ * may get again once this one is gone). AT_STATX_DONT_SYNC: before Linux
+ * 6.6 FUSE would ask its daemon otherwise, and this one never answers. */
+static uint64_t old_mount_id(int fd)
+{
+	struct statx stx;
+
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, STATX_MNT_ID, &stx) < 0)
+		return 0;
+	return stx.stx_mnt_id;
+}
+
+/* A table read before a mount was replaced never speaks for the new one:
+ * a tmpfs is looked up, unmounted, and a FUSE mount takes its place (and,
+ * the kernel handing out the lowest free id, its id); the same walk state
+ * must then say "fuse", not what it read for the tmpfs. */
+static int stale_table_not_trusted(struct fixture *f)
+{
+	struct vsym_mount_types types = VSYM_MOUNT_TYPES_INIT;
+	const char *dir = test_path(f->home, "swap");
+	struct vsym_error err;
+	struct testfuse fuse;
+	char type[64];
+	uint64_t tmpfs_id;
+	int fd, rc = 0;
+
+	mount_tmpfs(dir, 1000);
+	fd = open(dir, O_PATH | O_CLOEXEC);
+	if (fd < 0 || vsym_mount_fs_type_cached(fd, &types, type, sizeof(type), &err) < 0 ||
+	    strcmp(type, "tmpfs") != 0)
+		return 1;
+	tmpfs_id = old_mount_id(fd);
+	close(fd);
+	umount2(dir, MNT_DETACH);
+	if (testfuse_start(&fuse, dir, 1000, TESTFUSE_UNSERVED) < 0)
+		return 2;
+	alarm(test_seconds(10));
+	fd = open(dir, O_PATH | O_CLOEXEC);
+	if (old_mount_id(fd) != tmpfs_id)
+		fprintf(stderr, "note: the FUSE mount got id %llu, not the tmpfs's %llu\n",
+			(unsigned long long)old_mount_id(fd), (unsigned long long)tmpfs_id);
+	if (vsym_mount_fs_type_cached(fd, &types, type, sizeof(type), &err) < 0) {
+		fprintf(stderr, "lookup: %s\n", err.text);
+		rc = 3;
+	} else if (strcmp(type, "fuse") != 0) {
+		fprintf(stderr, "a FUSE mount in place of a tmpfs was taken for '%s'\n", type);
+		rc = 4;
+	}
+	close(fd);
+	vsym_mount_types_done(&types);
+	testfuse_stop(&fuse);
+	return rc;
+}
+
+static void test_pre_68_stale_table_not_trusted(void **state)
+{
+	struct fixture *f = *state;
+
+	REQUIRE_ROOT();
+	make_dir(test_path(f->home, "swap"), 1000, 1000, 0755);
+	signal(SIGALRM, SIG_DFL);
+	in_pre_68_child(f, stale_table_not_trusted);
 }
 
 int main(void)
@@ -397,6 +548,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_walk_link_limits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_never_into_fuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fs_type_from_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walk_pre_68_reads_table_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pre_68_stale_table_not_trusted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

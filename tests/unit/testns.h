@@ -217,4 +217,15 @@ static inline int testns_run_child(testns_child_fn fn, void *arg, char *msg, siz
 			fail_msg("child %s: status %d: %s", #fn, rc_, msg_);  \
 	} while (0)
 
+/* A limit of s seconds on a wait, times VSYM_TEST_TIME_FACTOR (a positive
+ * integer, default 1; tests/kernel.sh sets it under emulation): limits
+ * guard against a hang, they never judge speed. */
+static inline unsigned test_seconds(unsigned s)
+{
+	const char *f = getenv("VSYM_TEST_TIME_FACTOR");
+	unsigned long n = f != NULL ? strtoul(f, NULL, 10) : 1;
+
+	return (unsigned)(s * (n > 0 && n < 1000 ? n : 1));
+}
+
 #endif
