@@ -179,6 +179,17 @@ enum vsym_outcome vsym_binds_add(const struct vsym_policy *policy,
 				 const struct vsym_bind *bind, unsigned flags,
 				 struct vsym_error *detail)
 {
+	struct vsym_mounted mounted;
+
+	return vsym_binds_add_mounted(policy, user, state, bind, flags, detail, &mounted);
+}
+
+enum vsym_outcome vsym_binds_add_mounted(const struct vsym_policy *policy,
+					 const struct vsym_user *user,
+					 struct vsym_state *state,
+					 const struct vsym_bind *bind, unsigned flags,
+					 struct vsym_error *detail, struct vsym_mounted *mounted)
+{
 	struct vsym_resolved source = { .fd = -1 }, target = { .fd = -1 };
 	struct vsym_verdict verdict;
 	enum vsym_outcome outcome = VSYM_BOUND;
@@ -186,6 +197,7 @@ enum vsym_outcome vsym_binds_add(const struct vsym_policy *policy,
 	int rc;
 
 	vsym_error_clear(detail);
+	mounted->source[0] = mounted->target[0] = '\0';
 	rc = vsym_resolve_source(user, bind->source, &source, detail);
 	if (rc == VSYM_ERR_SYSTEM)
 		return VSYM_FAILED;
@@ -227,6 +239,10 @@ enum vsym_outcome vsym_binds_add(const struct vsym_policy *policy,
 	if (outcome == VSYM_BOUND) {
 		vsym_error_set(detail, "%s, %s", readonly ? "ro" : "rw", verdict.reason);
 		vsym_error_cause(detail, "%s", detail->text);
+	}
+	if (outcome == VSYM_BOUND && !(flags & VSYM_BIND_DRY_RUN)) {
+		snprintf(mounted->source, sizeof(mounted->source), "%s", source.path);
+		snprintf(mounted->target, sizeof(mounted->target), "%s", target.path);
 	}
 	vsym_resolved_close(&source);
 	vsym_resolved_close(&target);
@@ -332,11 +348,14 @@ int vsym_binds_apply_defaults(const struct vsym_policy *policy,
 		return -1;
 	for (size_t i = 0; i < list.n; i++) {
 		struct vsym_error detail;
-		enum vsym_outcome outcome = vsym_binds_add(policy, user, state, &list.binds[i], 0, &detail);
+		struct vsym_mounted mounted;
+		enum vsym_outcome outcome = vsym_binds_add_mounted(policy, user, state, &list.binds[i], 0,
+								   &detail, &mounted);
 
 		if (outcome == VSYM_REFUSED || outcome == VSYM_FAILED)
 			bad++;
-		reporter->bind(reporter->ctx, outcome, &list.binds[i], &detail);
+		reporter->bind(reporter->ctx, outcome, &list.binds[i], &detail,
+			       outcome == VSYM_BOUND ? &mounted : NULL);
 	}
 	*dropped = list.dropped;
 	bad += (int)list.dropped;

@@ -3,6 +3,7 @@
 #ifndef VSYM_BINDS_H
 #define VSYM_BINDS_H
 
+#include <limits.h>
 #include <stdbool.h>
 
 #include "error.h"
@@ -20,12 +21,20 @@ enum vsym_outcome {
 	VSYM_FAILED,      /* a system error */
 };
 
+/* What the kernel mounted: the canonical paths read back from the
+ * descriptors the mount used. */
+struct vsym_mounted {
+	char source[PATH_MAX];
+	char target[PATH_MAX];
+};
+
 struct vsym_reporter {
 	/* Called once per bind; detail->text names the rule or the reason,
 	 * and may quote the paths; detail->cause says the same without them
-	 * (for logging the binds of the user's file). */
+	 * (for logging the binds of the user's file). mounted is what was
+	 * mounted for VSYM_BOUND, NULL for every other outcome. */
 	void (*bind)(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
-		     const struct vsym_error *detail);
+		     const struct vsym_error *detail, const struct vsym_mounted *mounted);
 	/* A line for the log (priority as in syslog.h); where vsym_login_*
 	 * says, it names a user file by line only, never quoting it. */
 	void (*log)(void *ctx, int priority, const char *text);
@@ -53,6 +62,15 @@ enum vsym_outcome vsym_binds_add(const struct vsym_policy *policy,
 				 struct vsym_state *state,
 				 const struct vsym_bind *bind, unsigned flags,
 				 struct vsym_error *detail);
+
+/* The same; when the bind is mounted (VSYM_BOUND, not a dry run), mounted
+ * gets what was mounted, and its source is "" otherwise. Returns the
+ * outcome. */
+enum vsym_outcome vsym_binds_add_mounted(const struct vsym_policy *policy,
+					 const struct vsym_user *user,
+					 struct vsym_state *state,
+					 const struct vsym_bind *bind, unsigned flags,
+					 struct vsym_error *detail, struct vsym_mounted *mounted);
 
 /* Finishes what a killed vsym-rebind left half-done, from the journal in
  * state->dir: each pending mount is found by its id wherever it is now; on

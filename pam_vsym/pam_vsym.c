@@ -107,14 +107,18 @@ static void tell_notes(const struct module *m)
  * by file, line and cause, never by what the user wrote (doc/security.md
  * invariant 6): a path there may be any text, a forged log line too, and the paths
  * it resolves to are names the user chose. The user is told in full. */
+/* A bind of the user's file is logged by file and line; one made also by
+ * what the kernel mounted (paths read back from the descriptors, which
+ * log_safe escapes), never by the text the user wrote. */
 static void report_user_bind(struct module *m, enum vsym_outcome outcome, const struct vsym_bind *bind,
-			     const struct vsym_error *detail)
+			     const struct vsym_error *detail, const struct vsym_mounted *mounted)
 {
 	const char *file = m->policy.label[VSYM_ORIGIN_USER] ? m->policy.label[VSYM_ORIGIN_USER] : "~/.vsymrc";
 	const char *cause = detail->cause[0] != '\0' ? detail->cause : "see the message shown to the user";
 
 	if (outcome == VSYM_BOUND)
-		log_safe(m, LOG_INFO, "%s: bound the bind of %s:%u (%s)", m->user.name, file, bind->line, cause);
+		log_safe(m, LOG_INFO, "%s: bound %s on %s (the bind of %s:%u; %s)", m->user.name,
+			 mounted->source, mounted->target, file, bind->line, cause);
 	else if (outcome == VSYM_SKIPPED && m->opt.debug)
 		log_safe(m, LOG_DEBUG, "%s: optional bind of %s:%u skipped: %s", m->user.name, file,
 			   bind->line, cause);
@@ -126,13 +130,13 @@ static void report_user_bind(struct module *m, enum vsym_outcome outcome, const 
 }
 
 static void report_bind(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
-			const struct vsym_error *error)
+			const struct vsym_error *error, const struct vsym_mounted *mounted)
 {
 	struct module *m = ctx;
 	const char *name = m->user.name, *detail = error->text;
 
 	if (bind->origin == VSYM_ORIGIN_USER) {
-		report_user_bind(m, outcome, bind, error);
+		report_user_bind(m, outcome, bind, error, mounted);
 		return;
 	}
 	switch (outcome) {

@@ -34,11 +34,12 @@ struct recorder {
 };
 
 static void record_bind(void *ctx, enum vsym_outcome outcome, const struct vsym_bind *bind,
-			const struct vsym_error *detail)
+			const struct vsym_error *detail, const struct vsym_mounted *mounted)
 {
 	struct recorder *r = ctx;
 
 	(void)detail;
+	(void)mounted;
 	if (r->nbinds < MAX_CALLS) {
 		r->outcome[r->nbinds] = outcome;
 		snprintf(r->bound[r->nbinds], sizeof(r->bound[0]), "%s", bind->target);
