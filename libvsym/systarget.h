@@ -9,7 +9,6 @@
 
 #include "error.h"
 #include "resolve.h"
-#include "target.h"
 
 /* Checks a system target opened by vsym_target_open: a directory owned by
  * root, not writable by group or others, on a local disk file system (no

@@ -11,10 +11,8 @@
 #include "binds.h"
 #include "cfg.h"
 #include "cred.h"
-#include "mount.h"
 #include "policyfile.h"
 #include "state.h"
-#include "target.h"
 #include "vsymrc.h"
 
 struct fixture {
