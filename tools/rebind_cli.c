@@ -12,18 +12,24 @@
 
 /* Every message quotes paths or file text someone else chose: the whole
  * line goes out made safe (safetext.h); vsym's own words are plain ASCII
- * and pass as they are. */
+ * and pass as they are. The line is written at once: over ssh, stderr and
+ * stdout travel as two streams, and a line written in pieces can be cut
+ * by what the shell prints next. */
 static void rebind_vwarn(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static void rebind_vwarn(const char *fmt, va_list ap)
 {
-	char *text = NULL;
+	char *text = NULL, *safe = NULL;
+	size_t size = 0;
 
-	fputs("vsym-rebind: ", stderr);
-	if (vasprintf(&text, fmt, ap) >= 0)
-		vsym_fput_safe(text, stderr);
+	if (vasprintf(&text, fmt, ap) >= 0) {
+		size = strlen(text) * 4 + 1; /* \xNN at most for each byte */
+		safe = malloc(size);
+	}
+	if (safe != NULL)
+		fprintf(stderr, "vsym-rebind: %s\n", vsym_safe_text(text, safe, size));
 	else
-		fputs("(out of memory)", stderr);
-	fputc('\n', stderr);
+		fputs("vsym-rebind: (out of memory)\n", stderr);
+	free(safe);
 	free(text);
 }
 
