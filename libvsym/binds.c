@@ -415,6 +415,14 @@ static int recover_in_place(const struct vsym_user *user, struct vsym_state *sta
 			rc = -1;
 		else if (old_on_top)
 			vsym_state_remove(state, pending->target);
+	} else if (old != NULL) {
+		/* The pending mount is on top: killed after the old one was
+		 * detached, before the record was saved. The old record names
+		 * a mount that is gone; it gives way, unless that mount is
+		 * still somewhere (then it must stay counted). */
+		rc = still_mounted(old->mnt_id, err);
+		if (rc == 0)
+			vsym_state_remove(state, pending->target);
 	}
 	vsym_resolved_close(&top);
 	return rc < 0 ? -1 : record_pending(state, pending, pending->target, err);
