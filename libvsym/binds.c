@@ -99,12 +99,41 @@ static int journal_end(const struct vsym_state *state, struct vsym_error *err)
 	return vsym_state_save(&empty, VSYM_JOURNAL_FILE, err);
 }
 
+/* What swap_in left: the new tree on the target, nothing changed (a
+ * failure), or the old bind gone and the new one not attached because the
+ * target changed in between (only on the fallback below). */
+enum swap_result { SWAP_DONE, SWAP_FAILED, SWAP_TARGET_CHANGED };
+
+/* The fallback's second step: the target opened again by its name, now
+ * that the old bind is gone, and checked as a fresh target (the user's own
+ * in the home, an empty root-owned directory outside it). It must still
+ * be the path the policy judged. */
+static int reopen_target(const struct vsym_user *user, const char *path,
+			 struct vsym_resolved *target, struct vsym_error *detail)
+{
+	if (vsym_target_open(user, path, target, detail) < 0)
+		return -1;
+	if (strcmp(target->path, path) != 0) {
+		vsym_error_set(detail, "target %s is now %s", path, target->path);
+		vsym_error_cause(detail, "the target's path changed");
+		vsym_resolved_close(target);
+		return -1;
+	}
+	if (vsym_target_check_fresh(user, target, detail) < 0) {
+		vsym_resolved_close(target);
+		return -1;
+	}
+	return 0;
+}
+
 /* Swaps the prepared tree in for the vsym mount on target: beneath it, then
  * the old one detached, so the target is never seen empty. Without
  * MOVE_MOUNT_BENEATH (Linux < 6.5, or asked for by flags), detaches first
- * and mounts on what is beneath, checked anew as a fresh target. */
-static int swap_in(const struct vsym_user *user, int tree, struct vsym_resolved *target,
-		   uint64_t old_id, unsigned flags, struct vsym_error *detail)
+ * and mounts on what is beneath, opened and checked anew: a user who
+ * renames the target in that moment loses the old bind (SWAP_TARGET_CHANGED),
+ * and the new one is never mounted on what the name now leads to. */
+static enum swap_result swap_in(const struct vsym_user *user, int tree, struct vsym_resolved *target,
+				uint64_t old_id, unsigned flags, struct vsym_error *detail)
 {
 	char path[sizeof(target->path)];
 	int rc = -EINVAL;
@@ -112,14 +141,36 @@ static int swap_in(const struct vsym_user *user, int tree, struct vsym_resolved 
 	if (!(flags & VSYM_BIND_NO_BENEATH))
 		rc = vsym_tree_attach_beneath(tree, target, detail);
 	if (rc == 0)
-		return vsym_mount_detach(target->fd, old_id, detail);
+		return vsym_mount_detach(target->fd, old_id, detail) == 0 ? SWAP_DONE : SWAP_FAILED;
 	if (rc != -EINVAL || vsym_mount_detach(target->fd, old_id, detail) < 0)
-		return -1;
+		return SWAP_FAILED;
 	memcpy(path, target->path, sizeof(path));
 	vsym_resolved_close(target);
-	if (vsym_target_resolve(user, path, target, detail) < 0)
-		return -1;
-	return vsym_tree_attach(tree, target, detail);
+	if (reopen_target(user, path, target, detail) < 0) {
+		snprintf(target->path, sizeof(target->path), "%s", path);
+		return SWAP_TARGET_CHANGED;
+	}
+	return vsym_tree_attach(tree, target, detail) == 0 ? SWAP_DONE : SWAP_FAILED;
+}
+
+/* The old bind is gone and the new one was not made (SWAP_TARGET_CHANGED):
+ * its record goes, the journal is closed, and the user is told why and
+ * what to do. A refusal, not a failure: the user's rename caused it. */
+static enum vsym_outcome forget_lost_bind(struct vsym_state *state, const char *target,
+					  struct vsym_error *detail)
+{
+	struct vsym_error why = *detail, saved;
+
+	vsym_state_remove(state, target);
+	if (vsym_state_save(state, VSYM_STATE_FILE, &saved) < 0 || journal_end(state, &saved) < 0) {
+		*detail = saved;
+		return VSYM_FAILED;
+	}
+	vsym_error_set(detail, "%s changed while its bind was switched (%s); this kernel has no "
+		       "MOVE_MOUNT_BENEATH, so the old bind was taken off first and %s has no bind now; "
+		       "run vsym-rebind again", target, why.text, target);
+	vsym_error_cause(detail, "the target changed while its bind was switched");
+	return VSYM_REFUSED;
 }
 
 static enum vsym_outcome mount_checked(const struct vsym_user *user, struct vsym_state *state,
@@ -138,9 +189,17 @@ static enum vsym_outcome mount_checked(const struct vsym_user *user, struct vsym
 	if (tree < 0)
 		return VSYM_FAILED;
 	rc = journal_begin(state, &entry, detail);
-	if (rc == 0)
-		rc = replacing ? swap_in(user, tree, target, old_id, flags, detail)
-			       : vsym_tree_attach(tree, target, detail);
+	if (rc == 0 && replacing) {
+		enum swap_result swapped = swap_in(user, tree, target, old_id, flags, detail);
+
+		if (swapped == SWAP_TARGET_CHANGED) {
+			close(tree);
+			return forget_lost_bind(state, target->path, detail);
+		}
+		rc = swapped == SWAP_DONE ? 0 : -1;
+	} else if (rc == 0) {
+		rc = vsym_tree_attach(tree, target, detail);
+	}
 	close(tree);
 	if (rc == 0 && (flags & VSYM_BIND_STOP_AFTER_ATTACH)) {
 		vsym_error_set(detail, "stopped after the attach (a test)");

@@ -79,19 +79,26 @@ static int teardown(void **state)
 	return 0;
 }
 
-static enum vsym_outcome bind(struct fixture *f, const char *version, unsigned flags)
+static enum vsym_outcome bind_detail(struct fixture *f, const char *version, unsigned flags,
+				     struct vsym_error *detail)
 {
 	struct vsym_bind b = { .target = f->target, .readonly = false };
-	struct vsym_error detail;
 	char source[256];
 	enum vsym_outcome outcome;
 
 	snprintf(source, sizeof(source), "%s/.v/%s", f->home, version);
 	b.source = source;
-	outcome = vsym_binds_add(&f->policy, &f->alice.user, &f->state, &b, flags, &detail);
+	outcome = vsym_binds_add(&f->policy, &f->alice.user, &f->state, &b, flags, detail);
 	if (outcome != VSYM_BOUND)
-		print_message("bind %s: %s\n", version, detail.text);
+		print_message("bind %s: %s\n", version, detail->text);
 	return outcome;
+}
+
+static enum vsym_outcome bind(struct fixture *f, const char *version, unsigned flags)
+{
+	struct vsym_error detail;
+
+	return bind_detail(f, version, flags, &detail);
 }
 
 static bool target_shows(const struct fixture *f, const char *version)
@@ -367,6 +374,65 @@ static void test_identity_change_failure_is_failed(void **state)
 	assert_int_equal(testns_mounts_on(f->target), 0);
 }
 
+/* The fallback opens the target again once the old bind is off: the
+ * directory beneath is no longer alice's (it stands for a rename of hers in
+ * that moment, which this process cannot make: the name is a mount point
+ * here). Nothing is mounted on what the name now leads to, the lost bind's
+ * record goes, the journal is closed, and it is a refusal that says why. */
+static void test_fallback_target_changed(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_state saved;
+	struct vsym_error err;
+	int beneath;
+
+	REQUIRE_ROOT();
+	beneath = open(f->target, O_RDONLY | O_DIRECTORY);
+	assert_true(beneath >= 0);
+	assert_int_equal(bind(f, "1.0", VSYM_BIND_NO_BENEATH), VSYM_BOUND);
+	assert_int_equal(fchown(beneath, 0, 0), 0);
+	close(beneath);
+	assert_int_equal(bind_detail(f, "2.0", VSYM_BIND_NO_BENEATH, &err), VSYM_REFUSED);
+	assert_contains(err.text, "changed while its bind was switched");
+	assert_contains(err.text, "owned by uid 0");
+	assert_contains(err.text, "run vsym-rebind again");
+	assert_int_equal(testns_mounts_on(f->target), 0);
+	assert_int_equal(f->state.n, 0);
+	assert_int_equal(vsym_state_load(&saved, f->run, VSYM_STATE_FILE, &err), 0);
+	assert_int_equal(saved.n, 0);
+	vsym_state_free(&saved);
+	assert_int_equal(journal_entries(f), 0);
+}
+
+/* A system target, replaced with the fallback: opened again, it is
+ * checked as a system target (root's), not as one of alice's. */
+static void test_fallback_system_target(void **state)
+{
+	struct fixture *f = *state;
+	char sys[256], conf[1024], src1[256], src2[256];
+	struct vsym_bind b = { .target = sys, .source = src1 };
+	struct vsym_error detail;
+	const char *scratch = testns_scratch();
+
+	REQUIRE_ROOT();
+	snprintf(sys, sizeof(sys), "%s/sys-fallback", scratch);
+	snprintf(src1, sizeof(src1), "%s/sys-fallback-1", scratch);
+	snprintf(src2, sizeof(src2), "%s/sys-fallback-2", scratch);
+	make_dir(sys, 0, 0, 0755);
+	make_dir(src1, 0, 0, 0755);
+	make_dir(src2, 0, 0, 0755);
+	make_dir(test_path(src2, "two"), 0, 0, 0755);
+	snprintf(conf, sizeof(conf), "allow = ( { target = \"%s\"; source = \"%s-*\"; } );\n", sys, sys);
+	load_policy(f, conf);
+	assert_int_equal(vsym_binds_add(&f->policy, &f->alice.user, &f->state, &b, VSYM_BIND_NO_BENEATH, &detail),
+			 VSYM_BOUND);
+	b.source = src2;
+	assert_int_equal(vsym_binds_add(&f->policy, &f->alice.user, &f->state, &b, VSYM_BIND_NO_BENEATH, &detail),
+			 VSYM_BOUND);
+	assert_int_equal(testns_mounts_on(sys), 1);
+	assert_true(access(test_path(sys, "two"), F_OK) == 0);
+}
+
 static void test_max_binds(void **state)
 {
 	struct fixture *f = *state;
@@ -476,6 +542,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bind_and_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace_beneath, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fallback_target_changed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fallback_system_target, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals_leave_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusal_causes_quote_no_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_mounts_nothing, setup, teardown),
