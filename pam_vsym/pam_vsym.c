@@ -186,15 +186,27 @@ static void leave_namespace(struct module *m, int old)
 
 /* Makes the session namespace and marks it. Returns the descriptor of the
  * namespace the caller came from, so a denied session can go back to it and
- * leave nothing behind, or -1 when no namespace was made. */
+ * leave nothing behind, or -1 when no namespace was made. The namespaces
+ * made for the session count against the user's user.max_mnt_namespaces,
+ * not root's: one user's many logins must not use up the budget every
+ * other login (and root) needs, as vsym-rebind -x is charged too. */
 static int make_namespace(struct module *m)
 {
+	char text[VSYM_ERROR_MAX + 64];
 	struct vsym_error err;
-	int old = vsym_session_create(&m->user, &err);
+	int old;
 
-	if (old < 0)
-		log_safe(m, old == -EIO ? LOG_CRIT : LOG_ERR, "%s: %s", m->user.name, err.text);
-	return old < 0 ? -1 : old;
+	vsym_session_charge_to(m->user.uid);
+	old = vsym_session_create(&m->user, &err);
+	if (old >= 0)
+		return old;
+	log_safe(m, old == -EIO ? LOG_CRIT : LOG_ERR, "%s: %s", m->user.name, err.text);
+	/* The user is told too: the cause may be theirs (their other
+	 * sessions hold all of their user.max_mnt_namespaces). */
+	snprintf(text, sizeof(text), "this login has no vsym session: %s", err.text);
+	add_note(m, text);
+	tell_notes(m);
+	return -1;
 }
 
 /* Set once this PAM handle has a vsym session: a stack that lists the
