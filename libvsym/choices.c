@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "choices.h"
+#include "cleanup.h"
 #include "cred.h"
 #include "expand.h"
 #include "resolve.h"
@@ -29,27 +30,18 @@ static bool is_choice_dir(const struct vsym_variant *v, int dirfd, const char *v
 		.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
 	};
-	char *source = vsym_variant_source(v, value);
+	cleanup_free char *source = vsym_variant_source(v, value);
 	size_t skip = strcmp(v->tmpl_dir, "/") == 0 ? 1 : strlen(v->tmpl_dir) + 1;
-	bool dir = false;
-	int fd;
+	cleanup_fd int fd = -1;
 
 	/* /usr/lib/go-vsym fits /usr/lib/go-${go}, but it is where choices
 	 * are shown, not one of them. */
 	if (source == NULL || strlen(source) <= skip || strcmp(source, v->target) == 0)
-		goto out;
-	if (d_type == DT_DIR && strchr(source + skip, '/') == NULL) {
-		dir = true;
-		goto out;
-	}
+		return false;
+	if (d_type == DT_DIR && strchr(source + skip, '/') == NULL)
+		return true;
 	fd = (int)syscall(SYS_openat2, dirfd, source + skip, &how, sizeof(how));
-	if (fd >= 0) {
-		dir = true;
-		close(fd);
-	}
-out:
-	free(source);
-	return dir;
+	return fd >= 0;
 }
 
 static int add_string(char ***list, size_t n, const char *value)
@@ -104,19 +96,18 @@ static bool has_value(const struct vsym_choices *c, char *const *link_to, const 
 }
 
 /* A choice that links to another choice becomes a link name of it: one
- * tree is listed once. Frees link_to. */
+ * tree is listed once. Takes the strings of link_to (keeps or frees each);
+ * the array itself stays the caller's. */
 static int fold_links(struct vsym_choices *c, char **link_to)
 {
 	size_t kept = 0;
-	bool *folds = calloc(c->n + 1, sizeof(bool));
+	cleanup_free bool *folds = calloc(c->n + 1, sizeof(bool));
 
 	c->link_names = calloc(c->n + 1, sizeof(char *));
 	c->link_values = calloc(c->n + 1, sizeof(char *));
 	if (folds == NULL || c->link_names == NULL || c->link_values == NULL) {
 		for (size_t i = 0; i < c->n; i++)
 			free(link_to[i]);
-		free(link_to);
-		free(folds);
 		return -1;
 	}
 	for (size_t i = 0; i < c->n; i++)
@@ -131,8 +122,6 @@ static int fold_links(struct vsym_choices *c, char **link_to)
 		}
 	}
 	c->n = kept;
-	free(link_to);
-	free(folds);
 	return 0;
 }
 
@@ -176,18 +165,16 @@ static int read_versions(const struct vsym_variant *v, struct vsym_choices *c)
 static int read_choices(const struct vsym_variant *v, int dirfd, struct vsym_choices *out,
 			struct vsym_error *err)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_fd int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
-	char **link_to = NULL;
+	cleanup_free char **link_to = NULL;
 	struct dirent *d;
 	char value[160], to[160];
 	int rc = 0;
 
-	if (dir == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if (dir == NULL)
 		return vsym_error_set(err, "cannot read %s: %s", v->tmpl_dir, strerror(errno));
-	}
+	steal_fd(&fd); /* dir owns it now */
 	while (rc == 0 && (d = readdir(dir)) != NULL && out->n < VSYM_CHOICES_MAX) {
 		if (!vsym_variant_value_of(v, d->d_name, value, sizeof(value)) ||
 		    !is_choice_dir(v, dirfd, value, d->d_type))
@@ -198,8 +185,6 @@ static int read_choices(const struct vsym_variant *v, int dirfd, struct vsym_cho
 	closedir(dir);
 	if (rc == 0)
 		rc = fold_links(out, link_to);
-	else
-		free(link_to);
 	/* Sorted before the versions are read: they go by index. */
 	vsym_version_sort(out->values, out->n);
 	if (rc == 0)

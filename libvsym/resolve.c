@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "cred.h"
 #include "expand.h"
 #include "mountinfo.h"
@@ -99,24 +100,21 @@ static bool next_component(struct walk *w, char *name, bool *last)
  * before any name is looked up inside it: its server may never answer. */
 static int enter_mount(struct walk *w, const char *name)
 {
-	int fd = open_path(w->dir, name, RESOLVE_NO_SYMLINKS, true);
+	cleanup_fd int fd = open_path(w->dir, name, RESOLVE_NO_SYMLINKS, true);
 	char type[64], path[PATH_MAX];
 
 	if (fd < 0)
 		return fd;
-	if (vsym_mount_fs_type_cached(fd, &w->types, type, sizeof(type), w->err) < 0) {
-		close(fd);
+	if (vsym_mount_fs_type_cached(fd, &w->types, type, sizeof(type), w->err) < 0)
 		return -EIO;
-	}
 	if (vsym_fs_type_is_fuse(type)) {
 		if (path_of_fd(fd, path, sizeof(path), NULL) < 0)
 			snprintf(path, sizeof(path), "a mount on the way");
 		vsym_error_set(w->err, "%s is a FUSE mount (%s): vsym never looks into FUSE; name a path on another file system",
 			       path, type);
-		close(fd);
 		return VSYM_ERR_FUSE;
 	}
-	return fd;
+	return steal_fd(&fd);
 }
 
 /* Puts text in front of what is left to walk. */
@@ -157,30 +155,28 @@ static bool is_magic_link(struct walk *w, int link, const char *name)
 static int follow_link(struct walk *w, const char *name)
 {
 	char target[PATH_MAX];
+	cleanup_fd int link = -1;
 	ssize_t n;
-	int fd;
+	int root;
 
 	if (++w->nlinks > VSYM_MAX_LINKS)
 		return -ELOOP;
-	fd = open_path(w->dir, name, RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS, true);
-	if (fd < 0)
-		return fd;
-	if (is_magic_link(w, fd, name)) {
-		close(fd);
+	link = open_path(w->dir, name, RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS, true);
+	if (link < 0)
+		return link;
+	if (is_magic_link(w, link, name))
 		return -ELOOP;
-	}
-	n = readlinkat(fd, "", target, sizeof(target) - 1);
-	close(fd);
+	n = readlinkat(link, "", target, sizeof(target) - 1);
 	if (n <= 0)
 		return n == 0 ? -ENOENT : -errno;
 	target[n] = '\0';
 	if (!prepend(w, target))
 		return -ENAMETOOLONG;
 	if (target[0] == '/') {
-		fd = open_path(AT_FDCWD, "/", 0, false);
-		if (fd < 0)
-			return fd;
-		walk_move(w, fd);
+		root = open_path(AT_FDCWD, "/", 0, false);
+		if (root < 0)
+			return root;
+		walk_move(w, root);
 	}
 	return 0;
 }
@@ -251,21 +247,18 @@ static int walk_as_user(const struct vsym_user *user, const char *path, enum vsy
 			struct stat *st, struct vsym_error *err)
 {
 	struct vsym_saved_cred saved;
-	int fd;
+	cleanup_fd int fd = -1;
+	int rc;
 
 	if (vsym_cred_become(&saved, user, err) < 0)
 		return VSYM_ERR_SYSTEM;
 	fd = vsym_walk(path, links, err);
-	if (fd >= 0 && fstat(fd, st) < 0) {
-		close(fd);
-		fd = -errno;
-	}
-	if (vsym_cred_restore(&saved, err) < 0) {
-		if (fd >= 0)
-			close(fd);
+	rc = fd < 0 ? fd : 0;
+	if (fd >= 0 && fstat(fd, st) < 0)
+		rc = -errno;
+	if (vsym_cred_restore(&saved, err) < 0)
 		return VSYM_ERR_SYSTEM;
-	}
-	return fd;
+	return rc < 0 ? rc : steal_fd(&fd);
 }
 
 int vsym_resolve_as_user(const struct vsym_user *user, const char *path, enum vsym_links links,

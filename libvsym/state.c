@@ -153,8 +153,9 @@ static void write_entry(FILE *f, const struct vsym_state_entry *e)
 int vsym_state_save(const struct vsym_state *state, const char *file, struct vsym_error *err)
 {
 	char path[256], tmp[256];
+	cleanup_fd int fd = -1;
 	FILE *f;
-	int fd, ok;
+	int ok;
 
 	if (state->dir == NULL)
 		return 0;
@@ -162,11 +163,9 @@ int vsym_state_save(const struct vsym_state *state, const char *file, struct vsy
 	snprintf(tmp, sizeof(tmp), "%s/.%s.new", state->dir, file);
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL)
 		return vsym_error_set(err, "cannot write %s: %s", tmp, strerror(errno));
-	}
+	steal_fd(&fd); /* f owns it now */
 	for (size_t i = 0; i < state->n; i++)
 		write_entry(f, &state->entries[i]);
 	ok = fflush(f) == 0 && !ferror(f);

@@ -9,6 +9,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "systarget.h"
 
 /* Where an admin keeps the distribution's trees. Stricter than the list of
@@ -42,7 +43,7 @@ static bool root_only(const struct stat *st)
  * holds something, -1 when it cannot be read. */
 static int is_empty_dir(int fd)
 {
-	int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cleanup_fd int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct dirent *d;
 	DIR *dir;
 	int empty = 1;
@@ -50,10 +51,9 @@ static int is_empty_dir(int fd)
 	if (dfd < 0)
 		return -1;
 	dir = fdopendir(dfd);
-	if (dir == NULL) {
-		close(dfd);
+	if (dir == NULL)
 		return -1;
-	}
+	steal_fd(&dfd); /* dir owns it now */
 	while (empty && (d = readdir(dir)) != NULL)
 		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
 			empty = 0;
@@ -84,32 +84,27 @@ int vsym_systarget_check_target(const struct vsym_resolved *t, struct vsym_error
 int vsym_systarget_check_source(const struct vsym_resolved *source, struct vsym_error *err)
 {
 	struct stat st = source->st, up;
-	int fd = dup(source->fd), parent;
+	cleanup_fd int fd = dup(source->fd);
 
 	if (fd < 0)
 		return vsym_error_set(err, "cannot check %s: %s", source->path, strerror(errno));
 	/* ".." of a mount's root is the directory it is mounted on: the walk
 	 * goes up the tree the user sees, to the namespace's root. */
 	for (int depth = 0; depth < 4096; depth++) {
-		if (!root_only(&st)) {
-			close(fd);
+		cleanup_fd int parent = -1;
+
+		if (!root_only(&st))
 			return vsym_error_set(err, "source %s is not for a system target: it and every directory above it must be owned by root and not writable by group or others",
 					      source->path);
-		}
 		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		close(fd);
-		if (parent < 0 || fstat(parent, &up) < 0) {
-			if (parent >= 0)
-				close(parent);
+		if (parent < 0 || fstat(parent, &up) < 0)
 			return vsym_error_set(err, "cannot check the directories above %s", source->path);
-		}
-		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {
-			close(parent);
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino)
 			return 0;
-		}
-		fd = parent;
+		/* One step up: the directory below is done with. */
+		close(fd);
+		fd = steal_fd(&parent);
 		st = up;
 	}
-	close(fd);
 	return vsym_error_set(err, "source %s is too deep", source->path);
 }

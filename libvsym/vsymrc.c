@@ -14,6 +14,7 @@
 
 #include "cfg.h"
 #include "cfgtext.h"
+#include "cleanup.h"
 #include "cred.h"
 #include "fileio.h"
 #include "vsymrc.h"
@@ -103,7 +104,7 @@ enum vsym_save_result vsym_vsymrc_save_values(const struct vsym_user *user, char
 	enum vsym_save_result result;
 	char path[PATH_MAX];
 	mode_t mode;
-	char *text;
+	cleanup_free char *text = NULL;
 
 	if (vsym_vsymrc_path(user, path, sizeof(path)) < 0) {
 		vsym_error_set(err, "switched, but not saved: your home is too long");
@@ -115,17 +116,14 @@ enum vsym_save_result vsym_vsymrc_save_values(const struct vsym_user *user, char
 	for (size_t i = 0; i < n; i++) {
 		char *edited = set_in_text(text, path, words[i], err);
 
-		if (edited == NULL) {
-			free(text);
+		if (edited == NULL)
 			return VSYM_SAVE_REFUSED;
-		}
-		text = edited;
+		text = edited; /* set_in_text freed the old text */
 	}
 	result = VSYM_SAVED;
 	if (vsym_file_replace(path, text, strlen(text), mode, err) < 0) {
 		annotate(err, "switched, but not saved: ", "");
 		result = VSYM_SAVE_FAILED; /* the write failed: not a refusal */
 	}
-	free(text);
 	return result;
 }
