@@ -7,77 +7,11 @@
 #include <sys/stat.h>
 
 #include "testutil.h"
+#include "testcfg.h"
 
 #include "cfg.h"
 
-#define SYS "/etc/vsym.conf"
-
-static int load_system_len(struct vsym_policy *p, const char *text, size_t len, struct vsym_error *err)
-{
-	struct test_user alice;
-
-	test_user_alice(&alice);
-	memset(p, 0, sizeof(*p));
-	return vsym_cfg_load_system(p, SYS, text, len, &alice.user, err);
-}
-
-static void expect_system(struct vsym_policy *p, const char *text)
-{
-	struct vsym_error err = { .text = "" };
-
-	if (load_system_len(p, text, strlen(text), &err) < 0)
-		fail_msg("refused: %s\n--- text:\n%s", err.text, text);
-}
-
-/* The line in err is the one its message names after "label:", 0 when
- * the message names none: the module logs err->line without parsing. */
-static void expect_line(const struct vsym_error *err, const char *label, const char *msg)
-{
-	size_t n = strlen(label);
-	unsigned want = 0;
-
-	if (strncmp(msg, label, n) == 0 && msg[n] == ':')
-		want = (unsigned)strtoul(msg + n + 1, NULL, 10);
-	if (err->line != want)
-		fail_msg("line %u, wanted %u, for \"%s\"", err->line, want, msg);
-}
-
-static void expect_system_error_len(const char *text, size_t len, const char *msg)
-{
-	struct vsym_policy p;
-	struct vsym_error err = { .text = "" };
-
-	if (load_system_len(&p, text, len, &err) == 0)
-		fail_msg("accepted, wanted \"%s\"\n--- text:\n%s", msg, text);
-	if (strcmp(err.text, msg) != 0)
-		fail_msg("got    \"%s\"\nwanted \"%s\"\n--- text:\n%s", err.text, msg, text);
-	expect_line(&err, SYS, msg);
-	vsym_policy_free(&p);
-}
-
-static void expect_system_error(const char *text, const char *msg)
-{
-	expect_system_error_len(text, strlen(text), msg);
-}
-
-struct error_case {
-	const char *text;
-	const char *msg;
-};
-
-#define run_system_errors(cases) \
-	for (size_t i_ = 0; i_ < sizeof(cases) / sizeof(cases[0]); i_++) \
-		expect_system_error(cases[i_].text, cases[i_].msg)
-
-#define NOT_ABS(w) "'" w "' is not an absolute path; start it with /, ~/ or $HOME"
-
-#define TILDE_USER(w) "'" w "': '~user' is not supported; write ~/ for your own home or an absolute path"
-
-#define DOTS(w) "'" w "' has a '.' or '..' component; write the path without it"
-
 #define GLOBSTAR(w) "'" w "': '**' must be a whole path component, as in /opt/**/bin"
-
-#define ONE_PATH(w) "'" w "': a bind names one path; patterns belong in allow rules"
 
 static void test_expansion(void **state)
 {

@@ -11,48 +11,13 @@
 #include "testutil.h"
 #include "testns.h"
 #include "testfuse.h"
+#include "testproject.h"
 
 #include "cfg.h"
 #include "project.h"
 #include "projectfile.h"
 #include "projectread.h"
 #include "projectsearch.h"
-
-static const char system_conf[] =
-	"variants: {\n"
-	"  go = { target = \"~/gos\"; source = \"~/.gos/go${go}\"; tool = \"golang\"; version_file = \".go-version\"; };\n"
-	"  node = { target = \"~/node\"; source = \"~/.nodes/${node}\"; version_file = \".nvmrc\"; };\n"
-	"  ruby = { target = \"~/ruby\"; source = \"~/.rubies/${ruby}\"; };\n"
-	"};\n";
-
-enum { GO, NODE, RUBY };
-
-struct fixture {
-	struct test_user alice;
-	struct vsym_policy policy;
-	struct vsym_project proj;
-	struct vsym_error err;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	test_user_alice(&f->alice);
-	test_load_policy(&f->policy, system_conf, &f->alice.user);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	vsym_project_free(&f->proj);
-	vsym_policy_free(&f->policy);
-	free(f);
-	return 0;
-}
 
 /* The names the shell hook looks for, in the search's order: .vsym,
  * .tool-versions, then each variant's version file once. */

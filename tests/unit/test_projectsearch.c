@@ -11,65 +11,13 @@
 #include "testutil.h"
 #include "testns.h"
 #include "testfuse.h"
+#include "testproject.h"
 
 #include "cfg.h"
 #include "project.h"
 #include "projectfile.h"
 #include "projectread.h"
 #include "projectsearch.h"
-
-static const char system_conf[] =
-	"variants: {\n"
-	"  go = { target = \"~/gos\"; source = \"~/.gos/go${go}\"; tool = \"golang\"; version_file = \".go-version\"; };\n"
-	"  node = { target = \"~/node\"; source = \"~/.nodes/${node}\"; version_file = \".nvmrc\"; };\n"
-	"  ruby = { target = \"~/ruby\"; source = \"~/.rubies/${ruby}\"; };\n"
-	"};\n";
-
-enum { GO, NODE, RUBY };
-
-struct fixture {
-	struct test_user alice;
-	struct vsym_policy policy;
-	struct vsym_project proj;
-	struct vsym_error err;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	test_user_alice(&f->alice);
-	test_load_policy(&f->policy, system_conf, &f->alice.user);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	vsym_project_free(&f->proj);
-	vsym_policy_free(&f->policy);
-	free(f);
-	return 0;
-}
-
-static const char *value_of(const struct fixture *f, size_t variant)
-{
-	const struct vsym_project_pick *p = vsym_project_pick_of(&f->proj, variant);
-
-	return p == NULL ? "(none)" : p->value == NULL ? "(bad)" : p->value;
-}
-
-static const char *notes(const struct fixture *f)
-{
-	static char buf[4096];
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < f->proj.nnotes; i++)
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s\n", f->proj.notes[i]);
-	return buf;
-}
 
 /* A file system made up for the search: path -> text, or an error. */
 struct fake_file {
@@ -103,46 +51,6 @@ static int search(struct fixture *f, const char *dir, const struct fake_file *fi
 	fake_files = files;
 	reads = 0;
 	return vsym_projectsearch_run(&f->policy, dir, fake_reader, NULL, &f->proj, &f->err);
-}
-
-/* Real files: a scratch directory of this process's own. */
-static char scratch[64];
-
-static const char *at(const char *name)
-{
-	static char buf[4][128];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", scratch, name);
-	return buf[i];
-}
-
-static void write_bytes(const char *path, const char *text, size_t len)
-{
-	int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0644);
-
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		fail_msg("write %s: %s", path, strerror(errno));
-	close(fd);
-}
-
-static int setup_files(void **state)
-{
-	strcpy(scratch, "/tmp/test_project.XXXXXX");
-	if (mkdtemp(scratch) == NULL || chmod(scratch, 0755) < 0)
-		return -1;
-	return setup(state);
-}
-
-static int teardown_files(void **state)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		return -1;
-	return teardown(state);
 }
 
 static void search_nearest_wins(void **state)

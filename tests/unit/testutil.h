@@ -2,7 +2,10 @@
  * alice, files and directories with exact owners and modes, a policy
  * loaded from text. A setup() builds its fixture from these and, for a
  * scratch directory per test, from testns.h (test_scratch_dir,
- * test_alice_at_home). An empty file is write_file(path, "", uid, gid, mode). */
+ * test_alice_at_home). An empty file is write_file(path, "", uid, gid, mode).
+ * A fixture or helpers that a few programs share live once in a header of
+ * their own: testhome.h (binds, policyfile, vsymrc), testtarget.h (resolve,
+ * target), testcfg.h (the cfg tests), testproject.h (the project tests). */
 #ifndef VSYM_TESTUTIL_H
 #define VSYM_TESTUTIL_H
 
