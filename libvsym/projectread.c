@@ -164,3 +164,21 @@ int vsym_projectread_enter_dir(const char *dir, struct vsym_projectread_dir *cac
 		close(fd);
 	return 0;
 }
+
+int vsym_projectread_mtime(void *ctx, const char *path, struct timespec *mtime)
+{
+	struct vsym_error ignored;
+	struct stat st;
+	int fd, rc;
+
+	if (ctx != NULL && surely_absent(ctx, path))
+		return -1;
+	fd = vsym_walk(path, VSYM_LINKS_FOLLOW_DIRS, &ignored);
+	if (fd < 0)
+		return -1;
+	rc = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? 0 : -1;
+	close(fd);
+	if (rc == 0)
+		*mtime = st.st_mtim;
+	return rc;
+}

@@ -4,6 +4,7 @@
 #define VSYM_PROJECTREAD_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "error.h"
 
@@ -32,5 +33,11 @@ int vsym_projectread_enter_dir(const char *dir, struct vsym_projectread_dir *cac
  * directory); a file that is there is still walked in full. */
 int vsym_projectread_file(void *ctx, const char *path, char **text, size_t *len,
 			  struct vsym_error *err);
+
+/* The modification time of path, reached as vsym_projectread_file reaches
+ * a file (walked, never through FUSE, no symlink in the last component;
+ * only stat'ed, never opened, so a FIFO costs nothing), with ctx as there.
+ * Returns 0, or -1 when there is no such file vsym would read. */
+int vsym_projectread_mtime(void *ctx, const char *path, struct timespec *mtime);
 
 #endif

@@ -228,3 +228,87 @@ int vsym_projectsearch_as_user(const struct vsym_policy *policy, const struct vs
 		vsym_project_free(proj);
 	return rc == -ENOTDIR ? rc : rc < 0 ? -1 : 0;
 }
+
+void vsym_projectsearch_watched_free(struct vsym_projectsearch_watched *files, size_t n)
+{
+	for (size_t i = 0; files != NULL && i < n; i++)
+		free(files[i].path);
+	free(files);
+}
+
+/* Adds dir/name to *files when it is a file vsym would read. Returns 0,
+ * or -1 when out of memory. */
+static int add_watched(const char *dir, const char *name, struct vsym_projectread_dir *cache,
+		       struct vsym_projectsearch_watched **files, size_t *n)
+{
+	struct vsym_projectsearch_watched *grown;
+	struct timespec mtime;
+	char *path;
+
+	if (asprintf(&path, "%s/%s", dir[1] != '\0' ? dir : "", name) < 0)
+		return -1;
+	if (vsym_projectread_mtime(cache, path, &mtime) < 0) {
+		free(path);
+		return 0;
+	}
+	grown = realloc(*files, (*n + 1) * sizeof(**files));
+	if (grown == NULL) {
+		free(path);
+		return -1;
+	}
+	*files = grown;
+	(*files)[(*n)++] = (struct vsym_projectsearch_watched){ path, mtime };
+	return 0;
+}
+
+/* Each name in each directory from d (lexical, writable) up to "/". */
+static int find_watched(const char *const *names, size_t nnames, char *d, struct vsym_projectread_dir *cache,
+			struct vsym_projectsearch_watched **files, size_t *n)
+{
+	for (;;) {
+		if (d[0] == '\0')
+			strcpy(d, "/");
+		for (size_t i = 0; i < nnames; i++)
+			if (add_watched(d, names[i], cache, files, n) < 0)
+				return -1;
+		if (strcmp(d, "/") == 0)
+			return 0;
+		*strrchr(d, '/') = '\0';
+	}
+}
+
+int vsym_projectsearch_watched_as_user(const struct vsym_policy *policy, const struct vsym_user *user,
+				       const char *dir, struct vsym_projectsearch_watched **files, size_t *n,
+				       struct vsym_error *err)
+{
+	struct vsym_projectread_dir cache = { NULL, -1 };
+	struct vsym_saved_cred saved;
+	size_t nnames;
+	const char **names = vsym_project_file_names(policy, &nnames);
+	char *d = lexical_dir(dir, err);
+	int rc;
+
+	*files = NULL;
+	*n = 0;
+	if (names == NULL || d == NULL) {
+		free(names);
+		free(d);
+		return d == NULL ? -1 : vsym_error_set(err, "out of memory");
+	}
+	rc = vsym_cred_become(&saved, user, err);
+	if (rc == 0) {
+		if (find_watched(names, nnames, d, &cache, files, n) < 0)
+			rc = vsym_error_set(err, "out of memory");
+		vsym_projectread_dir_close(&cache);
+		if (vsym_cred_restore(&saved, err) < 0)
+			rc = -1;
+	}
+	free(names);
+	free(d);
+	if (rc < 0) {
+		vsym_projectsearch_watched_free(*files, *n);
+		*files = NULL;
+		*n = 0;
+	}
+	return rc;
+}

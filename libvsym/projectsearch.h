@@ -4,6 +4,9 @@
 #ifndef VSYM_PROJECTSEARCH_H
 #define VSYM_PROJECTSEARCH_H
 
+#include <stddef.h>
+#include <time.h>
+
 #include "error.h"
 #include "policy.h"
 #include "project.h"
@@ -33,5 +36,24 @@ int vsym_projectsearch_run(const struct vsym_policy *policy, const char *dir,
  * -1, with err set. */
 int vsym_projectsearch_as_user(const struct vsym_policy *policy, const struct vsym_user *user,
 			       const char *dir, struct vsym_project *proj, struct vsym_error *err);
+
+/* A project file the shell hook watches, spelled as the hook spells it,
+ * and its modification time. */
+struct vsym_projectsearch_watched {
+	char *path;
+	struct timespec mtime;
+};
+
+/* The files the shell hook watches from dir up: each of the
+ * vsym_project_file_names in dir and each directory above it (taken
+ * lexically, as the hook takes $PWD) that is a regular file vsym would
+ * read, reached as the user (vsym_projectread_mtime). Into *files (to free
+ * with vsym_projectsearch_watched_free) and *n. Returns 0, or -1 with err
+ * set. */
+int vsym_projectsearch_watched_as_user(const struct vsym_policy *policy, const struct vsym_user *user,
+				       const char *dir, struct vsym_projectsearch_watched **files, size_t *n,
+				       struct vsym_error *err);
+
+void vsym_projectsearch_watched_free(struct vsym_projectsearch_watched *files, size_t n);
 
 #endif

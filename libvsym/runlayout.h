@@ -21,7 +21,8 @@
 #define VSYM_LOCK_FILE "lock"
 
 /* Touched by vsym-rebind -p: the shell hook asks again only when a
- * project file is newer. */
+ * project file is newer (hookstamp.h, with the reference files of
+ * VSYM_HOOKSTAMP_REFS for files dated in the future). */
 #define VSYM_STAMP_FILE "stamp"
 
 #define VSYM_RUN_PATH(file) VSYM_RUN_DIR "/" file

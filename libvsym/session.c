@@ -258,20 +258,6 @@ void vsym_session_keep_only(struct vsym_session *s, const struct vsym_user *user
 	}
 }
 
-int vsym_session_touch_stamp(uid_t uid, struct vsym_error *err)
-{
-	int fd, rc = 0;
-
-	if (!vsym_session_here(uid))
-		return 1;
-	fd = open(VSYM_RUN_PATH(VSYM_STAMP_FILE), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || futimens(fd, NULL) < 0)
-		rc = vsym_error_set(err, "cannot touch %s: %s", VSYM_RUN_PATH(VSYM_STAMP_FILE), strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 int vsym_session_probe_namespace(struct vsym_error *err)
 {
 	return vsym_ns_create(err);

@@ -82,10 +82,6 @@ int vsym_session_save(const struct vsym_session *s, struct vsym_error *err);
 void vsym_session_keep_only(struct vsym_session *s, const struct vsym_user *user,
 			    const struct vsym_bind_list *keep);
 
-/* Touches the stamp of the vsym session of uid's the caller is in. Returns
- * 0, 1 when this is no vsym session of uid's, or -1 with err set. */
-int vsym_session_touch_stamp(uid_t uid, struct vsym_error *err);
-
 /* Moves the caller into a namespace of its own, unmarked: proof that -x
  * can work here (the namespace ends with the process). Returns 0 or -1. */
 int vsym_session_probe_namespace(struct vsym_error *err);

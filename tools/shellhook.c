@@ -48,10 +48,23 @@ static const char hook_body[] =
 	"      __vsym_switch \"$found\"\n"
 	"    elif [[ -e $__vsym_stamp ]]; then\n"
 	"      for f in \"${__vsym_files[@]}\"; do\n"
-	"        if [[ $f -nt $__vsym_stamp ]]; then __vsym_switch \"$found\"; break; fi\n"
+	"        if [[ $f -nt $__vsym_stamp ]] && __vsym_changed \"$f\"; then\n"
+	"          __vsym_switch \"$found\"; break\n"
+	"        fi\n"
 	"      done\n"
 	"    fi\n"
 	"    return $__vsym_status\n"
+	"  }\n";
+
+/* A file newer than the stamp: changed, unless it has a reference file
+ * (named by its path, '%' and '/' escaped) of the very same time, which
+ * -p made because the file was dated in the future: -nt and -ot both
+ * false is the same time. */
+static const char changed_body[] =
+	"  __vsym_changed() {\n"
+	"    local r=${1//[%]/%25}\n"
+	"    r=$__vsym_refs/${r//[\\/]/%2F}\n"
+	"    [[ ! -e $r || $1 -nt $r || $1 -ot $r ]]\n"
 	"  }\n";
 
 /* One process, and only here. Entering a project (no project file found
@@ -92,6 +105,7 @@ void shell_hook_print(FILE *out, const struct shell_hook *hook)
 		zsh ? "-o interactive" : "$- == *i*");
 	put_setting(out, "__vsym_tool", hook->tool);
 	put_setting(out, "__vsym_stamp", hook->stamp);
+	put_setting(out, "__vsym_refs", hook->refs);
 	put_setting(out, "export VSYM_VARIANTS", hook->values);
 	fputs("  __vsym_names=(", out);
 	for (size_t i = 0; i < hook->nnames; i++) {
@@ -100,6 +114,7 @@ void shell_hook_print(FILE *out, const struct shell_hook *hook)
 	}
 	fputs(")\n  __vsym_files=()\n  __vsym_pwd= __vsym_key= __vsym_base=\n", out);
 	fputs(hook_body, out);
+	fputs(changed_body, out);
 	fprintf(out, switch_body, zsh ? "${=__vsym_base}" : "$__vsym_base");
 	if (zsh)
 		fputs("  precmd_functions=(__vsym_prompt $precmd_functions)\n", out);

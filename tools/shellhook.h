@@ -16,6 +16,8 @@ struct shell_hook {
 	const char *shell;      /* "bash" or "zsh" */
 	const char *tool;       /* absolute path of vsym-rebind */
 	const char *stamp;      /* touched by every -p: files newer mean a change */
+	const char *refs;       /* the reference files of those dated in the
+				 * future (libvsym/hookstamp.h) */
 	const char *const *names; /* project file names, in search order */
 	size_t nnames;
 	const char *values;     /* "go=1.22.12 node=20.11.1": the values bound as

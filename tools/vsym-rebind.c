@@ -29,6 +29,7 @@
 #include "setuid.h"
 #include "shellhook.h"
 #include "vsymrc.h"
+#include "hookstamp.h"
 #include "projectsearch.h"
 
 #define SYSTEM_CONFIG SYSCONFDIR "/vsym.conf"
@@ -209,6 +210,31 @@ static int save_values(struct tool *t)
 	return EXIT_DONE;
 }
 
+/* The shell hook runs -p again only when a project file is newer than
+ * the stamp ([[ FILE -nt STAMP ]]), so it is touched first; a file dated
+ * later than the stamp (in the future) gets a reference with its very
+ * time, so that it counts as changed only when its time changes
+ * (hookstamp.h). A failure costs the hook one more -p, nothing else. */
+static void stamp_project_files(struct tool *t, const char *dir)
+{
+	struct vsym_projectsearch_watched *files;
+	struct vsym_error err;
+	size_t n;
+
+	if (vsym_hookstamp_touch(t->user.uid, &err) != 0) {
+		if (err.text[0] != '\0')
+			rebind_warn("%s", err.text);
+		return;
+	}
+	if (vsym_projectsearch_watched_as_user(&t->policy, &t->user, dir, &files, &n, &err) < 0) {
+		rebind_warn("%s", err.text);
+		return;
+	}
+	if (vsym_hookstamp_mark_future(t->user.uid, files, n, &err) < 0)
+		rebind_warn("%s", err.text);
+	vsym_projectsearch_watched_free(files, n);
+}
+
 /* -p DIR: the project files from DIR up, read as the caller (never
  * through FUSE); what they pick becomes the operands, followed by the
  * NAME=VALUE operands given for variants they do not name; NAME= operands
@@ -225,10 +251,8 @@ static void take_project_values(struct tool *t)
 	if (t->args.project_dir == NULL)
 		return;
 	dir = absolute(t, t->args.project_dir);
-	/* The shell hook runs -p again only when a project file is newer than
-	 * the stamp ([[ FILE -nt STAMP ]]), so it is touched first. */
-	if (t->args.mode == MODE_BIND && !t->args.dry_run && vsym_session_touch_stamp(t->user.uid, &err) < 0)
-		rebind_warn("%s", err.text);
+	if (t->args.mode == MODE_BIND && !t->args.dry_run)
+		stamp_project_files(t, dir);
 	rc = vsym_projectsearch_as_user(&t->policy, &t->user, dir, &proj, &err);
 	if (rc == -ENOTDIR)
 		rebind_die(EXIT_USAGE, "-p: %s", err.text);
@@ -519,7 +543,8 @@ static int run_exec(struct tool *t)
  * it exits). Otherwise the shell is told why once and left as it is. */
 static int run_shell(struct tool *t)
 {
-	struct shell_hook hook = { .shell = t->args.shell, .stamp = VSYM_RUN_PATH(VSYM_STAMP_FILE) };
+	struct shell_hook hook = { .shell = t->args.shell, .stamp = VSYM_RUN_PATH(VSYM_STAMP_FILE),
+				   .refs = VSYM_RUN_PATH(VSYM_HOOKSTAMP_REFS) };
 	char tool[PATH_MAX];
 	struct vsym_error err;
 	ssize_t len = readlink("/proc/self/exe", tool, sizeof(tool) - 1);

@@ -1,6 +1,6 @@
 /* session.c: the life of a session as both front ends see it. A login
  * creates one (and abandons it when denied); vsym-rebind enters, peeks
- * at, clones, saves, trims and stamps it. Real namespaces, markers and
+ * at, clones, saves and trims it. Real namespaces, markers and
  * binds, in the throwaway namespace of testns.h with a private /run; each
  * step that changes the process's namespace runs in a forked child. */
 #include "config.h"
@@ -420,41 +420,6 @@ static void test_keep_only(void **state)
 	RUN_CHILD(child_keep_only, *state);
 }
 
-/* ------------------------------------------------------------ touch_stamp */
-
-static int child_stamp(void *arg, char *msg, size_t size)
-{
-	struct fixture *f = arg;
-	struct vsym_error err = { .text = "" };
-	const struct timespec epoch[2] = { { 0, 0 }, { 0, 0 } };
-	struct stat st;
-
-	CHECK(vsym_session_touch_stamp(1000, &err) == 1, "stamped outside a session");
-	CHECK(make_session(f) >= 0, "no session");
-	CHECK(vsym_session_touch_stamp(1001, &err) == 1, "stamped another uid's session");
-	CHECK(access(VSYM_RUN_PATH(VSYM_STAMP_FILE), F_OK) < 0, "a stamp for the wrong uid");
-	CHECK(vsym_session_touch_stamp(1000, &err) == 0, "%s", err.text);
-	CHECK(stat(VSYM_RUN_PATH(VSYM_STAMP_FILE), &st) == 0, "%s", strerror(errno));
-	CHECK(st.st_uid == 0, "the stamp is not root's");
-	/* an old stamp is made new */
-	CHECK(utimensat(AT_FDCWD, VSYM_RUN_PATH(VSYM_STAMP_FILE), epoch, 0) == 0, "%s", strerror(errno));
-	CHECK(vsym_session_touch_stamp(1000, &err) == 0, "%s", err.text);
-	CHECK(stat(VSYM_RUN_PATH(VSYM_STAMP_FILE), &st) == 0 && st.st_mtime > 1000000000, "mtime %ld",
-	      (long)st.st_mtime);
-	/* never through a symbolic link */
-	CHECK(unlink(VSYM_RUN_PATH(VSYM_STAMP_FILE)) == 0, "%s", strerror(errno));
-	CHECK(symlink(VSYM_RUN_PATH("stamp-elsewhere"), VSYM_RUN_PATH(VSYM_STAMP_FILE)) == 0, "%s", strerror(errno));
-	CHECK(vsym_session_touch_stamp(1000, &err) == -1, "the stamp followed a link");
-	CHECK(strstr(err.text, "cannot touch " VSYM_RUN_PATH(VSYM_STAMP_FILE)) != NULL, "%s", err.text);
-	return 0;
-}
-
-static void test_touch_stamp(void **state)
-{
-	REQUIRE_ROOT();
-	RUN_CHILD(child_stamp, *state);
-}
-
 /* ---------------------------------------------------------- probe_namespace */
 
 /* The probe for -x: a namespace of its own, unmarked, and what is mounted
@@ -496,7 +461,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clone_in_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clone_outside_session, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keep_only, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_touch_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_probe_namespace, setup, teardown),
 	};
 
