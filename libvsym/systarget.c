@@ -81,6 +81,63 @@ int vsym_systarget_check_target(const struct vsym_resolved *t, struct vsym_error
 	return 0;
 }
 
+/* The directories whose entries a check of a source's surface reads:
+ * the top level and bin/, where the programs a system target exists for
+ * are (/usr/bin/java -> /usr/lib/jvm/vsym-jdk/bin/java). */
+static const char *const surface_dirs[] = { ".", "bin" };
+
+/* At most this many entries per directory are checked; more is refused. */
+#define SURFACE_MAX_ENTRIES 100000
+
+/* Whether every entry of the directory sub of fd is root's and not
+ * writable by group or others: 1 yes (also when sub is missing, or a
+ * symbolic link, which is not followed), 0 no, -1 when it cannot be read
+ * or is too large. Symbolic links are not followed: their own mode means
+ * nothing and their targets are the admin's word, as the tree's name is. */
+static int surface_root_only(int fd, const char *sub)
+{
+	cleanup_fd int dfd = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct dirent *d;
+	struct stat st;
+	int verdict = 1;
+	long n = 0;
+	DIR *dir;
+
+	if (dfd < 0)
+		return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? 1 : -1;
+	dir = fdopendir(dfd);
+	if (dir == NULL)
+		return -1;
+	steal_fd(&dfd); /* dir owns it now */
+	while (verdict == 1 && (d = readdir(dir)) != NULL) {
+		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
+			continue;
+		if (++n > SURFACE_MAX_ENTRIES || fstatat(dirfd(dir), d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			verdict = -1;
+		else if (!S_ISLNK(st.st_mode) && !root_only(&st))
+			verdict = 0;
+	}
+	closedir(dir);
+	return verdict;
+}
+
+/* What the bind shows first: the top level of source and its bin/. Only
+ * a verdict is told, no entry's name: the check reads as root a directory
+ * the user may not be allowed to list. */
+static int check_surface(const struct vsym_resolved *source, struct vsym_error *err)
+{
+	for (size_t i = 0; i < sizeof(surface_dirs) / sizeof(surface_dirs[0]); i++) {
+		int verdict = surface_root_only(source->fd, surface_dirs[i]);
+
+		if (verdict < 0)
+			return vsym_error_set(err, "cannot check what %s holds", source->path);
+		if (verdict == 0)
+			return vsym_error_set(err, "source %s is not for a system target: something at its top level or in its bin/ is not owned by root or is writable by group or others (find %s%s -mindepth 1 -maxdepth 1 ! -type l \\( ! -user root -o -perm /022 \\) names it)",
+					      source->path, source->path, i == 0 ? "" : "/bin");
+	}
+	return 0;
+}
+
 int vsym_systarget_check_source(const struct vsym_resolved *source, struct vsym_error *err)
 {
 	struct stat st = source->st, up;
@@ -100,7 +157,7 @@ int vsym_systarget_check_source(const struct vsym_resolved *source, struct vsym_
 		if (parent < 0 || fstat(parent, &up) < 0)
 			return vsym_error_set(err, "cannot check the directories above %s", source->path);
 		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino)
-			return 0;
+			return check_surface(source, err);
 		/* One step up: the directory below is done with. */
 		close(fd);
 		fd = steal_fd(&parent);

@@ -17,8 +17,12 @@
 int vsym_systarget_check_target(const struct vsym_resolved *target, struct vsym_error *err);
 
 /* Checks a source to be shown on a system target: it and every directory
- * above it owned by root and not writable by group or others. Returns 0
- * or -1 with err set. */
+ * above it owned by root and not writable by group or others, and so is
+ * every entry at its top level and in its bin/ (symbolic links aside):
+ * what the bind shows first, and what the links to a system target (like
+ * /usr/bin/java) run. Deeper entries are not read (a JDK's tree has
+ * hundreds, Go's thousands: a cost at every bind); the admin who names a
+ * tree in vsym.conf vouches for the rest. Returns 0 or -1 with err set. */
 int vsym_systarget_check_source(const struct vsym_resolved *source, struct vsym_error *err);
 
 #endif

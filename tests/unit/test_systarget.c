@@ -104,7 +104,12 @@ static void test_source(void **state)
 
 	REQUIRE_ROOT();
 	make_dir(test_path(f->base, "go-1.22"), 0, 0, 0755);
-	make_dir(test_path(f->base, "go-1.22/bin"), 1000, 1000, 0755);  /* below the source: not checked */
+	assert_int_equal(check_source(f, test_path(f->base, "go-1.22"), &err), 0);
+	make_dir(test_path(f->base, "go-1.22/bin"), 1000, 1000, 0755);
+	assert_int_equal(check_source(f, test_path(f->base, "go-1.22"), &err), -1);
+	assert_contains(err.text, "something at its top level or in its bin/ is not owned by root");
+	assert_contains(err.text, "(find " );
+	assert_int_equal(chown(test_path(f->base, "go-1.22/bin"), 0, 0), 0);
 	assert_int_equal(check_source(f, test_path(f->base, "go-1.22"), &err), 0);
 	make_dir(test_path(f->base, "go-gw"), 0, 0, 0775);
 	assert_int_equal(check_source(f, test_path(f->base, "go-gw"), &err), -1);
@@ -120,11 +125,48 @@ static void test_source(void **state)
 	assert_int_equal(check_source(f, test_path(f->base, "alicedir/go"), &err), -1);
 }
 
+/* What the bind shows first, checked: the top level and bin/; symbolic
+ * links are not followed; deeper entries are not read (the admin's word). */
+static void test_source_surface(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_error err = { .text = "" };
+	char jdk[256], path[300];
+
+	REQUIRE_ROOT();
+	snprintf(jdk, sizeof(jdk), "%s/jdk", f->base);
+	make_dir(jdk, 0, 0, 0755);
+	make_dir(test_path(jdk, "bin"), 0, 0, 0755);
+	make_dir(test_path(jdk, "lib"), 0, 0, 0755);
+	write_file(test_path(jdk, "release"), "JAVA_VERSION=17\n", 0, 0, 0644);
+	write_file(test_path(jdk, "bin/java"), "#!/bin/sh\n", 0, 0, 0755);
+	write_file(test_path(jdk, "lib/deep"), "alice's\n", 1000, 1000, 0666);
+	assert_int_equal(symlink("/nonexistent/alices-java", test_path(jdk, "bin/javac")), 0);
+	assert_int_equal(check_source(f, jdk, &err), 0);
+	/* a program in bin/ others can write */
+	assert_int_equal(chmod(test_path(jdk, "bin/java"), 0757), 0);
+	assert_int_equal(check_source(f, jdk, &err), -1);
+	snprintf(path, sizeof(path), "(find %s/bin -mindepth 1", jdk);
+	assert_contains(err.text, path);
+	assert_int_equal(chmod(test_path(jdk, "bin/java"), 0755), 0);
+	/* a file at the top level owned by alice */
+	assert_int_equal(chown(test_path(jdk, "release"), 1000, 1000), 0);
+	assert_int_equal(check_source(f, jdk, &err), -1);
+	assert_false(strstr(err.text, "release") != NULL); /* no entry named: listed as root */
+	assert_int_equal(chown(test_path(jdk, "release"), 0, 0), 0);
+	/* bin/ group-writable itself */
+	assert_int_equal(chmod(test_path(jdk, "bin"), 0775), 0);
+	assert_int_equal(check_source(f, jdk, &err), -1);
+	assert_int_equal(chmod(test_path(jdk, "bin"), 0755), 0);
+	assert_int_equal(check_source(f, jdk, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_target),
 		cmocka_unit_test(test_source),
+		cmocka_unit_test(test_source_surface),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
