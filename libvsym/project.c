@@ -10,18 +10,24 @@
 
 #include "expand.h"
 #include "project.h"
+#include "safetext.h"
 
 /* A file of thousands of lines each worth a note gets this many, then
  * one saying that more were left out. */
 #define PROJECT_MAX_NOTES 16
 
 /* A repository may hold a directory whose name carries terminal escapes:
- * no control character of a path reaches a message. */
-static void blank_controls(char *text)
+ * no control character of a path reaches a message (safetext.h). Takes
+ * text and returns it made safe, in new memory, or NULL (text freed). */
+static char *made_safe(char *text)
 {
-	for (unsigned char *p = (unsigned char *)text; *p != '\0'; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	size_t size = 4 * strlen(text) + 1;
+	char *safe = malloc(size);
+
+	if (safe != NULL)
+		vsym_safe_text(text, safe, size);
+	free(text);
+	return safe;
 }
 
 int vsym_project_note(struct vsym_project *proj, bool problem, struct vsym_error *err, const char *fmt, ...)
@@ -45,9 +51,8 @@ int vsym_project_note(struct vsym_project *proj, bool problem, struct vsym_error
 	else
 		rc = vasprintf(&notes[proj->nnotes], fmt, ap);
 	va_end(ap);
-	if (rc < 0)
+	if (rc < 0 || (notes[proj->nnotes] = made_safe(notes[proj->nnotes])) == NULL)
 		return vsym_error_set(err, "out of memory");
-	blank_controls(notes[proj->nnotes]);
 	proj->nnotes++;
 	return 0;
 }
@@ -86,7 +91,7 @@ static int add_pick(struct vsym_project *proj, size_t variant, const struct vsym
 	p->line = line;
 	p->minimum = named != NULL && named->minimum;
 	p->file = strdup(file);
-	ok = p->file != NULL;
+	ok = p->file != NULL && (p->file = made_safe(p->file)) != NULL;
 	if (named != NULL && ok) {
 		p->value = strdup(named->values[0]);
 		p->fallbacks = calloc(named->n, sizeof(char *));
@@ -98,7 +103,6 @@ static int add_pick(struct vsym_project *proj, size_t variant, const struct vsym
 		vsym_project_pick_free(p);
 		return vsym_error_set(err, "out of memory");
 	}
-	blank_controls(p->file);
 	proj->n++;
 	return 0;
 }

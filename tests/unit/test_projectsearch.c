@@ -183,8 +183,13 @@ static void search_bad_nearest_value_leaves_variant(void **state)
 	assert_int_equal(search(f, "/a/\x1b]2;x\a/b", (const struct fake_file[]){
 		{ "/a/\x1b]2;x\a/b/.vsym", "allow = ();\n" },
 		{ "/a/\x1b]2;x\a/.go-version", "1.22\n" }, { NULL, NULL } }), 0);
-	assert_contains(notes(f), "/a/?]2;x?/b/.vsym:1: ");  /* a path's escapes are not shown */
-	assert_string_equal(vsym_project_pick_of(&f->proj, GO)->file, "/a/?]2;x?/.go-version");
+	/* a path's escapes are shown visibly, never sent */
+	assert_contains(notes(f), "/a/\\x1b]2;x\\x07/b/.vsym:1: ");
+	assert_string_equal(vsym_project_pick_of(&f->proj, GO)->file, "/a/\\x1b]2;x\\x07/.go-version");
+	/* C1 controls (U+009B CSI, U+009D OSC) and invalid UTF-8 too */
+	assert_int_equal(search(f, "/c/\xc2\x9b" "2J\xc2\x9d" "0;t\xff", (const struct fake_file[]){
+		{ "/c/\xc2\x9b" "2J\xc2\x9d" "0;t\xff/.vsym", "allow = ();\n" }, { NULL, NULL } }), 0);
+	assert_contains(notes(f), "/c/\\xc2\\x9b2J\\xc2\\x9d0;t\\xff/.vsym:1: ");
 	assert_int_equal(search(f, "relative/dir", files), -1);
 	assert_contains(f->err.text, "not an absolute directory");
 }
