@@ -239,6 +239,50 @@ static size_t journal_entries(const struct fixture *f)
 	return n;
 }
 
+/* Killed after the switch's detach of the old mount, before the record
+ * was saved (with and without MOVE_MOUNT_BENEATH): the record names a
+ * mount that is gone and the pending one is on top. Recovery records the
+ * pending one in its place and empties the journal. */
+static void recover_after_switch(struct fixture *f, unsigned flags)
+{
+	struct vsym_state saved = { NULL, 0, f->run };
+	struct vsym_error err;
+	uint64_t old_id;
+
+	assert_int_equal(bind(f, "1.0", flags), VSYM_BOUND);
+	old_id = vsym_state_find(&f->state, f->target)->mnt_id;
+	assert_int_equal(bind(f, "2.0", flags | VSYM_BIND_STOP_AFTER_ATTACH), VSYM_FAILED);
+	assert_int_equal(testns_mounts_on(f->target), 1);
+	assert_true(target_shows(f, "2.0"));
+	/* what the next vsym-rebind finds on disk */
+	assert_int_equal(vsym_state_load(&saved, f->run, VSYM_STATE_FILE, &err), 0);
+	assert_int_equal(saved.n, 1);
+	assert_true(saved.entries[0].mnt_id == old_id);
+	assert_int_equal(journal_entries(f), 1);
+	assert_int_equal(vsym_binds_recover(&f->alice.user, &saved, &err), 0);
+	assert_int_equal(saved.n, 1);
+	assert_true(saved.entries[0].mnt_id != old_id);
+	assert_int_equal(journal_entries(f), 0);
+	assert_int_equal(testns_mounts_on(f->target), 1);
+	vsym_state_free(&saved);
+	assert_int_equal(vsym_state_load(&saved, f->run, VSYM_STATE_FILE, &err), 0);
+	assert_int_equal(saved.n, 1);
+	assert_true(saved.entries[0].mnt_id != old_id);
+	vsym_state_free(&saved);
+}
+
+static void test_recover_after_switch(void **state)
+{
+	REQUIRE_ROOT();
+	recover_after_switch(*state, 0);
+}
+
+static void test_recover_after_fallback_switch(void **state)
+{
+	REQUIRE_ROOT();
+	recover_after_switch(*state, VSYM_BIND_NO_BENEATH);
+}
+
 /* ~/p/t bound from ~/.v/1.0 and stopped after the attach; then ~/p
  * renamed to parent_to and ~/p/t made anew. */
 static void stop_after_attach_then_move(struct fixture *f, const char *parent_to)
@@ -491,6 +535,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_control_characters_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_between_beneath_and_detach, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_leaves_foreign_mounts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_after_switch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_after_fallback_switch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_moved_pending_detached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_moved_pending_recorded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_change_failure_is_failed, setup, teardown),
