@@ -116,3 +116,19 @@ int vsym_hookstamp_mark_future(uid_t uid, const struct vsym_projectsearch_watche
 	}
 	return 0;
 }
+
+int vsym_hookstamp_update(const struct vsym_policy *policy, const struct vsym_user *user, const char *dir,
+			  struct vsym_error *err)
+{
+	struct vsym_projectsearch_watched *files;
+	size_t n;
+	int rc = vsym_hookstamp_touch(user->uid, err);
+
+	if (rc != 0)
+		return rc;
+	if (vsym_projectsearch_watched_as_user(policy, user, dir, &files, &n, err) < 0)
+		return -1;
+	rc = vsym_hookstamp_mark_future(user->uid, files, n, err);
+	vsym_projectsearch_watched_free(files, n);
+	return rc;
+}

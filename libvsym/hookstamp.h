@@ -13,7 +13,9 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "policy.h"
 #include "projectsearch.h"
+#include "user.h"
 
 /* The directory of the reference files. A file's reference is named by
  * its path with each '%' written "%25" and each '/' "%2F" (what the hook
@@ -33,6 +35,13 @@ int vsym_hookstamp_touch(uid_t uid, struct vsym_error *err);
  * uid's, or -1 with err set. */
 int vsym_hookstamp_mark_future(uid_t uid, const struct vsym_projectsearch_watched *files, size_t n,
 			       struct vsym_error *err);
+
+/* What -p does for the hook before it reads the project files from dir
+ * up: the stamp touched, then the references of the files it watches that
+ * are dated later (vsym_projectsearch_watched_as_user). Returns 0, 1 when
+ * this is no vsym session of user's, or -1 with err set. */
+int vsym_hookstamp_update(const struct vsym_policy *policy, const struct vsym_user *user, const char *dir,
+			  struct vsym_error *err);
 
 /* The reference name of path into name (size bytes). Returns 0, or -1
  * when it does not fit or is longer than NAME_MAX. */

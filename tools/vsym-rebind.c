@@ -210,31 +210,6 @@ static int save_values(struct tool *t)
 	return EXIT_DONE;
 }
 
-/* The shell hook runs -p again only when a project file is newer than
- * the stamp ([[ FILE -nt STAMP ]]), so it is touched first; a file dated
- * later than the stamp (in the future) gets a reference with its very
- * time, so that it counts as changed only when its time changes
- * (hookstamp.h). A failure costs the hook one more -p, nothing else. */
-static void stamp_project_files(struct tool *t, const char *dir)
-{
-	struct vsym_projectsearch_watched *files;
-	struct vsym_error err;
-	size_t n;
-
-	if (vsym_hookstamp_touch(t->user.uid, &err) != 0) {
-		if (err.text[0] != '\0')
-			rebind_warn("%s", err.text);
-		return;
-	}
-	if (vsym_projectsearch_watched_as_user(&t->policy, &t->user, dir, &files, &n, &err) < 0) {
-		rebind_warn("%s", err.text);
-		return;
-	}
-	if (vsym_hookstamp_mark_future(t->user.uid, files, n, &err) < 0)
-		rebind_warn("%s", err.text);
-	vsym_projectsearch_watched_free(files, n);
-}
-
 /* -p DIR: the project files from DIR up, read as the caller (never
  * through FUSE); what they pick becomes the operands, followed by the
  * NAME=VALUE operands given for variants they do not name; NAME= operands
@@ -251,8 +226,10 @@ static void take_project_values(struct tool *t)
 	if (t->args.project_dir == NULL)
 		return;
 	dir = absolute(t, t->args.project_dir);
-	if (t->args.mode == MODE_BIND && !t->args.dry_run)
-		stamp_project_files(t, dir);
+	/* For the shell hook: a failure costs it one more -p, nothing else. */
+	if (t->args.mode == MODE_BIND && !t->args.dry_run &&
+	    vsym_hookstamp_update(&t->policy, &t->user, dir, &err) < 0)
+		rebind_warn("%s", err.text);
 	rc = vsym_projectsearch_as_user(&t->policy, &t->user, dir, &proj, &err);
 	if (rc == -ENOTDIR)
 		rebind_die(EXIT_USAGE, "-p: %s", err.text);
