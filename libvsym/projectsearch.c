@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "choices.h"
+#include "cleanup.h"
 #include "cred.h"
 #include "project.h"
 #include "projectfile.h"
@@ -284,17 +285,16 @@ int vsym_projectsearch_watched_as_user(const struct vsym_policy *policy, const s
 	struct vsym_projectread_dir cache = { NULL, -1 };
 	struct vsym_saved_cred saved;
 	size_t nnames;
-	const char **names = vsym_project_file_names(policy, &nnames);
-	char *d = lexical_dir(dir, err);
+	cleanup_free const char **names = vsym_project_file_names(policy, &nnames);
+	cleanup_free char *d = lexical_dir(dir, err);
 	int rc;
 
 	*files = NULL;
 	*n = 0;
-	if (names == NULL || d == NULL) {
-		free(names);
-		free(d);
-		return d == NULL ? -1 : vsym_error_set(err, "out of memory");
-	}
+	if (d == NULL)
+		return -1;
+	if (names == NULL)
+		return vsym_error_set(err, "out of memory");
 	rc = vsym_cred_become(&saved, user, err);
 	if (rc == 0) {
 		if (find_watched(names, nnames, d, &cache, files, n) < 0)
@@ -303,8 +303,6 @@ int vsym_projectsearch_watched_as_user(const struct vsym_policy *policy, const s
 		if (vsym_cred_restore(&saved, err) < 0)
 			rc = -1;
 	}
-	free(names);
-	free(d);
 	if (rc < 0) {
 		vsym_projectsearch_watched_free(*files, *n);
 		*files = NULL;

@@ -237,6 +237,42 @@ static void find_as_user(void **state)
 	assert_int_equal(f->proj.n, 0);
 }
 
+/* What the shell hook watches, as the user: each project file name from
+ * the directory up, spelled as the hook spells it, with its time; a
+ * symbolic link, a directory by such a name, or a missing file is not
+ * there (vsym would read none of them). */
+static void watched_files(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_projectsearch_watched *files;
+	const struct timespec when[2] = { { 2051222400, 5 }, { 2051222400, 5 } };
+	char dir[128], want[300];
+	size_t n;
+
+	snprintf(dir, sizeof(dir), "%s/w/x", scratch);
+	assert_int_equal(mkdir(at("w"), 0755), 0);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	write_bytes(at("w/.tool-versions"), "golang 1.19\n", 12);
+	write_bytes(at("w/x/.vsym"), "variants: { go = \"1.22\"; };\n", 28);
+	assert_int_equal(utimensat(AT_FDCWD, at("w/x/.vsym"), when, 0), 0);
+	assert_int_equal(symlink("/etc/passwd", at("w/x/.go-version")), 0);
+	assert_int_equal(mkdir(at("w/x/.nvmrc"), 0755), 0);
+	assert_int_equal(vsym_projectsearch_watched_as_user(&f->policy, &f->alice.user, dir, &files, &n, &f->err), 0);
+	assert_true(n >= 2);
+	snprintf(want, sizeof(want), "%s/w/x/.vsym", scratch);
+	assert_string_equal(files[0].path, want);
+	assert_true(files[0].mtime.tv_sec == 2051222400 && files[0].mtime.tv_nsec == 5);
+	snprintf(want, sizeof(want), "%s/w/.tool-versions", scratch);
+	assert_string_equal(files[1].path, want);
+	for (size_t i = 0; i < n; i++) {
+		assert_null(strstr(files[i].path, "/w/x/.go-version"));
+		assert_null(strstr(files[i].path, "/w/x/.nvmrc"));
+	}
+	vsym_projectsearch_watched_free(files, n);
+	assert_int_equal(vsym_projectsearch_watched_as_user(&f->policy, &f->alice.user, "relative", &files, &n, &f->err), -1);
+	assert_contains(f->err.text, "not an absolute directory");
+}
+
 /* The search knows a name is missing from one lookup in the directory it
  * walked, but anything there by that name is walked in full: a dangling
  * link is still refused as a link, a file in a directory above is still
@@ -309,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(search_stops_when_all_claimed, setup, teardown),
 		cmocka_unit_test_setup_teardown(search_bad_nearest_value_leaves_variant, setup, teardown),
 		cmocka_unit_test_setup_teardown(find_as_user, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(watched_files, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(find_as_user_walks_what_is_there, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(fuse_never_looked_into, setup, teardown),
 	};
