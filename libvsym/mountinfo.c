@@ -223,6 +223,28 @@ static bool parse_mountinfo_line(const char *line, struct vsym_mount_type_seen *
 	return true;
 }
 
+/* The calling thread's mount namespace (0, 0 when it cannot be read,
+ * which no open table matches). */
+static void this_namespace(dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	if (stat("/proc/thread-self/ns/mnt", &st) < 0)
+		st.st_dev = 0, st.st_ino = 0;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+}
+
+/* True when the thread is in the namespace the table was opened in. */
+static bool types_here(const struct vsym_mount_types *t)
+{
+	dev_t dev;
+	ino_t ino;
+
+	this_namespace(&dev, &ino);
+	return ino != 0 && dev == t->ns_dev && ino == t->ns_ino;
+}
+
 /* Opens the table afresh, forgetting what was read of an older one. A
  * large buffer: each read of the file makes the kernel find its place in
  * the namespace's list of mounts again. */
@@ -236,6 +258,7 @@ static int types_open(struct vsym_mount_types *t, struct vsym_error *err)
 		return vsym_error_set(err, "cannot read /proc/self/mountinfo: %s", strerror(errno));
 	setvbuf(t->file, NULL, _IOFBF, 64 * 1024);
 	t->reads++;
+	this_namespace(&t->ns_dev, &t->ns_ino);
 	return 0;
 }
 
@@ -307,7 +330,7 @@ static int types_lookup(int fd, struct vsym_mount_types *t, char *type, size_t s
 	/* First the id, while fd holds the mount; then the staleness check. */
 	if (mount_id_of(fd, STATX_MNT_ID, &id) < 0)
 		return vsym_error_set(err, "cannot read the id of a mount: %s", strerror(errno));
-	if (t->file == NULL || types_stale(t)) {
+	if (t->file == NULL || types_stale(t) || !types_here(t)) {
 		if (types_open(t, err) < 0)
 			return -1;
 	} else {

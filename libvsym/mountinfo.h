@@ -6,6 +6,7 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -57,16 +58,19 @@ struct vsym_mount_types {
 	struct vsym_mount_type_seen *seen;
 	size_t n, cap;
 	unsigned reads;	/* times the table was opened: for tests */
+	dev_t ns_dev;	/* the mount namespace it was opened in */
+	ino_t ns_ino;
 };
 #define VSYM_MOUNT_TYPES_INIT { .file = NULL }
 
 /* vsym_mount_fs_type, with what the walk has read of the table kept in
- * types between calls (statmount(2) first, as there). A table read earlier is used only while this
- * namespace's mounts are unchanged since it was opened (the kernel flags
- * the open file on any mount or unmount): then every mount in it still
- * holds its id, so the mount fd is on, which holds its id while fd is
- * open, is the one with that id. Otherwise it is read again. Returns 0
- * or -1 with err set. */
+ * types between calls (statmount(2) first, as there). A table read earlier
+ * is used only in the mount namespace it was opened in (the calling
+ * thread's, /proc/thread-self/ns/mnt) and only while that namespace's
+ * mounts are unchanged since it was opened (the kernel flags the open file
+ * on any mount or unmount): then every mount in it still holds its id, so
+ * the mount fd is on, which holds its id while fd is open, is the one with
+ * that id. Otherwise it is read again. Returns 0 or -1 with err set. */
 int vsym_mount_fs_type_cached(int fd, struct vsym_mount_types *types, char *type, size_t size,
 			      struct vsym_error *err);
 

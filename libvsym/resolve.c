@@ -66,10 +66,19 @@ struct walk {
 	int nlinks;
 	char rest[2 * PATH_MAX];
 	struct vsym_error *err;
-	/* Where the kernel has no statmount(2): the mount table, read once
-	 * for the whole walk rather than once for each mount crossed. */
-	struct vsym_mount_types types;
 };
+
+/* Where the kernel has no statmount(2) (Linux < 6.8): the mount table as
+ * far as walks have read it, kept from walk to walk in this thread, and
+ * read again only when the namespace is another or its mounts changed
+ * (vsym_mount_fs_type_cached): a login walks a dozen paths, and each read
+ * of a large table costs. */
+static __thread struct vsym_mount_types table_kept = VSYM_MOUNT_TYPES_INIT;
+
+void vsym_resolve_forget_table(void)
+{
+	vsym_mount_types_done(&table_kept);
+}
 
 static void walk_move(struct walk *w, int fd)
 {
@@ -105,7 +114,7 @@ static int enter_mount(struct walk *w, const char *name)
 
 	if (fd < 0)
 		return fd;
-	if (vsym_mount_fs_type_cached(fd, &w->types, type, sizeof(type), w->err) < 0)
+	if (vsym_mount_fs_type_cached(fd, &table_kept, type, sizeof(type), w->err) < 0)
 		return -EIO;
 	if (vsym_fs_type_is_fuse(type)) {
 		if (path_of_fd(fd, path, sizeof(path), NULL) < 0)
@@ -204,7 +213,7 @@ static int walk_step(struct walk *w)
 
 int vsym_walk(const char *path, enum vsym_links links, struct vsym_error *err)
 {
-	struct walk w = { .links = links, .dir = -1, .err = err, .types = VSYM_MOUNT_TYPES_INIT };
+	struct walk w = { .links = links, .dir = -1, .err = err };
 	int fd, rc = 0;
 
 	if (path[0] != '/' || strlen(path) >= sizeof(w.rest) / 2)
@@ -236,7 +245,6 @@ int vsym_walk(const char *path, enum vsym_links links, struct vsym_error *err)
 	}
 	if (w.dir >= 0)
 		close(w.dir);
-	vsym_mount_types_done(&w.types);
 	return rc < 0 ? rc : fd;
 }
 

@@ -19,6 +19,7 @@
 #include "binds.h"
 #include "cfg.h"
 #include "login.h"
+#include "resolve.h"
 #include "safetext.h"
 #include "session.h"
 
@@ -262,6 +263,7 @@ PAM_EXTERN int pam_sm_open_session(pam_handle_t *pamh, int flags, int argc, cons
 	rc = open_session(&m);
 	vsym_policy_free(&m.policy);
 	vsym_user_free(&m.user);
+	vsym_resolve_forget_table(); /* no descriptor left to the application */
 	return rc;
 }
 

@@ -395,6 +395,7 @@ static int walk_reads_table_once(struct fixture *f)
 	char path[PATH_MAX];
 	int rc;
 
+	vsym_resolve_forget_table();
 	mountinfo_opens = 0;
 	snprintf(path, sizeof(path), "%s/n", f->home);
 	for (int i = 1; i < DEPTH; i++)
@@ -413,24 +414,108 @@ static int walk_reads_table_once(struct fixture *f)
 	return 0;
 }
 
-static void test_walk_pre_68_reads_table_once(void **state)
+/* Resolves the source under the DEPTH mounts; 0 or -1. */
+static int resolve_deep(struct fixture *f)
 {
-	struct fixture *f = *state;
-	char dir[PATH_MAX];
+	struct vsym_resolved r;
+	struct vsym_error err;
+	char path[PATH_MAX];
 
-	REQUIRE_ROOT();
-	snprintf(dir, sizeof(dir), "%s", f->home);
+	snprintf(path, sizeof(path), "%s/n", f->home);
+	for (int i = 1; i < DEPTH; i++)
+		strcat(path, "/n");
+	strcat(path, "/go");
+	if (vsym_resolve_source(&f->alice.user, path, &r, &err) != 0) {
+		fprintf(stderr, "resolve %s: %s\n", path, err.text);
+		return -1;
+	}
+	vsym_resolved_close(&r);
+	return 0;
+}
+
+/* The table read by one walk serves the next ones (a login walks a dozen
+ * paths), until the thread is in another namespace, a mount changes, or
+ * vsym_resolve_forget_table. */
+static int walks_share_table(struct fixture *f)
+{
+	static const unsigned want[] = { 1, 1, 2, 3, 4 };
+	unsigned got[5];
+	char extra[PATH_MAX];
+
+	int here, other;
+
+	/* Another namespace, made first (private, so that what follows stays
+	 * in it), then back here: nothing changes in either from now on
+	 * but the mount below. */
+	here = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (here < 0 || unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    (other = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0 || setns(here, CLONE_NEWNS) < 0)
+		return 1;
+	vsym_resolve_forget_table();
+	mountinfo_opens = 0;
+	if (resolve_deep(f) < 0 || resolve_deep(f) < 0)
+		return 1;
+	got[0] = got[1] = mountinfo_opens;
+	/* in the other namespace: other mount ids, read again */
+	if (setns(other, CLONE_NEWNS) < 0 || resolve_deep(f) < 0)
+		return 2;
+	got[2] = mountinfo_opens;
+	/* a mount elsewhere: the kept table is stale */
+	snprintf(extra, sizeof(extra), "%s/extra", f->home);
+	if (mkdir(extra, 0755) < 0 || mount("x", extra, "tmpfs", 0, NULL) < 0 || resolve_deep(f) < 0)
+		return 3;
+	got[3] = mountinfo_opens;
+	vsym_resolve_forget_table();
+	if (resolve_deep(f) < 0)
+		return 4;
+	got[4] = mountinfo_opens;
+	for (int i = 1; i < 5; i++)
+		if (got[i] != want[i]) {
+			fprintf(stderr, "step %d: the table was opened %u times in all, not %u\n", i, got[i], want[i]);
+			return 10 + i;
+		}
+	return 0;
+}
+
+static void make_deep_mounts(struct fixture *f, char *dir, size_t size)
+{
+	snprintf(dir, size, "%s", f->home);
 	for (int i = 0; i < DEPTH; i++) {
 		strcat(dir, "/n");
 		make_dir(dir, 1000, 1000, 0755);
 		mount_tmpfs(dir, 1000);
 	}
 	make_dir(test_path(dir, "go"), 1000, 1000, 0755);
-	in_pre_68_child(f, walk_reads_table_once);
+}
+
+static void remove_deep_mounts(char *dir)
+{
 	for (int i = 0; i < DEPTH; i++) {
 		umount2(dir, MNT_DETACH);
 		*strrchr(dir, '/') = '\0';
 	}
+}
+
+static void test_walk_pre_68_reads_table_once(void **state)
+{
+	struct fixture *f = *state;
+	char dir[PATH_MAX];
+
+	REQUIRE_ROOT();
+	make_deep_mounts(f, dir, sizeof(dir));
+	in_pre_68_child(f, walk_reads_table_once);
+	remove_deep_mounts(dir);
+}
+
+static void test_walks_pre_68_share_table(void **state)
+{
+	struct fixture *f = *state;
+	char dir[PATH_MAX];
+
+	REQUIRE_ROOT();
+	make_deep_mounts(f, dir, sizeof(dir));
+	in_pre_68_child(f, walks_share_table);
+	remove_deep_mounts(dir);
 }
 
 /* The id of the mount fd is on (STATX_MNT_ID: the id that a later mount
@@ -513,6 +598,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_walk_never_into_fuse, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fs_type_from_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walk_pre_68_reads_table_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_walks_pre_68_share_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pre_68_stale_table_not_trusted, setup, teardown),
 	};
 
