@@ -43,10 +43,7 @@ static int open_error(const char *path, int e, const struct vsym_error *why, str
 	return vsym_error_set(err, "cannot open %s: %s", path, strerror(e));
 }
 
-/* Opens what the O_PATH descriptor names for reading, without a path
- * lookup: the object checked is the one read. O_NONBLOCK: a FIFO swapped
- * in cannot be, but would not block either. */
-static int reopen_for_reading(int fd)
+int vsym_file_reopen_for_reading(int fd)
 {
 	char link[64];
 
@@ -54,8 +51,8 @@ static int reopen_for_reading(int fd)
 	return open(link, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 }
 
-static int read_all(int fd, const char *path, char *buf, size_t max, size_t *len,
-		    struct vsym_error *err)
+int vsym_file_read_fd(int fd, const char *path, char *buf, size_t max, size_t *len,
+		      struct vsym_error *err)
 {
 	size_t n = 0;
 
@@ -91,7 +88,7 @@ static int read_checked(const char *path, uid_t owner, char *buf, size_t max,
 	fd = vsym_walk(path, VSYM_LINKS_FOLLOW_DIRS, &why);
 	if (fd < 0)
 		return open_error(path, -fd, &why, err);
-	rfd = reopen_for_reading(fd);
+	rfd = vsym_file_reopen_for_reading(fd);
 	close(fd);
 	if (rfd < 0)
 		return open_error(path, errno, &why, err);
@@ -100,7 +97,7 @@ static int read_checked(const char *path, uid_t owner, char *buf, size_t max,
 	else
 		rc = check_file(path, &st, owner, max, err);
 	if (rc == 0)
-		rc = read_all(rfd, path, buf, max, len, err);
+		rc = vsym_file_read_fd(rfd, path, buf, max, len, err);
 	close(rfd);
 	return rc;
 }

@@ -25,6 +25,18 @@ int vsym_file_read_trusted(const char *path, uid_t owner, size_t max,
 int vsym_file_read_as_user(const char *path, const struct vsym_user *user, size_t max,
 			   char **buf, size_t *len, struct vsym_error *err);
 
+/* Opens what the O_PATH descriptor fd names for reading, without a path
+ * lookup: the object checked is the one read. O_NONBLOCK: a FIFO swapped
+ * in cannot be, but would not block either. Returns the new descriptor,
+ * or -1 with errno set. */
+int vsym_file_reopen_for_reading(int fd);
+
+/* Reads all of fd, at most max bytes, into buf (max + 1 bytes long),
+ * NUL-terminated; *len bytes. A file that has more (it grew while read)
+ * or cannot be read is an error naming path. Returns 0 or -1. */
+int vsym_file_read_fd(int fd, const char *path, char *buf, size_t max, size_t *len,
+		      struct vsym_error *err);
+
 /* Replaces path with text atomically: a new file beside it (same
  * directory), mode, synced, renamed over path. Made with the caller's
  * credentials: call it as the user for a user's file. Returns 0, or -1

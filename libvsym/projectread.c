@@ -16,19 +16,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cleanup.h"
+#include "fileio.h"
 #include "project.h"
 #include "projectread.h"
 #include "resolve.h"
-
-/* Opens what the walk found for reading, without a path lookup; a FIFO
- * opened non-blocking returns at once and is refused below. */
-static int reopen_for_reading(int fd)
-{
-	char link[64];
-
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	return open(link, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-}
 
 /* Opens path for reading, or returns -errno / -1 with err set. */
 static int open_project_file(const char *path, struct vsym_error *err)
@@ -44,7 +36,7 @@ static int open_project_file(const char *path, struct vsym_error *err)
 		return vsym_error_set(err, "%s: %s; the file is refused", path, why.text);
 	if (fd < 0)
 		return vsym_error_set(err, "%s: cannot be read (%s); the file is refused", path, strerror(-fd));
-	rfd = reopen_for_reading(fd);
+	rfd = vsym_file_reopen_for_reading(fd);
 	close(fd);
 	if (rfd < 0)
 		return vsym_error_set(err, "%s: cannot be read (%s); the file is refused", path, strerror(errno));
@@ -96,44 +88,26 @@ static bool surely_absent(struct vsym_projectread_dir *c, const char *path)
 int vsym_projectread_file(void *ctx, const char *path, char **text, size_t *len,
 			  struct vsym_error *err)
 {
-	int fd;
+	cleanup_fd int fd = -1;
+	cleanup_free char *buf = NULL;
+	struct vsym_error why;
 	struct stat st;
-	size_t n = 0;
-	char *buf;
 
 	if (ctx != NULL && surely_absent(ctx, path))
 		return -ENOENT;
 	fd = open_project_file(path, err);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > VSYM_PROJECT_MAX_SIZE) {
-		bool is_reg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-
-		close(fd);
-		if (!is_reg)
-			return vsym_error_set(err, "%s: not a regular file; the file is refused", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		return vsym_error_set(err, "%s: not a regular file; the file is refused", path);
+	if ((uintmax_t)st.st_size > VSYM_PROJECT_MAX_SIZE)
 		return vsym_error_set(err, "%s: larger than %d bytes; the file is refused", path, VSYM_PROJECT_MAX_SIZE);
-	}
 	buf = malloc(VSYM_PROJECT_MAX_SIZE + 1);
-	while (buf != NULL && n <= VSYM_PROJECT_MAX_SIZE) {
-		ssize_t r = read(fd, buf + n, VSYM_PROJECT_MAX_SIZE + 1 - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
 	if (buf == NULL)
 		return vsym_error_set(err, "out of memory");
-	if (n > VSYM_PROJECT_MAX_SIZE) {
-		free(buf);
-		return vsym_error_set(err, "%s: grew past %d bytes while read; the file is refused", path, VSYM_PROJECT_MAX_SIZE);
-	}
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
+	if (vsym_file_read_fd(fd, path, buf, VSYM_PROJECT_MAX_SIZE, len, &why) < 0)
+		return vsym_error_set(err, "%s; the file is refused", why.text);
+	*text = steal_pointer(&buf);
 	return 0;
 }
 
