@@ -59,7 +59,12 @@ grep -E 'archives ready|ERROR' _build-ci/distcheck.log || true
 # Failures show their logs; then one closing line for the whole run.
 if [ $status -ne 0 ]; then
 	for log in _build-ci/tests/*/*.log _build-asan/tests/*/*.log; do
-		grep -qE '^:test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null && { echo "--- $log"; tail -60 "$log"; }
+		grep -qE '^:test-result: (FAIL|ERROR)' "${log%.log}.trs" 2>/dev/null || continue
+		# each failed check with the diagnostics under it, then the end
+		echo "--- $log: failed checks"
+		awk '/^not ok /{n=25} n&&n--' "$log"
+		echo "--- $log: last lines"
+		tail -30 "$log"
 	done
 fi
 summary _build-ci/test-suite.log _build-asan/test-suite.log
