@@ -249,7 +249,8 @@ enum vsym_outcome vsym_binds_add_mounted(const struct vsym_policy *policy,
 					 const struct vsym_bind *bind, unsigned flags,
 					 struct vsym_error *detail, struct vsym_mounted *mounted)
 {
-	struct vsym_resolved source = { .fd = -1 }, target = { .fd = -1 };
+	cleanup_resolved struct vsym_resolved source = { .fd = -1 };
+	cleanup_resolved struct vsym_resolved target = { .fd = -1 };
 	struct vsym_verdict verdict;
 	enum vsym_outcome outcome = VSYM_BOUND;
 	bool replacing = false, readonly;
@@ -263,17 +264,11 @@ enum vsym_outcome vsym_binds_add_mounted(const struct vsym_policy *policy,
 	if (rc < 0)
 		return rc == -ENOENT && bind->optional ? VSYM_SKIPPED : VSYM_REFUSED;
 	rc = bind->create ? vsym_target_make_missing(user, bind->target, flags & VSYM_BIND_DRY_RUN, detail) : 0;
-	if (rc != 0) {
-		if (rc > 0)
-			return judge_uncreated(policy, bind, &source, detail);
-		vsym_resolved_close(&source);
-		return VSYM_REFUSED;
-	}
+	if (rc != 0)
+		return rc > 0 ? judge_uncreated(policy, bind, &source, detail) : VSYM_REFUSED;
 	outcome = open_target(user, bind->target, state, &target, &replacing, detail);
-	if (outcome != VSYM_BOUND) {
-		vsym_resolved_close(&source);
+	if (outcome != VSYM_BOUND)
 		return outcome;
-	}
 	/* Judged on the canonical paths read back from the descriptors that
 	 * the mount will use, not on the spelling asked for. */
 	vsym_policy_decide(policy, target.path, source.path, &verdict);
@@ -303,8 +298,6 @@ enum vsym_outcome vsym_binds_add_mounted(const struct vsym_policy *policy,
 		snprintf(mounted->source, sizeof(mounted->source), "%s", source.path);
 		snprintf(mounted->target, sizeof(mounted->target), "%s", target.path);
 	}
-	vsym_resolved_close(&source);
-	vsym_resolved_close(&target);
 	return outcome;
 }
 
@@ -323,7 +316,7 @@ static int detach_recorded(struct vsym_state *state, int fd, const char *target,
 int vsym_binds_remove(const struct vsym_user *user, struct vsym_state *state,
 		      const char *target, struct vsym_error *err)
 {
-	struct vsym_resolved top = { .fd = -1 };
+	cleanup_resolved struct vsym_resolved top = { .fd = -1 };
 	struct vsym_state_entry *entry;
 	int rc = 1;
 
@@ -334,7 +327,6 @@ int vsym_binds_remove(const struct vsym_user *user, struct vsym_state *state,
 		rc = detach_recorded(state, top.fd, top.path, err);
 	else
 		vsym_error_set(err, "no vsym bind on %s", top.path);
-	vsym_resolved_close(&top);
 	return rc;
 }
 
@@ -345,7 +337,7 @@ int vsym_binds_remove_moved(const struct vsym_user *user, struct vsym_state *sta
 
 	while (i < state->n) {
 		struct vsym_state_entry *e = &state->entries[i];
-		struct vsym_resolved top = { .fd = -1 };
+		cleanup_resolved struct vsym_resolved top = { .fd = -1 };
 		struct vsym_mount_info info;
 		char target[sizeof(top.path)];
 		bool removed = false;
@@ -359,14 +351,11 @@ int vsym_binds_remove_moved(const struct vsym_user *user, struct vsym_state *sta
 			return -1;   /* no record is given up unseen */
 		if (found == 1 && strcmp(info.target, e->target) != 0 &&
 		    vsym_target_open(user, info.target, &top, err) == 0 && vsym_binds_is_recorded(top.fd, e)) {
-			if (vsym_mount_detach(top.fd, e->mnt_id, err) < 0) {
-				vsym_resolved_close(&top);
+			if (vsym_mount_detach(top.fd, e->mnt_id, err) < 0)
 				return -1;
-			}
 			vsym_state_remove(state, target);
 			removed = true;
 		}
-		vsym_resolved_close(&top);
 		if (!removed)
 			i++;
 	}
@@ -445,13 +434,12 @@ static int record_pending(struct vsym_state *state, const struct vsym_state_entr
 static int recover_moved(const struct vsym_user *user, struct vsym_state *state,
 			 const struct vsym_state_entry *pending, const char *now_at, struct vsym_error *err)
 {
-	struct vsym_resolved top = { .fd = -1 };
+	cleanup_resolved struct vsym_resolved top = { .fd = -1 };
 	struct vsym_error ignored;
 	int rc = -1;
 
 	if (vsym_target_open(user, now_at, &top, &ignored) == 0 && vsym_binds_is_recorded(top.fd, pending))
 		rc = vsym_mount_detach(top.fd, pending->mnt_id, &ignored);
-	vsym_resolved_close(&top);
 	return rc == 0 ? 0 : record_pending(state, pending, now_at, err);
 }
 
@@ -463,7 +451,7 @@ static int recover_in_place(const struct vsym_user *user, struct vsym_state *sta
 			    const struct vsym_state_entry *pending, struct vsym_error *err)
 {
 	const struct vsym_state_entry *old = vsym_state_find(state, pending->target);
-	struct vsym_resolved top = { .fd = -1 };
+	cleanup_resolved struct vsym_resolved top = { .fd = -1 };
 	struct vsym_error ignored;
 	bool old_on_top;
 	int rc = 0;
@@ -483,7 +471,6 @@ static int recover_in_place(const struct vsym_user *user, struct vsym_state *sta
 		if (rc == 0)
 			vsym_state_remove(state, pending->target);
 	}
-	vsym_resolved_close(&top);
 	return rc < 0 ? -1 : record_pending(state, pending, pending->target, err);
 }
 

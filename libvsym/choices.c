@@ -195,7 +195,7 @@ static int read_choices(const struct vsym_variant *v, int dirfd, struct vsym_cho
 int vsym_choices_list(const struct vsym_user *user, const struct vsym_variant *variant,
 		      struct vsym_choices *out, struct vsym_error *err)
 {
-	struct vsym_resolved dir = { .fd = -1 };
+	cleanup_resolved struct vsym_resolved dir = { .fd = -1 };
 	struct vsym_saved_cred saved;
 	struct statfs fs;
 	int rc;
@@ -209,18 +209,15 @@ int vsym_choices_list(const struct vsym_user *user, const struct vsym_variant *v
 	if (rc < 0)
 		return -1;
 	/* A FUSE server the user runs could hold a directory listing for ever. */
-	if (fstatfs(dir.fd, &fs) < 0 || fs.f_type == FUSE_SUPER_MAGIC || !S_ISDIR(dir.st.st_mode)) {
-		vsym_resolved_close(&dir);
+	if (fstatfs(dir.fd, &fs) < 0 || fs.f_type == FUSE_SUPER_MAGIC || !S_ISDIR(dir.st.st_mode))
 		return vsym_error_set(err, "the values of '%s' in %s are not listed (not a directory, or on FUSE)",
 				      variant->name, variant->tmpl_dir);
-	}
 	rc = vsym_cred_become(&saved, user, err);
 	if (rc == 0) {
 		rc = read_choices(variant, dir.fd, out, err);
 		if (vsym_cred_restore(&saved, err) < 0)
 			rc = -1;
 	}
-	vsym_resolved_close(&dir);
 	if (rc < 0)
 		vsym_choices_free(out);
 	return rc;
@@ -269,9 +266,9 @@ void vsym_choices_describe(const struct vsym_variant *v, const struct vsym_choic
  * case at every login). */
 static bool is_plain_choice(const struct vsym_user *user, const struct vsym_variant *v, const char *value)
 {
-	struct vsym_resolved r = { .fd = -1 };
+	cleanup_resolved struct vsym_resolved r = { .fd = -1 };
 	struct vsym_error ignored;
-	char *source;
+	cleanup_free char *source = NULL;
 	bool plain;
 
 	for (size_t i = 0; i < v->naliases; i++)
@@ -280,8 +277,6 @@ static bool is_plain_choice(const struct vsym_user *user, const struct vsym_vari
 	source = vsym_variant_source(v, value);
 	plain = source != NULL && strcmp(source, v->target) != 0 &&
 		vsym_resolve_source(user, source, &r, &ignored) == 0 && S_ISDIR(r.st.st_mode);
-	vsym_resolved_close(&r);
-	free(source);
 	return plain;
 }
 

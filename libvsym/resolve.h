@@ -63,6 +63,10 @@ int vsym_resolve_as_user(const struct vsym_user *user, const char *path, enum vs
 /* Closes what a resolve opened; safe on an unopened struct with fd -1. */
 void vsym_resolved_close(struct vsym_resolved *r);
 
+/* A local declared cleanup_resolved is closed when it goes out of scope,
+ * on every return path (cleanup.h): initialise it with { .fd = -1 }. */
+#define cleanup_resolved __attribute__((cleanup(vsym_resolved_close)))
+
 /* Closes the mount table that walks keep in this thread on kernels
  * without statmount(2) (Linux < 6.8); the next walk reads it again. The
  * module calls it before it returns to the PAM application. */

@@ -65,14 +65,13 @@ static void shed_parent_binds(const struct vsym_user *user, struct vsym_state *p
 {
 	for (size_t i = 0; i < parent->n; i++) {
 		struct vsym_state_entry e = parent->entries[i];
-		struct vsym_resolved top = { .fd = -1 };
+		cleanup_resolved struct vsym_resolved top = { .fd = -1 };
 		struct vsym_error err;
 
 		if (vsym_target_open(user, e.target, &top, &err) < 0)
 			continue;
 		if (strcmp(top.path, e.target) == 0 && adopt_copy(top.fd, &e))
 			vsym_mount_detach(top.fd, e.mnt_id, &err);
-		vsym_resolved_close(&top);
 	}
 }
 

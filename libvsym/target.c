@@ -170,17 +170,14 @@ static int mkdir_as_user(const struct vsym_user *user, const struct vsym_resolve
 int vsym_target_make_missing(const struct vsym_user *user, const char *path, bool dry_run,
 			     struct vsym_error *detail)
 {
-	struct vsym_resolved target = { .fd = -1 }, parent = { .fd = -1 };
+	cleanup_resolved struct vsym_resolved target = { .fd = -1 };
+	cleanup_resolved struct vsym_resolved parent = { .fd = -1 };
 	const char *name;
-	int rc = vsym_target_open(user, path, &target, detail);
 
-	vsym_resolved_close(&target);
-	if (rc != -ENOENT)
+	if (vsym_target_open(user, path, &target, detail) != -ENOENT)
 		return 0;
 	name = open_parent(user, path, &parent, detail);
 	if (name == NULL)
 		return -1;
-	rc = dry_run ? 1 : mkdir_as_user(user, &parent, name, detail);
-	vsym_resolved_close(&parent);
-	return rc;
+	return dry_run ? 1 : mkdir_as_user(user, &parent, name, detail);
 }
