@@ -186,8 +186,7 @@ static int include_teardown(void **state)
 		return 0;
 	if (fx->watch >= 0)
 		close(fx->watch);
-	unlink(fx->path);
-	rmdir(fx->dir);
+	test_remove_tmp_dir(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -201,8 +200,7 @@ static int include_setup(void **state)
 	if (fx == NULL)
 		return -1;
 	fx->watch = -1;
-	strcpy(fx->dir, "/tmp/vsym-test-cfg-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL)
+	if (test_tmp_dir(fx->dir, sizeof(fx->dir), "vsym-test-cfg") < 0)
 		return -1;
 	snprintf(fx->path, sizeof(fx->path), "%s/included.conf", fx->dir);
 	fd = open(fx->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

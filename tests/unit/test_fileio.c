@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,13 +29,6 @@ struct fixture {
 	gid_t groups[64];
 };
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return type == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 static int teardown(void **state)
 {
 	struct fixture *fx = *state;
@@ -46,8 +38,7 @@ static int teardown(void **state)
 		return 0;
 	if (geteuid() == 0 && fx->ngroups >= 0)
 		setgroups((size_t)fx->ngroups, fx->groups);
-	if (fx->dir[0] != '\0')
-		nftw(fx->dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_remove_tmp_dir(fx->dir);
 	free(fx);
 	return 0;
 }
@@ -72,12 +63,7 @@ static int setup(void **state)
 	if (fx == NULL)
 		return -1;
 	fx->ngroups = getgroups(64, fx->groups);
-	strcpy(fx->dir, "/tmp/vsym-test-fileio-XXXXXX");
-	if (mkdtemp(fx->dir) == NULL) {
-		fx->dir[0] = '\0';
-		return teardown(state), -1;
-	}
-	if (chmod(fx->dir, 0755) < 0)
+	if (test_tmp_dir(fx->dir, sizeof(fx->dir), "vsym-test-fileio") < 0)
 		return teardown(state), -1;
 	sigaction(SIGALRM, &guard, NULL);
 	alarm(test_seconds(HANG_GUARD_SECONDS));

@@ -19,31 +19,17 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
 
-	snprintf(f->dir, sizeof(f->dir), "%s/vsym-state-XXXXXX", tmp && strlen(tmp) < 40 ? tmp : "/tmp");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
 	*state = f;
-	return 0;
+	return f != NULL && test_tmp_dir(f->dir, sizeof(f->dir), "vsym-state") == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	DIR *d = opendir(f->dir);
-	struct dirent *e;
-	char path[512];
 
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", f->dir, e->d_name);
-		unlink(path);
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(f->dir);
+	if (f != NULL)
+		test_remove_tmp_dir(f->dir);
 	free(f);
 	return 0;
 }

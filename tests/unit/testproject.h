@@ -96,19 +96,14 @@ static inline void write_bytes(const char *path, const char *text, size_t len)
 
 static inline int setup_files(void **state)
 {
-	strcpy(scratch, "/tmp/test_project.XXXXXX");
-	if (mkdtemp(scratch) == NULL || chmod(scratch, 0755) < 0)
+	if (test_tmp_dir(scratch, sizeof(scratch), "test_project") < 0)
 		return -1;
 	return setup(state);
 }
 
 static inline int teardown_files(void **state)
 {
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch);
-	if (system(cmd) != 0)
-		return -1;
+	test_remove_tmp_dir(scratch);
 	return teardown(state);
 }
 

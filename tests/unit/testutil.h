@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -132,6 +133,38 @@ static inline void test_load_policy(struct vsym_policy *policy, const char *text
 	vsym_policy_free(policy);
 	if (vsym_cfg_load_system(policy, "/etc/vsym.conf", text, strlen(text), user, &err) < 0)
 		fail_msg("%s", err.text);
+}
+
+/* A directory of its own for a test that runs without root too (the root
+ * tests use test_scratch_dir): $TMPDIR/NAME.XXXXXX (/tmp when TMPDIR is
+ * unset or too long), mode 0755, its path written into dir. Returns 0, or
+ * -1 with dir empty. test_remove_tmp_dir removes it and all it holds. */
+static inline int test_tmp_dir(char *dir, size_t size, const char *name)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (tmp == NULL || *tmp == '\0' || strlen(tmp) + strlen(name) + 8 >= size)
+		tmp = "/tmp";
+	snprintf(dir, size, "%s/%s.XXXXXX", tmp, name);
+	if (mkdtemp(dir) == NULL || chmod(dir, 0755) < 0) {
+		dir[0] = '\0';
+		return -1;
+	}
+	return 0;
+}
+
+static inline int test_remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return type == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/* Removes a test_tmp_dir (nothing when dir is empty); links not followed. */
+static inline void test_remove_tmp_dir(const char *dir)
+{
+	if (dir[0] != '\0')
+		nftw(dir, test_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* The teardown of a fixture that holds nothing but its own memory. */
