@@ -474,17 +474,31 @@ static int recover_in_place(const struct vsym_user *user, struct vsym_state *sta
 	return rc < 0 ? -1 : record_pending(state, pending, pending->target, err);
 }
 
+/* Whether a record names the mount with this id: two mounts that are
+ * there at once never share an id, so the record counts that mount. */
+static bool recorded_by_id(const struct vsym_state *state, uint64_t id)
+{
+	for (size_t i = 0; i < state->n; i++)
+		if (state->entries[i].mnt_id == id)
+			return true;
+	return false;
+}
+
 /* Accounts for the mount a journal entry names, found by its id wherever
- * it is now: nothing to do when it is in no mount table (never attached,
- * or gone), else recover_in_place or recover_moved. Returns 0, or -1 (err
- * set) when it could not be accounted for, the mount table unread
- * included: then the journal must stay. */
+ * it is now: nothing to do when a record names it already (killed after
+ * the record was saved, before the journal was ended) or when it is in no
+ * mount table (never attached, or gone), else recover_in_place or
+ * recover_moved. Returns 0, or -1 (err set) when it could not be accounted
+ * for, the mount table unread included: then the journal must stay. */
 static int recover_one(const struct vsym_user *user, struct vsym_state *state,
 		       const struct vsym_state_entry *pending, struct vsym_error *err)
 {
 	struct vsym_mount_info info;
-	int found = vsym_mountinfo_lookup(pending->mnt_id, &info, err);
+	int found;
 
+	if (recorded_by_id(state, pending->mnt_id))
+		return 0;
+	found = vsym_mountinfo_lookup(pending->mnt_id, &info, err);
 	if (found <= 0)
 		return found;
 	if (strcmp(info.target, pending->target) != 0)

@@ -283,6 +283,53 @@ static void test_recover_after_fallback_switch(void **state)
 	recover_after_switch(*state, VSYM_BIND_NO_BENEATH);
 }
 
+/* Killed after the record was saved and before the journal was ended
+ * (a window rebind_security's random kills hit): the journal names the
+ * recorded mount, in place or, once ~/p is renamed, elsewhere. Recovery
+ * leaves the one record and the mount as they are and empties the
+ * journal; it neither refuses nor counts the mount twice. */
+static void recorded_then_killed(struct fixture *f, bool move_parent)
+{
+	struct vsym_state journal = { NULL, 0, f->run };
+	struct vsym_state_entry recorded;
+	struct vsym_error err;
+	char p[200], moved[200], moved_t[220];
+
+	snprintf(p, sizeof(p), "%s/p", f->home);
+	snprintf(moved, sizeof(moved), "%s/moved", f->home);
+	snprintf(moved_t, sizeof(moved_t), "%s/t", moved);
+	make_dir(p, 1000, 1000, 0755);
+	snprintf(f->target, sizeof(f->target), "%s/p/t", f->home);
+	make_dir(f->target, 1000, 1000, 0755);
+	load_policy(f, "allow = ( { target = \"~/p/t\"; source = \"~/.v/*\"; } );\n");
+	assert_int_equal(bind(f, "1.0", 0), VSYM_BOUND);
+	recorded = *vsym_state_find(&f->state, f->target);
+	assert_int_equal(vsym_state_put(&journal, &recorded), 0);
+	assert_int_equal(vsym_state_save(&journal, VSYM_JOURNAL_FILE, &err), 0);
+	if (move_parent)
+		assert_int_equal(rename(p, moved), 0);
+	assert_int_equal(vsym_binds_recover(&f->alice.user, &f->state, &err), 0);
+	assert_int_equal(f->state.n, 1);
+	assert_true(f->state.entries[0].mnt_id == recorded.mnt_id);
+	assert_int_equal(journal_entries(f), 0);
+	assert_int_equal(testns_mounts_on(move_parent ? moved_t : f->target), 1);
+	vsym_state_free(&journal);
+	if (move_parent)
+		assert_int_equal(umount(moved_t), 0);
+}
+
+static void test_recover_recorded_in_place(void **state)
+{
+	REQUIRE_ROOT();
+	recorded_then_killed(*state, false);
+}
+
+static void test_recover_recorded_moved(void **state)
+{
+	REQUIRE_ROOT();
+	recorded_then_killed(*state, true);
+}
+
 /* ~/p/t bound from ~/.v/1.0 and stopped after the attach; then ~/p
  * renamed to parent_to and ~/p/t made anew. */
 static void stop_after_attach_then_move(struct fixture *f, const char *parent_to)
@@ -539,6 +586,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recover_after_fallback_switch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_moved_pending_detached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_moved_pending_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_recorded_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_recorded_moved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_change_failure_is_failed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_max_binds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unbind, setup, teardown),
