@@ -11,8 +11,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "libmountdl.h"
 #include "mountinfo.h"
 
@@ -167,9 +169,10 @@ struct vsym_mnt_id_req {
 	uint64_t param;
 };
 
-/* The mount's id, without a getattr call into its file system: asking for
- * nothing but the id, with AT_STATX_DONT_SYNC, is answered by the VFS. */
-static int mount_id_of(int fd, unsigned int want, uint64_t *id)
+/* The mount's id and its file system's device, without a call into its
+ * file system: asking for nothing but the id, with AT_STATX_DONT_SYNC, is
+ * answered from what the kernel holds (a FUSE daemon is not asked). */
+static int mount_id_of(int fd, unsigned int want, uint64_t *id, dev_t *dev)
 {
 	struct statx stx;
 
@@ -177,6 +180,7 @@ static int mount_id_of(int fd, unsigned int want, uint64_t *id)
 	    !(stx.stx_mask & want))
 		return -1;
 	*id = stx.stx_mnt_id;
+	*dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
 	return 0;
 }
 
@@ -185,8 +189,9 @@ static int fs_type_by_statmount(int fd, char *type, size_t size, struct vsym_err
 {
 	struct vsym_mnt_id_req req = { .size = 24 };
 	struct vsym_statmount sm;
+	dev_t dev;
 
-	if (mount_id_of(fd, STATX_MNT_ID_UNIQUE, &req.mnt_id) < 0)
+	if (mount_id_of(fd, STATX_MNT_ID_UNIQUE, &req.mnt_id, &dev) < 0)
 		return -ENOSYS;
 	req.param = VSYM_STATMOUNT_FS_TYPE;
 	if (syscall(SYS_statmount, &req, &sm, sizeof(sm), 0) < 0) {
@@ -208,13 +213,16 @@ static int fs_type_by_statmount(int fd, char *type, size_t size, struct vsym_err
 static bool parse_mountinfo_line(const char *line, struct vsym_mount_type_seen *out)
 {
 	const char *sep = strstr(line, " - ");
+	unsigned int major, minor;
 	char *end;
 	size_t n;
 
 	errno = 0;
 	out->id = strtoull(line, &end, 10);
-	if (end == line || *end != ' ' || errno != 0 || sep == NULL)
+	if (end == line || *end != ' ' || errno != 0 || sep == NULL ||
+	    sscanf(end, " %*u %u:%u ", &major, &minor) != 2)
 		return false;
+	out->dev = makedev(major, minor);
 	n = strcspn(sep + 3, " \n");
 	if (n == 0 || n >= sizeof(out->type))
 		return false;
@@ -223,31 +231,13 @@ static bool parse_mountinfo_line(const char *line, struct vsym_mount_type_seen *
 	return true;
 }
 
-/* The calling thread's mount namespace (0, 0 when it cannot be read,
- * which no open table matches). */
-static void this_namespace(dev_t *dev, ino_t *ino)
-{
-	struct stat st;
-
-	if (stat("/proc/thread-self/ns/mnt", &st) < 0)
-		st.st_dev = 0, st.st_ino = 0;
-	*dev = st.st_dev;
-	*ino = st.st_ino;
-}
-
-/* True when the thread is in the namespace the table was opened in. */
-static bool types_here(const struct vsym_mount_types *t)
-{
-	dev_t dev;
-	ino_t ino;
-
-	this_namespace(&dev, &ino);
-	return ino != 0 && dev == t->ns_dev && ino == t->ns_ino;
-}
-
 /* Opens the table afresh, forgetting what was read of an older one. A
- * large buffer: each read of the file makes the kernel find its place in
- * the namespace's list of mounts again. */
+ * page at a time: the kernel generates only the lines a read asks for,
+ * and a walk mostly crosses mounts near the top of the table (/, /home),
+ * made before the host's many later ones; a larger buffer had it generate
+ * about 600 lines of a 1000-mount table for each of a login's reads.
+ * Reading on is cheap (since Linux 5.8 the file keeps a cursor in the
+ * list of mounts, so a read does not search for its place). */
 static int types_open(struct vsym_mount_types *t, struct vsym_error *err)
 {
 	if (t->file != NULL)
@@ -256,9 +246,8 @@ static int types_open(struct vsym_mount_types *t, struct vsym_error *err)
 	t->file = fopen("/proc/self/mountinfo", "re");
 	if (t->file == NULL)
 		return vsym_error_set(err, "cannot read /proc/self/mountinfo: %s", strerror(errno));
-	setvbuf(t->file, NULL, _IOFBF, 64 * 1024);
+	setvbuf(t->file, NULL, _IOFBF, 4096);
 	t->reads++;
-	this_namespace(&t->ns_dev, &t->ns_ino);
 	return 0;
 }
 
@@ -272,10 +261,18 @@ static bool types_stale(const struct vsym_mount_types *t)
 	return poll(&p, 1, 0) < 0 || (p.revents & (POLLPRI | POLLERR)) != 0;
 }
 
-static const char *types_seen(const struct vsym_mount_types *t, uint64_t id)
+/* A line is the mount's when it has its id, or its file system's device
+ * (the file system is what has the type; a copy of the mount in another
+ * namespace, or another bind of it, has another id). */
+static bool is_mount(const struct vsym_mount_type_seen *line, const struct vsym_mount_type_seen *mount)
+{
+	return line->id == mount->id || line->dev == mount->dev;
+}
+
+static const char *types_seen(const struct vsym_mount_types *t, const struct vsym_mount_type_seen *mount)
 {
 	for (size_t i = 0; i < t->n; i++)
-		if (t->seen[i].id == id)
+		if (is_mount(&t->seen[i], mount))
 			return t->seen[i].type;
 	return NULL;
 }
@@ -296,27 +293,26 @@ static int types_remember(struct vsym_mount_types *t, const struct vsym_mount_ty
 	return 0;
 }
 
-/* Reads on until the line of mount id. Returns its type, or NULL with err
- * set (no such mount, or out of memory). */
-static const char *types_read_until(struct vsym_mount_types *t, uint64_t id, struct vsym_error *err)
+/* The mount's type from what was read of the table, reading on as far as
+ * its line. Returns 0 with *found set (NULL: not in the table), or -1
+ * with err set (out of memory). */
+static int types_find(struct vsym_mount_types *t, const struct vsym_mount_type_seen *mount,
+		      const char **found, struct vsym_error *err)
 {
 	struct vsym_mount_type_seen m;
-	char *line = NULL;
+	cleanup_free char *line = NULL;
 	size_t cap = 0;
-	const char *found = NULL;
-	int rc = 0;
 
-	while (found == NULL && rc == 0 && getline(&line, &cap, t->file) > 0) {
+	*found = types_seen(t, mount);
+	while (*found == NULL && getline(&line, &cap, t->file) > 0) {
 		if (!parse_mountinfo_line(line, &m))
 			continue;
-		rc = types_remember(t, &m, err);
-		if (rc == 0 && m.id == id)
-			found = t->seen[t->n - 1].type;
+		if (types_remember(t, &m, err) < 0)
+			return -1;
+		if (is_mount(&m, mount))
+			*found = t->seen[t->n - 1].type;
 	}
-	free(line);
-	if (found == NULL && rc == 0)
-		vsym_error_set(err, "mount %llu is not in /proc/self/mountinfo", (unsigned long long)id);
-	return found;
+	return 0;
 }
 
 /* The type of the mount fd is on, from the table as far as types has read
@@ -324,22 +320,19 @@ static const char *types_read_until(struct vsym_mount_types *t, uint64_t id, str
 static int types_lookup(int fd, struct vsym_mount_types *t, char *type, size_t size,
 			struct vsym_error *err)
 {
+	struct vsym_mount_type_seen mount;
 	const char *found = NULL;
-	uint64_t id;
 
-	/* First the id, while fd holds the mount; then the staleness check. */
-	if (mount_id_of(fd, STATX_MNT_ID, &id) < 0)
+	/* First the id and device, while fd holds the mount; then the
+	 * staleness check, so that a change before them is seen. */
+	if (mount_id_of(fd, STATX_MNT_ID, &mount.id, &mount.dev) < 0)
 		return vsym_error_set(err, "cannot read the id of a mount: %s", strerror(errno));
-	if (t->file == NULL || types_stale(t) || !types_here(t)) {
-		if (types_open(t, err) < 0)
-			return -1;
-	} else {
-		found = types_seen(t, id);
-	}
-	if (found == NULL)
-		found = types_read_until(t, id, err);
-	if (found == NULL)
+	if (t->file != NULL && !types_stale(t) && types_find(t, &mount, &found, err) < 0)
 		return -1;
+	if (found == NULL && (types_open(t, err) < 0 || types_find(t, &mount, &found, err) < 0))
+		return -1;
+	if (found == NULL)
+		return vsym_error_set(err, "mount %llu is not in /proc/self/mountinfo", (unsigned long long)mount.id);
 	snprintf(type, size, "%s", found);
 	return 0;
 }

@@ -43,14 +43,16 @@ int vsym_mount_fs_type(int fd, char *type, size_t size, struct vsym_error *err);
  * to where the kernel has no statmount(2). Returns 0 or -1. */
 int vsym_mount_fs_type_from_table(int fd, char *type, size_t size, struct vsym_error *err);
 
-/* What one walk has read of the mount table on a kernel without
+/* What walks have read of the mount table on a kernel without
  * statmount(2) (Linux < 6.8): /proc/self/mountinfo, open, read only as
- * far as a mount looked up so far, and the id and type of each mount read.
- * A walk that crosses k mounts reads the table once, not k times, and
- * stops at the last mount it needs. Initialise with
- * VSYM_MOUNT_TYPES_INIT; release with vsym_mount_types_done. */
+ * far as a mount looked up so far, and the id, file system (its device,
+ * MAJ:MIN) and type of each mount read. A walk that crosses k mounts reads
+ * the table once, not k times, and stops at the last mount it needs.
+ * Initialise with VSYM_MOUNT_TYPES_INIT; release with
+ * vsym_mount_types_done. */
 struct vsym_mount_type_seen {
 	uint64_t id;
+	dev_t dev;
 	char type[64];
 };
 struct vsym_mount_types {
@@ -58,19 +60,20 @@ struct vsym_mount_types {
 	struct vsym_mount_type_seen *seen;
 	size_t n, cap;
 	unsigned reads;	/* times the table was opened: for tests */
-	dev_t ns_dev;	/* the mount namespace it was opened in */
-	ino_t ns_ino;
 };
 #define VSYM_MOUNT_TYPES_INIT { .file = NULL }
 
-/* vsym_mount_fs_type, with what the walk has read of the table kept in
- * types between calls (statmount(2) first, as there). A table read earlier
- * is used only in the mount namespace it was opened in (the calling
- * thread's, /proc/thread-self/ns/mnt) and only while that namespace's
- * mounts are unchanged since it was opened (the kernel flags the open file
- * on any mount or unmount): then every mount in it still holds its id, so
- * the mount fd is on, which holds its id while fd is open, is the one with
- * that id. Otherwise it is read again. Returns 0 or -1 with err set. */
+/* vsym_mount_fs_type, with what was read of the table kept in types
+ * between calls (statmount(2) first, as there). A mount is found in it by
+ * its id or by its file system's device: a type belongs to the file
+ * system, and a new namespace's copies of mounts (a login's) are on the
+ * same ones. The table kept is used, whichever namespace it was read in,
+ * only while nothing was mounted or unmounted in that namespace since it
+ * was opened (the kernel flags the open file then): every mount it lists
+ * is still there, so no id or device it names has passed to another mount
+ * or file system (a FUSE mount never takes a gone tmpfs's place in it).
+ * Otherwise, or when the mount is not in it, the table of the calling
+ * thread's namespace is read afresh. Returns 0 or -1 with err set. */
 int vsym_mount_fs_type_cached(int fd, struct vsym_mount_types *types, char *type, size_t size,
 			      struct vsym_error *err);
 

@@ -70,9 +70,9 @@ struct walk {
 
 /* Where the kernel has no statmount(2) (Linux < 6.8): the mount table as
  * far as walks have read it, kept from walk to walk in this thread, and
- * read again only when the namespace is another or its mounts changed
- * (vsym_mount_fs_type_cached): a login walks a dozen paths, and each read
- * of a large table costs. */
+ * read again only when its namespace's mounts changed or a mount is not in
+ * it (vsym_mount_fs_type_cached): a login walks a dozen paths, before and
+ * after it makes its namespace, and each read of a large table costs. */
 static __thread struct vsym_mount_types table_kept = VSYM_MOUNT_TYPES_INIT;
 
 void vsym_resolve_forget_table(void)

@@ -30,6 +30,9 @@
 #            state and cache; the host's apt is never used or changed);
 #        golang/debs/  the Debian Go packages toolchains.test needs (the
 #            guest has no network: passed in as VSYM_GO_CACHE);
+#        guide/  the packages guide.test installs (Go and OpenJDK 17),
+#            fetched by guide.test itself in each run's root, before the
+#            boot (passed in as VSYM_GUIDE_CACHE, VSYM_GUIDE_PREFETCHED);
 #   2. each run, in runs/KERNEL.PID/ (deleted at the end unless
 #      VSYM_KERNEL_KEEP=1): an overlay over the cached root; the work
 #      tree's state (HEAD plus the uncommitted changes of tracked files,
@@ -212,6 +215,24 @@ ensure_go() {
 
 # ---------------------------------------------------------------- one run
 
+# The packages guide.test installs, fetched in the run's root (with the
+# host's network and resolver) by guide.test itself, into the root's
+# /var/cache/vsym-guide, where the guest finds them (VSYM_GUIDE_PREFETCHED).
+# Kept in $CACHE/guide between runs, so a warm cache downloads nothing.
+fetch_guide() { # ROOT
+	local m=$1
+	mkdir -p "$CACHE/guide" "$m/var/cache/vsym-guide"
+	cp -a "$CACHE/guide/." "$m/var/cache/vsym-guide/"
+	mount --bind /etc/resolv.conf "$m/etc/resolv.conf"
+	say "fetching the guide's packages (log: $RUN/build.log)"
+	chroot "$m" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root CI=true \
+		VSYM_GUIDE_CACHE=/var/cache/vsym-guide VSYM_GUIDE_FETCH_ONLY=1 \
+		bash /root/vsym/tests/integration/guide.test >>"$RUN/build.log" 2>&1 ||
+		{ tail -n 30 "$RUN/build.log" >&2; die "fetching the guide's packages failed (log: $RUN/build.log)"; }
+	umount "$m/etc/resolv.conf"
+	cp -a "$m/var/cache/vsym-guide/." "$CACHE/guide/"
+}
+
 # The initrd: busybox, the modules the root disk needs (decompressed:
 # busybox's insmod may not read .ko.xz) in load order, and an init that
 # loads them, mounts /dev/vda and switches to the root's /sbin/vsym-init.
@@ -289,6 +310,7 @@ cd /root/vsym
 (
 	env -i PATH=$PATH HOME=/root USER=root LOGNAME=root SHELL=/bin/bash TERM=dumb CI=true SKIP_APT=1 \
 		VSYM_TEST_TIME_FACTOR="$VSYM_TEST_TIME_FACTOR" VSYM_GO_CACHE=/var/cache/vsym-go \
+		VSYM_GUIDE_CACHE=/var/cache/vsym-guide VSYM_GUIDE_PREFETCHED=1 \
 		bash -c "$VSYM_KERNEL_CMD" </dev/null
 	echo $? >/root/rc
 ) 2>&1 | tee /root/cmd.log >$console &
@@ -336,6 +358,7 @@ build_image() {
 		../configure -q --enable-werror --prefix=/opt/vsym --sysconfdir=/etc --with-securedir=/opt/vsym/lib/security
 		make -j2; make -j2 check TESTS=' >"$RUN/build.log" 2>&1 ||
 		{ tail -n 30 "$RUN/build.log" >&2; die "the build failed (log: $RUN/build.log)"; }
+	fetch_guide "$m"
 	umount -R "$m/dev" "$m/proc"
 	# The kernel's modules, the Go packages, the run's settings.
 	mkdir -p "$m/lib/modules" "$m/var/cache/vsym-go"

@@ -9,7 +9,8 @@
 #                                    adds a perf (or callgrind) breakdown,
 #                                    PROFILE=callgrind forces callgrind;
 #                                    BENCH_SHELL_CMD='...' runs that command in
-#                                    the ready sandbox instead (debugging);
+#                                    the ready sandbox instead (debugging;
+#                                    $BENCH_W/bench_session is the driver);
 #                                    BENCH_ONLY=pre68 runs only the pre-6.8
 #                                    rows (vsym_pre68 beside pam_vsym, at the
 #                                    sandbox's mounts and 1000 more)
@@ -372,7 +373,7 @@ inside() {
 	trap 'exit 130' INT TERM HUP
 	make_sandbox "$build" "$w"
 	if [ -n "${BENCH_SHELL_CMD:-}" ]; then   # for debugging: run this instead
-		bash -c "$BENCH_SHELL_CMD"
+		BENCH_W=$w bash -c "$BENCH_SHELL_CMD"
 		return
 	fi
 	BENCH_W=$w BENCH_CSV=$csv

@@ -434,19 +434,20 @@ static int resolve_deep(struct fixture *f)
 }
 
 /* The table read by one walk serves the next ones (a login walks a dozen
- * paths), until the thread is in another namespace, a mount changes, or
- * vsym_resolve_forget_table. */
+ * paths, before and after it makes its namespace): in another namespace
+ * too, for the copies of its mounts (the same file systems), until a
+ * mount on the way is on a file system it does not list, a mount changes
+ * in the namespace it was read in, or vsym_resolve_forget_table. */
 static int walks_share_table(struct fixture *f)
 {
-	static const unsigned want[] = { 1, 1, 2, 3, 4 };
-	unsigned got[5];
-	char extra[PATH_MAX];
-
+	static const unsigned want[] = { 1, 1, 1, 2, 3, 4 };
+	unsigned got[6];
+	char extra[PATH_MAX], last[PATH_MAX];
 	int here, other;
 
-	/* Another namespace, made first (private, so that what follows stays
-	 * in it), then back here: nothing changes in either from now on
-	 * but the mount below. */
+	/* Another namespace, a private copy of this one, made first; then
+	 * back here: nothing changes in either from now on but the mounts
+	 * below. */
 	here = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	if (here < 0 || unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    (other = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC)) < 0 || setns(here, CLONE_NEWNS) < 0)
@@ -456,20 +457,30 @@ static int walks_share_table(struct fixture *f)
 	if (resolve_deep(f) < 0 || resolve_deep(f) < 0)
 		return 1;
 	got[0] = got[1] = mountinfo_opens;
-	/* in the other namespace: other mount ids, read again */
+	/* in the other namespace: other mount ids, the same file systems */
 	if (setns(other, CLONE_NEWNS) < 0 || resolve_deep(f) < 0)
 		return 2;
 	got[2] = mountinfo_opens;
-	/* a mount elsewhere: the kept table is stale */
-	snprintf(extra, sizeof(extra), "%s/extra", f->home);
-	if (mkdir(extra, 0755) < 0 || mount("x", extra, "tmpfs", 0, NULL) < 0 || resolve_deep(f) < 0)
+	/* there, a new file system on the way, which the kept table (of the
+	 * first namespace) does not list: that namespace's own is read */
+	snprintf(last, sizeof(last), "%s/n", f->home);
+	for (int i = 1; i < DEPTH; i++)
+		strcat(last, "/n");
+	strcat(last, "/go");
+	mount_tmpfs(last, 1000);
+	if (resolve_deep(f) < 0)
 		return 3;
 	got[3] = mountinfo_opens;
-	vsym_resolve_forget_table();
-	if (resolve_deep(f) < 0)
+	/* a mount elsewhere in the namespace the table was read in: stale */
+	snprintf(extra, sizeof(extra), "%s/extra", f->home);
+	if (mkdir(extra, 0755) < 0 || mount("x", extra, "tmpfs", 0, NULL) < 0 || resolve_deep(f) < 0)
 		return 4;
 	got[4] = mountinfo_opens;
-	for (int i = 1; i < 5; i++)
+	vsym_resolve_forget_table();
+	if (resolve_deep(f) < 0)
+		return 5;
+	got[5] = mountinfo_opens;
+	for (int i = 1; i < 6; i++)
 		if (got[i] != want[i]) {
 			fprintf(stderr, "step %d: the table was opened %u times in all, not %u\n", i, got[i], want[i]);
 			return 10 + i;
