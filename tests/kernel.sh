@@ -451,7 +451,7 @@ main() {
 	local before after rc=0
 	before=$(cat /proc/self/mountinfo)
 	(
-		export -f build_image write_guest_init say die
+		export -f build_image fetch_guide write_guest_init say die
 		export RUN CACHE ROOT_NAME TOP COMMIT KDIR KVER CMD FACTOR
 		unshare --mount --propagation private -- bash -c 'set -euo pipefail; build_image'
 	) || exit 2
