@@ -18,6 +18,8 @@
 #include "libmountdl.h"
 #include "mountinfo.h"
 
+#define VSYM_MOUNTINFO_OF_THREAD "/proc/thread-self/mountinfo"
+
 static void fill(const struct vsym_libmount *lm, struct libmnt_fs *fs, struct vsym_mount_info *out)
 {
 	const char *target = lm->fs_get_target(fs);
@@ -231,6 +233,28 @@ static bool parse_mountinfo_line(const char *line, struct vsym_mount_type_seen *
 	return true;
 }
 
+/* The calling thread's mount namespace (0, 0 when it cannot be read,
+ * which no open table matches). */
+static void this_namespace(dev_t *dev, ino_t *ino)
+{
+	struct stat st;
+
+	if (stat("/proc/thread-self/ns/mnt", &st) < 0)
+		st.st_dev = 0, st.st_ino = 0;
+	*dev = st.st_dev;
+	*ino = st.st_ino;
+}
+
+/* True when the thread is in the namespace the table was opened in. */
+static bool types_here(const struct vsym_mount_types *t)
+{
+	dev_t dev;
+	ino_t ino;
+
+	this_namespace(&dev, &ino);
+	return ino != 0 && dev == t->ns_dev && ino == t->ns_ino;
+}
+
 /* Opens the table afresh, forgetting what was read of an older one. A
  * page at a time: the kernel generates only the lines a read asks for,
  * and a walk mostly crosses mounts near the top of the table (/, /home),
@@ -243,22 +267,26 @@ static int types_open(struct vsym_mount_types *t, struct vsym_error *err)
 	if (t->file != NULL)
 		fclose(t->file);
 	t->n = 0;
-	t->file = fopen("/proc/self/mountinfo", "re");
+	/* thread-self: /proc/self is the main thread's, whose namespace a
+	 * PAM application's other threads need not share */
+	t->file = fopen(VSYM_MOUNTINFO_OF_THREAD, "re");
 	if (t->file == NULL)
-		return vsym_error_set(err, "cannot read /proc/self/mountinfo: %s", strerror(errno));
+		return vsym_error_set(err, "cannot read %s: %s", VSYM_MOUNTINFO_OF_THREAD, strerror(errno));
 	setvbuf(t->file, NULL, _IOFBF, 4096);
 	t->reads++;
+	this_namespace(&t->ns_dev, &t->ns_ino);
 	return 0;
 }
 
-/* True when a mount or unmount happened in this namespace since the table
+/* True when a mount or unmount happened in the table's namespace since it
  * was opened: the kernel then flags the file (POLLPRI, POLLERR). A failed
- * poll counts as a change. */
+ * poll, or a descriptor that is no longer open (POLLNVAL), counts as a
+ * change. */
 static bool types_stale(const struct vsym_mount_types *t)
 {
 	struct pollfd p = { .fd = fileno(t->file), .events = POLLPRI };
 
-	return poll(&p, 1, 0) < 0 || (p.revents & (POLLPRI | POLLERR)) != 0;
+	return poll(&p, 1, 0) < 0 || (p.revents & (POLLPRI | POLLERR | POLLNVAL)) != 0;
 }
 
 /* A line is the mount's when it has its id, or its file system's device
@@ -294,9 +322,9 @@ static int types_remember(struct vsym_mount_types *t, const struct vsym_mount_ty
 }
 
 /* The mount's type from what was read of the table, reading on as far as
- * its line. Returns 0 with *found set (NULL: not in the table), or -1
- * with err set (out of memory). */
-static int types_find(struct vsym_mount_types *t, const struct vsym_mount_type_seen *mount,
+ * its line when read_on. Returns 0 with *found set (NULL: not in the
+ * table), or -1 with err set (out of memory). */
+static int types_find(struct vsym_mount_types *t, const struct vsym_mount_type_seen *mount, bool read_on,
 		      const char **found, struct vsym_error *err)
 {
 	struct vsym_mount_type_seen m;
@@ -304,7 +332,7 @@ static int types_find(struct vsym_mount_types *t, const struct vsym_mount_type_s
 	size_t cap = 0;
 
 	*found = types_seen(t, mount);
-	while (*found == NULL && getline(&line, &cap, t->file) > 0) {
+	while (*found == NULL && read_on && getline(&line, &cap, t->file) > 0) {
 		if (!parse_mountinfo_line(line, &m))
 			continue;
 		if (types_remember(t, &m, err) < 0)
@@ -327,12 +355,17 @@ static int types_lookup(int fd, struct vsym_mount_types *t, char *type, size_t s
 	 * staleness check, so that a change before them is seen. */
 	if (mount_id_of(fd, STATX_MNT_ID, &mount.id, &mount.dev) < 0)
 		return vsym_error_set(err, "cannot read the id of a mount: %s", strerror(errno));
-	if (t->file != NULL && !types_stale(t) && types_find(t, &mount, &found, err) < 0)
+	/* The kept table is read on only in its own namespace: from another
+	 * (a login's new one) only the lines read already serve, found by
+	 * device, so that a mount whose device the table does not list (a
+	 * btrfs subvolume's own, an overlay file's) costs no more than this
+	 * namespace's own table up to its line. */
+	if (t->file != NULL && !types_stale(t) && types_find(t, &mount, types_here(t), &found, err) < 0)
 		return -1;
-	if (found == NULL && (types_open(t, err) < 0 || types_find(t, &mount, &found, err) < 0))
+	if (found == NULL && (types_open(t, err) < 0 || types_find(t, &mount, true, &found, err) < 0))
 		return -1;
 	if (found == NULL)
-		return vsym_error_set(err, "mount %llu is not in /proc/self/mountinfo", (unsigned long long)mount.id);
+		return vsym_error_set(err, "mount %llu is not in %s", (unsigned long long)mount.id, VSYM_MOUNTINFO_OF_THREAD);
 	snprintf(type, size, "%s", found);
 	return 0;
 }

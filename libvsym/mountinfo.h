@@ -60,6 +60,8 @@ struct vsym_mount_types {
 	struct vsym_mount_type_seen *seen;
 	size_t n, cap;
 	unsigned reads;	/* times the table was opened: for tests */
+	dev_t ns_dev;	/* the mount namespace it was opened in */
+	ino_t ns_ino;
 };
 #define VSYM_MOUNT_TYPES_INIT { .file = NULL }
 
@@ -67,13 +69,15 @@ struct vsym_mount_types {
  * between calls (statmount(2) first, as there). A mount is found in it by
  * its id or by its file system's device: a type belongs to the file
  * system, and a new namespace's copies of mounts (a login's) are on the
- * same ones. The table kept is used, whichever namespace it was read in,
- * only while nothing was mounted or unmounted in that namespace since it
- * was opened (the kernel flags the open file then): every mount it lists
- * is still there, so no id or device it names has passed to another mount
- * or file system (a FUSE mount never takes a gone tmpfs's place in it).
- * Otherwise, or when the mount is not in it, the table of the calling
- * thread's namespace is read afresh. Returns 0 or -1 with err set. */
+ * same ones. The table kept is used only while nothing was mounted or
+ * unmounted in the namespace it was read in since it was opened (the
+ * kernel flags the open file then): every mount it lists is still there,
+ * so no id or device it names has passed to another mount or file system
+ * (a FUSE mount never takes a gone tmpfs's place in it). In that
+ * namespace it is read on as far as needed; from another, only the lines
+ * read already serve. Otherwise, or when the mount is not in it, the
+ * table of the calling thread's namespace is read afresh. Returns 0 or -1
+ * with err set. */
 int vsym_mount_fs_type_cached(int fd, struct vsym_mount_types *types, char *type, size_t size,
 			      struct vsym_error *err);
 

@@ -349,8 +349,8 @@ static void test_fs_type_from_table(void **state)
 	assert_false(vsym_fs_type_is_fuse("fusectl"));
 }
 
-/* How often anything in this process opened /proc/self/mountinfo: fopen
- * here comes before libc's for vsym and libmount alike. */
+/* How often anything in this process opened its (or its thread's) mount
+ * table: fopen here comes before libc's for vsym and libmount alike. */
 static unsigned mountinfo_opens;
 
 FILE *fopen(const char *path, const char *mode)
@@ -359,7 +359,7 @@ FILE *fopen(const char *path, const char *mode)
 
 	if (real == NULL)
 		real = (FILE * (*)(const char *, const char *))dlsym(RTLD_NEXT, "fopen");
-	if (strcmp(path, "/proc/self/mountinfo") == 0)
+	if (strcmp(path, "/proc/self/mountinfo") == 0 || strcmp(path, "/proc/thread-self/mountinfo") == 0)
 		mountinfo_opens++;
 	return real(path, mode);
 }
@@ -488,6 +488,53 @@ static int walks_share_table(struct fixture *f)
 	return 0;
 }
 
+/* A FUSE mount made only in a new namespace (as a login's), while the
+ * table kept from the namespace it came from is still current: refused,
+ * at once, not taken for the tmpfs the kept table lists there. */
+static int fuse_in_new_namespace_refused(struct fixture *f)
+{
+	char dir[150], inner[200];
+	struct vsym_resolved r;
+	struct vsym_error err;
+	struct testfuse fuse;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/nf", f->home);
+	snprintf(inner, sizeof(inner), "%s/inner", dir);
+	vsym_resolve_forget_table();
+	if (vsym_resolve_source(&f->alice.user, inner, &r, &err) != 0)
+		return 1;
+	vsym_resolved_close(&r);
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    testfuse_start(&fuse, dir, 1000, TESTFUSE_UNSERVED) < 0)
+		return 2;
+	alarm(test_seconds(10));
+	rc = vsym_resolve_source(&f->alice.user, inner, &r, &err);
+	alarm(test_seconds(0));
+	testfuse_stop(&fuse);
+	if (rc >= 0 || strstr(err.text, "is a FUSE mount") == NULL) {
+		fprintf(stderr, "the walk into a FUSE mount of the new namespace gave %d: %s\n", rc, err.text);
+		return 3;
+	}
+	return 0;
+}
+
+static void test_pre_68_fuse_in_new_namespace_refused(void **state)
+{
+	struct fixture *f = *state;
+	char dir[150], inner[200];
+
+	REQUIRE_ROOT();
+	snprintf(dir, sizeof(dir), "%s/nf", f->home);
+	snprintf(inner, sizeof(inner), "%s/inner", dir);
+	make_dir(dir, 1000, 1000, 0755);
+	mount_tmpfs(dir, 1000);
+	make_dir(inner, 1000, 1000, 0755);
+	signal(SIGALRM, SIG_DFL);
+	in_pre_68_child(f, fuse_in_new_namespace_refused);
+	umount2(dir, MNT_DETACH);
+}
+
 static void make_deep_mounts(struct fixture *f, char *dir, size_t size)
 {
 	snprintf(dir, size, "%s", f->home);
@@ -611,6 +658,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_walk_pre_68_reads_table_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walks_pre_68_share_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pre_68_stale_table_not_trusted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pre_68_fuse_in_new_namespace_refused, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
