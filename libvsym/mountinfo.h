@@ -44,7 +44,7 @@ int vsym_mount_fs_type(int fd, char *type, size_t size, struct vsym_error *err);
 int vsym_mount_fs_type_from_table(int fd, char *type, size_t size, struct vsym_error *err);
 
 /* What walks have read of the mount table on a kernel without
- * statmount(2) (Linux < 6.8): /proc/self/mountinfo, open, read only as
+ * statmount(2) (Linux < 6.8): /proc/thread-self/mountinfo, open, read only as
  * far as a mount looked up so far, and the id, file system (its device,
  * MAJ:MIN) and type of each mount read. A walk that crosses k mounts reads
  * the table once, not k times, and stops at the last mount it needs.
