@@ -466,21 +466,35 @@ static int recover_in_place(const struct vsym_user *user, struct vsym_state *sta
 		/* The pending mount is on top: killed after the old one was
 		 * detached, before the record was saved. The old record names
 		 * a mount that is gone; it gives way, unless that mount is
-		 * still somewhere (then it must stay counted). */
-		rc = still_mounted(old->mnt_id, err);
+		 * still somewhere (then it must stay counted). Before Linux 6.8
+		 * a freed id is handed out again: when the pending mount has
+		 * the id of the old record, the old mount is gone (two live
+		 * mounts never share an id). */
+		rc = old->mnt_id == pending->mnt_id ? 0 : still_mounted(old->mnt_id, err);
 		if (rc == 0)
 			vsym_state_remove(state, pending->target);
 	}
 	return rc < 0 ? -1 : record_pending(state, pending, pending->target, err);
 }
 
-/* Whether a record names the mount with this id: two mounts that are
- * there at once never share an id, so the record counts that mount. */
-static bool recorded_by_id(const struct vsym_state *state, uint64_t id)
+static bool same_root(const struct vsym_state_entry *a, const struct vsym_state_entry *b)
 {
-	for (size_t i = 0; i < state->n; i++)
-		if (state->entries[i].mnt_id == id)
+	return a->root_dev == b->root_dev && a->root_ino == b->root_ino;
+}
+
+/* Whether a record names the pending mount itself: its id and the root
+ * it shows. The id alone is not enough before Linux 6.8, where the id of
+ * a freed mount is handed out again: a record that outlived its mount
+ * (detached by root inside the session, say) may carry the pending
+ * mount's id, and must then give way to it, not stand for it. */
+static bool recorded_already(const struct vsym_state *state, const struct vsym_state_entry *pending)
+{
+	for (size_t i = 0; i < state->n; i++) {
+		const struct vsym_state_entry *e = &state->entries[i];
+
+		if (e->mnt_id == pending->mnt_id && same_root(e, pending))
 			return true;
+	}
 	return false;
 }
 
@@ -496,7 +510,7 @@ static int recover_one(const struct vsym_user *user, struct vsym_state *state,
 	struct vsym_mount_info info;
 	int found;
 
-	if (recorded_by_id(state, pending->mnt_id))
+	if (recorded_already(state, pending))
 		return 0;
 	found = vsym_mountinfo_lookup(pending->mnt_id, &info, err);
 	if (found <= 0)

@@ -283,6 +283,41 @@ static void test_recover_after_fallback_switch(void **state)
 	recover_after_switch(*state, VSYM_BIND_NO_BENEATH);
 }
 
+/* As recover_after_switch, on a kernel that hands out a freed mount's id
+ * again (before 6.8): the record that outlived the old mount carries the
+ * very id the pending mount has, with the old root. Recovery must not
+ * take it for the pending mount's record (-l would name the old source)
+ * nor refuse because its name is taken: the pending mount takes its
+ * place. */
+static void test_recover_reused_id(void **state)
+{
+	struct fixture *f = *state;
+	struct vsym_state saved = { NULL, 0, f->run }, journal;
+	struct vsym_state_entry pending;
+	struct vsym_error err;
+
+	REQUIRE_ROOT();
+	assert_int_equal(bind(f, "1.0", VSYM_BIND_NO_BENEATH), VSYM_BOUND);
+	assert_int_equal(bind(f, "2.0", VSYM_BIND_NO_BENEATH | VSYM_BIND_STOP_AFTER_ATTACH), VSYM_FAILED);
+	assert_int_equal(vsym_state_load(&journal, f->run, VSYM_JOURNAL_FILE, &err), 0);
+	assert_int_equal(journal.n, 1);
+	pending = journal.entries[0];
+	assert_int_equal(vsym_state_load(&saved, f->run, VSYM_STATE_FILE, &err), 0);
+	assert_int_equal(saved.n, 1);
+	assert_true(saved.entries[0].root_ino != pending.root_ino);
+	saved.entries[0].mnt_id = pending.mnt_id;
+	assert_int_equal(vsym_binds_recover(&f->alice.user, &saved, &err), 0);
+	assert_int_equal(journal_entries(f), 0);
+	assert_int_equal(saved.n, 1);
+	assert_true(saved.entries[0].mnt_id == pending.mnt_id);
+	assert_true(saved.entries[0].root_ino == pending.root_ino);
+	assert_string_equal(saved.entries[0].source, pending.source);
+	assert_int_equal(testns_mounts_on(f->target), 1);
+	assert_true(target_shows(f, "2.0"));
+	vsym_state_free(&saved);
+	vsym_state_free(&journal);
+}
+
 /* Killed after the record was saved and before the journal was ended
  * (a window rebind_security's random kills hit): the journal names the
  * recorded mount, in place or, once ~/p is renamed, elsewhere. Recovery
@@ -586,6 +621,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recover_after_fallback_switch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_moved_pending_detached, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_moved_pending_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover_reused_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_recorded_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recover_recorded_moved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_identity_change_failure_is_failed, setup, teardown),
