@@ -73,8 +73,10 @@ done:
 	lm->free_iter(iter);
 }
 
-/* This namespace's mount table, parsed by libmount (loaded now if it was
- * not yet), with a forward iterator. Returns 0, or -1 with err set and
+/* This thread's mount table, parsed by libmount (loaded now if it was
+ * not yet), with a forward iterator. The thread's, not /proc/self's: a
+ * PAM application may open the session in a thread, which alone then
+ * moves into the new namespace. Returns 0, or -1 with err set and
  * nothing to free. */
 static int open_table(const struct vsym_libmount **lm, struct libmnt_table **table,
 		      struct libmnt_iter **iter, struct vsym_error *err)
@@ -84,10 +86,10 @@ static int open_table(const struct vsym_libmount **lm, struct libmnt_table **tab
 		return -1;
 	*table = (*lm)->new_table();
 	*iter = (*lm)->new_iter(MNT_ITER_FORWARD);
-	if (*table == NULL || *iter == NULL || (*lm)->table_parse_file(*table, "/proc/self/mountinfo") != 0) {
+	if (*table == NULL || *iter == NULL || (*lm)->table_parse_file(*table, VSYM_MOUNTINFO_OF_THREAD) != 0) {
 		(*lm)->free_iter(*iter);
 		(*lm)->unref_table(*table);
-		return vsym_error_set(err, "cannot read /proc/self/mountinfo");
+		return vsym_error_set(err, "cannot read " VSYM_MOUNTINFO_OF_THREAD);
 	}
 	return 0;
 }

@@ -22,8 +22,9 @@ struct vsym_mount_info {
 				* system; "" when none shows it */
 };
 
-/* Looks up the mount with id in /proc/self/mountinfo. Returns 1 when found
- * (out filled), 0 when there is none, -1 with err set on failure. */
+/* Looks up the mount with id in the calling thread's mount table
+ * (/proc/thread-self/mountinfo). Returns 1 when found (out filled), 0
+ * when there is none, -1 with err set on failure. */
 int vsym_mountinfo_lookup(uint64_t id, struct vsym_mount_info *out, struct vsym_error *err);
 
 /* Tells for each of ids[0..n) whether a mount with that id is in this
@@ -89,7 +90,8 @@ bool vsym_fs_type_is_fuse(const char *type);
 /* This namespace's mount table as read at one moment. */
 struct vsym_mount_table;
 
-/* Reads /proc/self/mountinfo. Returns the table, or NULL with err set. */
+/* Reads the calling thread's mount table. Returns the table, or NULL
+ * with err set. */
 struct vsym_mount_table *vsym_mountinfo_read(struct vsym_error *err);
 
 void vsym_mountinfo_free(struct vsym_mount_table *table);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/stat.h>
 
@@ -165,6 +166,63 @@ static void test_present(void **state)
 	umount2(dir, MNT_DETACH);
 }
 
+/* What a thread of its own namespace finds of a mount made there. */
+struct thread_lookup {
+	char dir[PATH_MAX];
+	int made;  /* 0, or the errno of the unshare or mount that failed */
+	int found;
+	bool present;
+};
+
+static void *lookup_in_thread_namespace(void *arg)
+{
+	struct thread_lookup *t = arg;
+	struct vsym_mount_info info;
+	struct vsym_error err;
+	uint64_t id = 0;
+	int fd;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("vsym-test", t->dir, "tmpfs", 0, NULL) < 0) {
+		t->made = errno;
+		return NULL;
+	}
+	fd = open(t->dir, O_PATH | O_CLOEXEC);
+	if (fd < 0 || vsym_mount_id(fd, &id) < 0) {
+		t->made = errno;
+		return NULL;
+	}
+	close(fd);
+	t->found = vsym_mountinfo_lookup(id, &info, &err);
+	if (t->found == 1 && strcmp(info.target, t->dir) != 0)
+		t->found = 2;
+	if (vsym_mountinfo_present(&id, 1, &t->present, &err) < 0)
+		t->present = false;
+	return NULL;
+}
+
+/* A PAM application may open the session in one of its threads: unshare
+ * moves that thread alone into the new namespace, and the table must be
+ * that thread's (/proc/thread-self), not the main thread's (/proc/self),
+ * or recovery and pruning would take the session's mounts for gone. */
+static void test_lookup_in_thread_namespace(void **state)
+{
+	struct thread_lookup t = { .found = -1 };
+	pthread_t thread;
+
+	(void)state;
+	REQUIRE_ROOT();
+	snprintf(t.dir, sizeof(t.dir), "%s/mi-thread", testns_scratch());
+	assert_int_equal(mkdir(t.dir, 0755), 0);
+	assert_int_equal(pthread_create(&thread, NULL, lookup_in_thread_namespace, &t), 0);
+	assert_int_equal(pthread_join(thread, NULL), 0);
+	assert_int_equal(t.made, 0);
+	assert_int_equal(t.found, 1);
+	assert_true(t.present);
+	/* the mount was the thread's alone */
+	assert_int_equal(id_of(t.dir), id_of(testns_scratch()));
+}
+
 /* In a child: a mount, its table, the namespace copied (as -x does), and
  * the copy found by place and root under its new id; a stacked twin of
  * the same place and root makes it impossible to tell. */
@@ -213,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_stacked),
 		cmocka_unit_test(test_lookup_unknown),
 		cmocka_unit_test(test_present),
+		cmocka_unit_test(test_lookup_in_thread_namespace),
 		cmocka_unit_test(test_copy_id),
 	};
 
