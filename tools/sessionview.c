@@ -1,10 +1,12 @@
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "binds.h"
 #include "choices.h"
+#include "cleanup.h"
 #include "expand.h"
 #include "mountinfo.h"
 #include "safetext.h"
@@ -140,6 +142,24 @@ int vsym_sessionview_check_defaults(const struct vsym_policy *policy, const stru
 	return refused;
 }
 
+/* One line of -C's judgement of the variants, made safe as a whole
+ * (safetext.h): it quotes the name of a file the caller chose, patterns
+ * and file names from it, and names found in directories. */
+static void __attribute__((format(printf, 2, 3))) report_line(FILE *out, const char *fmt, ...)
+{
+	cleanup_free char *line = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		line = NULL;  /* undefined after a failure: not to be freed */
+	vsym_fput_safe(line != NULL ? line : "(out of memory)", out);
+	fputc('\n', out);
+}
+
 /* The system file's default of v on its own: the value in force unless
  * ~/.vsymrc picked another. Returns NULL when it has none. */
 static const char *system_default(const struct vsym_variant *v, unsigned *line)
@@ -159,9 +179,9 @@ static int check_version_from(const char *file, const struct vsym_variant *v, co
 	for (size_t i = 0; choices->versions != NULL && i < choices->n; i++)
 		if (choices->versions[i] != NULL)
 			return 0;
-	fprintf(out, "%s:%u: version_from of %s (pattern \"%s\" in each tree's %s) finds a version in none of its %zu choices; "
-		"each keeps only its directory name\n",
-		file, v->line, v->name, v->version_from_pattern, v->version_from_file, choices->n);
+	report_line(out, "%s:%u: version_from of %s (pattern \"%s\" in each tree's %s) finds a version in none of its %zu "
+		    "choices; each keeps only its directory name",
+		    file, v->line, v->name, v->version_from_pattern, v->version_from_file, choices->n);
 	return 1;
 }
 
@@ -180,15 +200,15 @@ static int check_variant(const struct vsym_policy *policy, const struct vsym_var
 	there = described;
 	if (system_default(v, &line) != NULL &&
 	    vsym_variant_resolve(v, system_default(v, &line), choices, NULL) == NULL) {
-		fprintf(out, "%s:%u: the default %s = \"%s\" is none of the choices of %s (there are: %s)\n",
-			file, line, v->name, system_default(v, &line), v->name, there);
+		report_line(out, "%s:%u: the default %s = \"%s\" is none of the choices of %s (there are: %s)",
+			    file, line, v->name, system_default(v, &line), v->name, there);
 		bad++;
 	}
 	for (size_t i = 0; i < v->naliases; i++) {
 		if (vsym_variant_resolve(v, v->alias_names[i], choices, NULL) != NULL)
 			continue;
-		fprintf(out, "%s:%u: the alias %s of %s stands for %s, which is none of its choices (there are: %s)\n",
-			file, v->line, v->alias_names[i], v->name, v->alias_values[i], there);
+		report_line(out, "%s:%u: the alias %s of %s stands for %s, which is none of its choices (there are: %s)",
+			    file, v->line, v->alias_names[i], v->name, v->alias_values[i], there);
 		bad++;
 	}
 	return bad + check_version_from(file, v, choices, out);
@@ -204,7 +224,7 @@ int vsym_sessionview_check_variants(const struct vsym_policy *policy, const stru
 		struct vsym_error err;
 
 		if (vsym_choices_list(user, v, &choices, &err) < 0) {
-			fprintf(out, "%s\n", err.text);
+			report_line(out, "%s", err.text);
 			bad++;
 			continue;
 		}

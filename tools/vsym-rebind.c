@@ -275,7 +275,9 @@ static int clear_variants(struct tool *t)
 		if (!vsym_sessionview_bound_on(&t->session.state, v->target))
 			continue;
 		if (t->args.dry_run) {
-			printf("allowed\t%s\t-\tthe bind removed; %s=\n", v->target, v->name);
+			fputs("allowed\t", stdout);
+			vsym_fput_escaped(v->target, stdout);
+			printf("\t-\tthe bind removed; %s=\n", v->name);
 			continue;
 		}
 		rc = vsym_binds_remove(&t->user, &t->session.state, v->target, &err);
