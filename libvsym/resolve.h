@@ -56,7 +56,7 @@ int vsym_resolve_source(const struct vsym_user *user, const char *path,
 /* Opens path as user (its uid, gid and groups) with links as the walk's
  * rule, naming it "what" (source, target) in messages. It must be a
  * directory or a regular file. Returns 0, -ENOENT when it does not exist,
- * or -1 with err set. */
+ * VSYM_ERR_SYSTEM (the identity change failed), or -1 (refused), err set. */
 int vsym_resolve_as_user(const struct vsym_user *user, const char *path, enum vsym_links links,
 			 const char *what, struct vsym_resolved *out, struct vsym_error *err);
 

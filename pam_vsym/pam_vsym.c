@@ -105,12 +105,11 @@ static void tell_notes(const struct module *m)
 }
 
 /* A bind of the user's file (or a variant value picked there) is logged
- * by file, line and cause, never by what the user wrote (doc/security.md
- * invariant 6): a path there may be any text, a forged log line too, and the paths
- * it resolves to are names the user chose. The user is told in full. */
-/* A bind of the user's file is logged by file and line; one made also by
- * what the kernel mounted (paths read back from the descriptors, which
- * log_safe escapes), never by the text the user wrote. */
+ * by file, line and cause, never by the text the user wrote
+ * (doc/security.md invariant 6: it may be any text, a forged log line
+ * too); one that was made also by what the kernel mounted, the paths read
+ * back from the descriptors, which log_safe escapes. The user is told in
+ * full. */
 static void report_user_bind(struct module *m, enum vsym_outcome outcome, const struct vsym_bind *bind,
 			     const struct vsym_error *detail, const struct vsym_mounted *mounted)
 {
