@@ -380,24 +380,6 @@ char *vsym_choices_pick(const struct vsym_user *user, const struct vsym_variant 
 	return copy;
 }
 
-/* The first of values that resolves, into *pick; *skipped counts those
- * before it. */
-static const char *first_resolving(const struct vsym_variant *v, const struct vsym_choices *c,
-				   char *const *values, size_t n, bool minimum, size_t *skipped,
-				   enum vsym_picked *how)
-{
-	for (*skipped = 0; *skipped < n; (*skipped)++) {
-		const char *pick = minimum ? vsym_variant_resolve_minimum(values[*skipped], c)
-					   : vsym_variant_resolve(v, values[*skipped], c, how);
-
-		if (minimum)
-			*how = VSYM_PICKED_MINIMUM;
-		if (pick != NULL)
-			return pick;
-	}
-	return NULL;
-}
-
 /* "1.20.3 skipped (no choice fits); 1.21 picked 1.21 (version 1.21.13): exact" */
 static int say_among(const struct vsym_choices *c, char *const *values, size_t skipped,
 		     const char *pick, enum vsym_picked how, char **why)
@@ -432,7 +414,7 @@ char *vsym_choices_pick_among(const struct vsym_user *user, const struct vsym_va
 		return NULL;
 	if (vsym_choices_list(user, variant, &choices, &err) < 0)
 		return strdup(vsym_version_unprefixed(values[0]));
-	pick = first_resolving(variant, &choices, values, n, minimum, &skipped, &how);
+	pick = vsym_variant_resolve_first(variant, values, n, minimum, &choices, &skipped, &how);
 	if (pick == NULL)
 		copy = strdup(vsym_version_unprefixed(values[0]));
 	else if (skipped == 0 && (how == VSYM_PICKED_EXACT || how == VSYM_PICKED_PREFIX))

@@ -329,6 +329,22 @@ const char *vsym_variant_resolve_minimum(const char *minimum, const struct vsym_
 	return best < c->n ? c->values[best] : NULL;
 }
 
+const char *vsym_variant_resolve_first(const struct vsym_variant *variant, char *const *values, size_t n,
+				       bool minimum, const struct vsym_choices *choices, size_t *skipped,
+				       enum vsym_picked *how)
+{
+	for (*skipped = 0; *skipped < n; (*skipped)++) {
+		const char *pick = minimum ? vsym_variant_resolve_minimum(values[*skipped], choices)
+					   : vsym_variant_resolve(variant, values[*skipped], choices, how);
+
+		if (minimum)
+			*how = VSYM_PICKED_MINIMUM;
+		if (pick != NULL)
+			return pick;
+	}
+	return NULL;
+}
+
 const char *vsym_picked_words(enum vsym_picked how)
 {
 	switch (how) {

@@ -197,6 +197,14 @@ const char *vsym_variant_resolve(const struct vsym_variant *variant, const char 
  * line. Returns a pointer into choices->values, or NULL. */
 const char *vsym_variant_resolve_minimum(const char *minimum, const struct vsym_choices *choices);
 
+/* A fallback list (asdf's "golang 1.20.3 1.21"): the first of values[0..n)
+ * that resolves (vsym_variant_resolve, or vsym_variant_resolve_minimum
+ * when minimum), or NULL when none does. *skipped counts the values before
+ * it (n when none resolved); *how says which rule picked it. */
+const char *vsym_variant_resolve_first(const struct vsym_variant *variant, char *const *values, size_t n,
+				       bool minimum, const struct vsym_choices *choices, size_t *skipped,
+				       enum vsym_picked *how);
+
 /* The real version of the choice value (version_from), or NULL. */
 const char *vsym_choices_version_of(const struct vsym_choices *choices, const char *value);
 

@@ -862,6 +862,47 @@ static void test_variant_resolve_minimum(void **state)
 	assert_null(vsym_choices_version_of(&bare, "1.21"));
 }
 
+/* asdf's fallback list: the first value that resolves wins, by the
+ * rules above; those before it are counted as skipped. */
+static void test_variant_resolve_first(void **state)
+{
+	struct test_user alice;
+	struct vsym_policy p;
+	char v1[] = "1.19", v2[] = "1.21", v3[] = "1.22", r1[] = "1.19.8", r2[] = "1.21.13", r3[] = "1.22.12";
+	char *values[] = { v1, v2, v3 }, *versions[] = { r1, r2, r3 };
+	struct vsym_choices c = some_choices(values, versions, 3);
+	char a[] = "1.20.3", b[] = "1.21", d[] = "1.21.5", e[] = "1.22", f[] = "1.30", g[] = "1.19", h[] = "1.31";
+	char *fallback[] = { a, b }, *first_fits[] = { d, e }, *bad_first[] = { f, g }, *none[] = { f, h };
+	char *minimums[] = { h, a };
+	const struct vsym_variant *v;
+	enum vsym_picked how;
+	size_t skipped;
+
+	(void)state;
+	test_user_alice(&alice);
+	load_system(&p, &alice.user,
+		    "variants: { go = { target = \"~/g\"; source = \"/usr/lib/go-${go}\"; match = \"newer-patch\"; }; };\n");
+	v = vsym_policy_variant(&p, "go");
+	assert_string_equal(vsym_variant_resolve_first(v, fallback, 2, false, &c, &skipped, &how), "1.21");
+	assert_int_equal(skipped, 1);
+	assert_int_equal(how, VSYM_PICKED_EXACT);
+	/* the first that fits wins, even when a later one would fit exactly */
+	assert_string_equal(vsym_variant_resolve_first(v, first_fits, 2, false, &c, &skipped, &how), "1.21");
+	assert_int_equal(skipped, 0);
+	assert_int_equal(how, VSYM_PICKED_NEWER_PATCH);
+	assert_string_equal(vsym_variant_resolve_first(v, bad_first, 2, false, &c, &skipped, &how), "1.19");
+	assert_int_equal(skipped, 1);
+	assert_null(vsym_variant_resolve_first(v, none, 2, false, &c, &skipped, &how));
+	assert_int_equal(skipped, 2);
+	assert_null(vsym_variant_resolve_first(v, none, 0, false, &c, &skipped, &how));
+	assert_int_equal(skipped, 0);
+	/* go.mod's minimum: 1.31 is above every choice, 1.20.3 picks 1.21 */
+	assert_string_equal(vsym_variant_resolve_first(v, minimums, 2, true, &c, &skipped, &how), "1.21");
+	assert_int_equal(skipped, 1);
+	assert_int_equal(how, VSYM_PICKED_MINIMUM);
+	vsym_policy_free(&p);
+}
+
 /* Debian's java-1.17.0-openjdk-amd64 -> java-17-openjdk-amd64: one choice. */
 static void test_variant_resolve_link(void **state)
 {
@@ -987,6 +1028,7 @@ int main(void)
 		cmocka_unit_test(test_variant_resolve_versions),
 		cmocka_unit_test(test_variant_resolve_newer_patch_highest),
 		cmocka_unit_test(test_variant_resolve_minimum),
+		cmocka_unit_test(test_variant_resolve_first),
 		cmocka_unit_test(test_variant_resolve_link),
 		cmocka_unit_test(test_variant_version_in),
 		cmocka_unit_test(test_system_target_literal_only),
